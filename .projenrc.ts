@@ -1,0 +1,340 @@
+import { awscdk, JsonFile, typescript, javascript, Project } from 'projen';
+
+/**
+ * Single source of every generated config in the monorepo.
+ * Run `npx projen` after changing this file; never edit generated files by hand.
+ *
+ * Versions are pinned once here so that every workspace resolves the same,
+ * hoisted copy of aws-cdk-lib and constructs (see ../shared/TOOLCHAIN.md).
+ */
+const CDK_VERSION = '2.276.0';
+const CONSTRUCTS_VERSION = '10.8.1';
+const TYPESCRIPT_VERSION = '~5.9.3';
+const JSII_VERSION = '~5.9.3';
+const SCOPE = '@analytics-patterns';
+const REPO = 'https://github.com/analytics-patterns/analytics-patterns.git';
+
+const root = new typescript.TypeScriptProject({
+  name: 'analytics-patterns',
+  description: 'AWS CDK construct patterns for data analytics on AWS (monorepo root)',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  typescriptVersion: TYPESCRIPT_VERSION,
+  minNodeVersion: '20.0.0',
+  packageManager: javascript.NodePackageManager.NPM,
+  github: false,
+  release: false,
+  package: false,
+  eslint: false,
+  sampleCode: false,
+  licensed: false,
+  srcdir: 'apps',
+  testdir: 'test',
+  jest: true,
+  tsconfigDevFile: 'tsconfig.dev.json',
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    junitReporting: false,
+    jestConfig: {
+      // One jest run covers every workspace; ts-jest only transpiles
+      // (type checking happens once, in `tsc --noEmit`, before jest).
+      roots: ['<rootDir>/packages', '<rootDir>/apps', '<rootDir>/test'],
+      testMatch: ['**/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/lib/', '/cdk.out/'],
+      moduleNameMapper: {
+        [`^${SCOPE}/app-(.*)$`]: '<rootDir>/apps/$1/src',
+        [`^${SCOPE}/(.*)$`]: '<rootDir>/packages/$1/src',
+      },
+      testTimeout: 60_000,
+      collectCoverage: false,
+      maxWorkers: 2,
+    },
+  },
+  tsJestOptions: {
+    transformOptions: { isolatedModules: true },
+  },
+  tsconfig: {
+    include: ['apps/*.ts'],
+    compilerOptions: {
+      rootDir: '.',
+      outDir: 'lib',
+      baseUrl: '.',
+      paths: {
+        [`${SCOPE}/app-*`]: ['apps/*/src'],
+        [`${SCOPE}/*`]: ['packages/*/src'],
+      },
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+      skipLibCheck: true,
+      esModuleInterop: true,
+    },
+  },
+  tsconfigDev: {
+    // One type-check pass over every package, app, test and the projenrc.
+    include: [
+      '.projenrc.ts',
+      'apps/*.ts',
+      'apps/*/src/**/*.ts',
+      'apps/*/test/**/*.ts',
+      'packages/*/src/**/*.ts',
+      'packages/*/test/**/*.ts',
+      'packages/*/bench/**/*.ts',
+      'packages/*/lambda/**/*.ts',
+      'packages/*/bin/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+    ],
+    exclude: ['node_modules', '**/lib/**', '**/cdk.out/**'],
+    compilerOptions: {
+      rootDir: '.',
+      baseUrl: '.',
+      paths: {
+        [`${SCOPE}/app-*`]: ['apps/*/src'],
+        [`${SCOPE}/*`]: ['packages/*/src'],
+      },
+      skipLibCheck: true,
+      esModuleInterop: true,
+      noEmit: true,
+    },
+  },
+  devDeps: [
+    `aws-cdk-lib@${CDK_VERSION}`,
+    `constructs@${CONSTRUCTS_VERSION}`,
+    'aws-cdk@2.1148.1',
+    'cdk-nag@3.0.2',
+    'ts-node@^10.9.2',
+    'tsconfig-paths@^4.2.0',
+    'esbuild@^0.28.0',
+    `jsii@${JSII_VERSION}`,
+    '@types/node@^20',
+    // real components started by the tests
+    '@electric-sql/pglite@^0.5',
+    'asl-validator@^4',
+    'kinesalite@^3.3.3',
+    'dynalite@^4',
+    '@aws-sdk/client-kinesis@^3',
+    '@aws-sdk/client-dynamodb@^3',
+    '@smithy/node-http-handler@^4',
+    '@types/aws-lambda@^8',
+  ],
+});
+
+/** Workspaces in dependency order: npm runs workspace scripts in this order. */
+const workspaces: string[] = [];
+/** The jsii construct libraries, in dependency order. */
+const jsiiLibraries: string[] = [];
+const workspaceProjects: javascript.NodeProject[] = [];
+
+/** Subprojects never install by themselves: the root `npm ci` installs every workspace. */
+function asWorkspace(p: javascript.NodeProject) {
+  workspaces.push(p.outdir.substring(root.outdir.length + 1));
+  workspaceProjects.push(p);
+  p.tasks.tryFind('install')?.reset();
+  p.tasks.tryFind('install:ci')?.reset();
+  // Tests run once from the root (one jest, one worker pool).
+  p.testTask.reset(`jest --passWithNoTests --rootDir ${relativeRoot(p)} ${p.outdir.substring(root.outdir.length + 1)}`);
+  p.gitignore.exclude('cdk.out', 'tsconfig.tsbuildinfo');
+}
+
+function relativeRoot(p: Project): string {
+  const depth = p.outdir.substring(root.outdir.length + 1).split('/').length;
+  return Array(depth).fill('..').join('/');
+}
+
+interface LibraryOptions {
+  readonly folder: string;
+  readonly description: string;
+  /** workspace packages this one depends on (folder names) */
+  readonly dependsOn?: string[];
+  /** third-party runtime dependencies (bundled by jsii where needed) */
+  readonly bundledDeps?: string[];
+}
+
+/** A jsii construct library under packages/<folder>. */
+function constructLibrary(opts: LibraryOptions): awscdk.AwsCdkConstructLibrary {
+  const lib = new awscdk.AwsCdkConstructLibrary({
+    parent: root,
+    outdir: `packages/${opts.folder}`,
+    name: `${SCOPE}/${opts.folder}`,
+    description: opts.description,
+    author: 'analytics-patterns maintainers',
+    authorAddress: 'maintainers@analytics-patterns.dev',
+    repositoryUrl: REPO,
+    defaultReleaseBranch: 'main',
+    cdkVersion: CDK_VERSION,
+    constructsVersion: CONSTRUCTS_VERSION,
+    jsiiVersion: JSII_VERSION,
+    typescriptVersion: TYPESCRIPT_VERSION,
+    minNodeVersion: '20.0.0',
+    packageManager: javascript.NodePackageManager.NPM,
+    github: false,
+    release: false,
+    eslint: false,
+    sampleCode: false,
+    docgen: false,
+    licensed: true,
+    license: 'Apache-2.0',
+    jest: false,
+    peerDeps: (opts.dependsOn ?? []).map((d) => `${SCOPE}/${d}@^0.0.0`),
+    bundledDeps: opts.bundledDeps,
+    publishToPypi: {
+      distName: `analytics-patterns.${opts.folder}`,
+      module: `analytics_patterns.${opts.folder}`,
+    },
+  });
+  lib.addFields({ version: '0.0.0' });
+  asWorkspace(lib);
+  jsiiLibraries.push(`packages/${opts.folder}`);
+  return lib;
+}
+
+interface PlainPackageOptions {
+  readonly outdir: string;
+  readonly name: string;
+  readonly description: string;
+  readonly deps?: string[];
+  readonly bin?: Record<string, string>;
+}
+
+/** A plain TypeScript workspace (no jsii): test helpers, the producer, apps. */
+function plainPackage(opts: PlainPackageOptions): typescript.TypeScriptProject {
+  const p = new typescript.TypeScriptProject({
+    parent: root,
+    outdir: opts.outdir,
+    name: opts.name,
+    description: opts.description,
+    defaultReleaseBranch: 'main',
+    typescriptVersion: TYPESCRIPT_VERSION,
+    minNodeVersion: '20.0.0',
+    packageManager: javascript.NodePackageManager.NPM,
+    github: false,
+    release: false,
+    eslint: false,
+    sampleCode: false,
+    licensed: true,
+    license: 'Apache-2.0',
+    jest: false,
+    deps: opts.deps,
+    bin: opts.bin,
+    tsconfig: { compilerOptions: { skipLibCheck: true, esModuleInterop: true } },
+  });
+  p.addFields({ private: true, version: '0.0.0' });
+  asWorkspace(p);
+  return p;
+}
+
+const cdkPeer = [`aws-cdk-lib@${CDK_VERSION}`, `constructs@${CONSTRUCTS_VERSION}`];
+
+// ---- packages (dependency order: core <- security <- storage <- {collection, processing, analysis}) ----
+constructLibrary({
+  folder: 'core',
+  description: 'Shared conventions: sandbox removal policy, prop validation errors, capacity sizing formulas',
+});
+constructLibrary({
+  folder: 'security',
+  description: 'Notes 6.x: KMS data keys, cross-account (STS) roles',
+  dependsOn: ['core'],
+});
+constructLibrary({
+  folder: 'storage',
+  description: 'Notes 2.x: secure buckets, data lake storage, file formats, DynamoDB',
+  dependsOn: ['core', 'security'],
+});
+constructLibrary({
+  folder: 'collection',
+  description: 'Notes 1.x: Kinesis Data Streams, Firehose, stream consumers',
+  dependsOn: ['core', 'security', 'storage'],
+});
+
+constructLibrary({
+  folder: 'processing',
+  description: 'Notes 3.x: Glue catalog/crawler/ETL, Lake Formation, transient EMR, scheduled pipelines',
+  dependsOn: ['core', 'security', 'storage'],
+});
+constructLibrary({
+  folder: 'analysis',
+  description: 'Notes 4.x: Athena workgroups, Redshift warehouse and staging-table upserts',
+  dependsOn: ['core', 'security', 'storage'],
+});
+
+// Kinesis producer library and lab CLI (plain TypeScript, not jsii).
+const producer = plainPackage({
+  outdir: 'packages/producer',
+  name: `${SCOPE}/producer`,
+  description: 'Kinesis producer library (batching, retries, KPL aggregation) and the lab CLI `produce`',
+  deps: ['@aws-sdk/client-kinesis@^3', '@smithy/node-http-handler@^4', 'commander@^14', 'cli-progress@^3', 'protobufjs@^7'],
+  bin: { produce: 'bin/produce.js' },
+});
+producer.addDevDeps('@types/cli-progress@^3');
+
+// Test harness: cdk-nag, snapshot normalizer, validation-error assertions (plain TS, dev only).
+plainPackage({
+  outdir: 'packages/testing',
+  name: `${SCOPE}/testing`,
+  description: 'Test harness: cdk-nag checks, snapshot normalizer, validation-error assertions',
+  deps: [...cdkPeer, 'cdk-nag@3.0.2'],
+});
+
+// ---- reference apps ----
+plainPackage({
+  outdir: 'apps/clickstream',
+  name: `${SCOPE}/app-clickstream`,
+  description: 'Reference app: clickstream ingestion (Kinesis -> Firehose -> partitioned S3)',
+  deps: [...cdkPeer, `${SCOPE}/core@0.0.0`, `${SCOPE}/security@0.0.0`, `${SCOPE}/storage@0.0.0`, `${SCOPE}/collection@0.0.0`],
+});
+
+for (const [folder, description, uses] of [
+  ['streaming-data-lake', 'Reference app: streaming data lake (ingestion -> Parquet -> Glue -> Lake Formation -> Athena)', ['collection', 'processing', 'analysis']],
+  ['warehouse', 'Reference app: Redshift warehouse with a recurring staging-table upsert and Spectrum', ['processing', 'analysis']],
+  ['batch-analytics', 'Reference app: weekly transient EMR job from the raw zone to the curated zone', ['processing']],
+] as const) {
+  plainPackage({
+    outdir: `apps/${folder}`,
+    name: `${SCOPE}/app-${folder}`,
+    description,
+    deps: [...cdkPeer, ...['core', 'security', 'storage', ...uses].map((d) => `${SCOPE}/${d}@0.0.0`)],
+  });
+}
+
+// ---- root wiring ----
+root.package.addField('workspaces', workspaces);
+root.package.addField('private', true);
+// projen appends its default globs to testMatch; keep exactly ours.
+root.tryFindObjectFile('package.json')!.addOverride('jest.testMatch', ['<rootDir>/**/test/**/*.test.ts']);
+
+
+// Type-check everything once, then run every test with one jest.
+root.testTask.reset('tsc --noEmit -p tsconfig.dev.json');
+root.testTask.exec('jest --passWithNoTests --ci', { receiveArgs: true });
+root.compileTask.reset('tsc --noEmit -p tsconfig.dev.json');
+
+// jsii build of every construct library, in dependency order.
+root.addTask('build:jsii', {
+  description: 'jsii-compile every construct library (checks jsii compatibility)',
+  exec: `npm run compile ${jsiiLibraries.map((w) => `-w ${w}`).join(' ')}`,
+});
+root.addTask('synth', {
+  description: 'Synthesize every reference app (offline, built-in template validation on)',
+  exec: 'cdk synth --quiet',
+});
+root.addTask('bench', {
+  description: 'Benchmarks (synth time of each reference app vs an empty app)',
+  exec: 'ts-node --transpile-only -r tsconfig-paths/register bench/synth.bench.ts',
+});
+
+new JsonFile(root, 'cdk.json', {
+  obj: {
+    app: 'node -r ts-node/register/transpile-only -r tsconfig-paths/register apps/main.ts',
+    output: 'cdk.out',
+    notices: false,
+    'cli-telemetry': false,
+    context: {
+      '@aws-cdk/core:validateAgainstDefaultRules': true,
+      'aws-cdk:enableDiffNoFail': true,
+      '@aws-cdk/core:enablePartitionLiterals': true,
+    },
+  },
+});
+
+root.gitignore.exclude('cdk.out', '*.tsbuildinfo', '.jsii', 'tsconfig.json.bak', '/bench/out');
+root.synth();

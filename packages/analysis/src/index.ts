@@ -1,0 +1,1 @@
+// Constructs are exported here, one line per construct folder.

@@ -1,0 +1,6 @@
+export { InvalidPropOptions } from './validation/validation-error';
+export * from './validation/validate';
+export * from './sandbox/sandbox';
+export * from './compliance/nag';
+export * from './capacity/kinesis-capacity';
+export * from './capacity/dynamodb-capacity';

@@ -1,0 +1,3 @@
+export * from './data-key/data-key-props';
+export * from './data-key/data-key';
+export * from './alarm-topic/alarm-topic';

@@ -1,0 +1,3 @@
+export * from './access-log-bucket/access-log-bucket';
+export * from './secure-bucket/secure-bucket-props';
+export * from './secure-bucket/secure-bucket';

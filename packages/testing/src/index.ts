@@ -1,0 +1,4 @@
+export * from './app';
+export * from './nag';
+export * from './normalize';
+export * from './errors';

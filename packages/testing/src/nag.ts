@@ -1,0 +1,78 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stage, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+
+/** One unacknowledged cdk-nag finding. */
+export interface NagFinding {
+  readonly rule: string;
+  readonly path: string;
+  readonly description: string;
+  readonly severity: string;
+}
+
+/** One acknowledged finding, with the reason given. */
+export interface NagAcknowledged extends NagFinding {
+  readonly reason: string;
+}
+
+/** What cdk-nag reported for an app. */
+export interface NagReport {
+  readonly findings: NagFinding[];
+  readonly acknowledged: NagAcknowledged[];
+}
+
+interface RawViolation {
+  ruleName: string;
+  description: string;
+  severity?: string;
+  violatingConstructs: Array<{ constructPath: string }>;
+  reason?: string;
+}
+
+/**
+ * Runs cdk-nag's AwsSolutions pack (cdk-nag 3: a CDK validation plugin) over every
+ * stack of `app` and returns what it found. The app must not have been synthesized yet.
+ */
+export function runNag(app: App): NagReport {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  try {
+    app.synth();
+  } catch (e) {
+    if (!/Validation failed/.test(String((e as Error).message))) throw e;
+  }
+  const reportFile = path.join(app.outdir, 'validation-report.json');
+  if (!fs.existsSync(reportFile)) return { findings: [], acknowledged: [] };
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+  const findings: NagFinding[] = [];
+  const acknowledged: NagAcknowledged[] = [];
+  for (const plugin of report.pluginReports ?? []) {
+    for (const v of (plugin.violations ?? []) as RawViolation[]) {
+      for (const c of v.violatingConstructs) {
+        findings.push({ rule: v.ruleName, path: c.constructPath, description: v.description, severity: v.severity ?? 'error' });
+      }
+    }
+    for (const v of (plugin.suppressedViolations ?? []) as RawViolation[]) {
+      for (const c of v.violatingConstructs) {
+        acknowledged.push({ rule: v.ruleName, path: c.constructPath, description: v.description, severity: v.severity ?? 'error', reason: v.reason ?? '' });
+      }
+    }
+  }
+  return { findings, acknowledged };
+}
+
+/**
+ * Fails (throws) listing every unacknowledged AwsSolutions finding of `scope`'s app.
+ * Returns the report so tests can also assert on the acknowledgements.
+ */
+export function expectNagClean(scope: IConstruct): NagReport {
+  const app = Stage.of(scope);
+  if (!App.isApp(app)) throw new Error('expectNagClean needs a construct inside an App');
+  const report = runNag(app);
+  if (report.findings.length > 0) {
+    const lines = report.findings.map((f) => `  ${f.rule} at ${f.path}: ${f.description}`);
+    throw new Error(`cdk-nag AwsSolutions: ${report.findings.length} unacknowledged finding(s):\n${lines.join('\n')}`);
+  }
+  return report;
+}
