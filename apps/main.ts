@@ -7,10 +7,23 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { Construct } from 'constructs';
 import { ClickstreamIngestionStack } from './clickstream/src';
 
+/** A reference app: its stack name and how to add it to an App. */
+export interface ReferenceApp {
+  readonly stackName: string;
+  readonly build: (scope: Construct) => void;
+}
+
+/** The reference apps, in the order of the README. */
+export const REFERENCE_APPS: ReferenceApp[] = [
+  { stackName: 'ClickstreamIngestion', build: (scope) => new ClickstreamIngestionStack(scope, 'ClickstreamIngestion') },
+];
+
+/** Adds every reference app to `app`. */
 export function buildApps(app: App): void {
-  new ClickstreamIngestionStack(app, 'ClickstreamIngestion');
+  for (const ref of REFERENCE_APPS) ref.build(app);
 }
 
 if (require.main === module) {

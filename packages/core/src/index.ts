@@ -4,3 +4,4 @@ export * from './sandbox/sandbox';
 export * from './compliance/nag';
 export * from './capacity/kinesis-capacity';
 export * from './capacity/dynamodb-capacity';
+export * from './capacity/redshift-capacity';

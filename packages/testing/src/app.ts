@@ -18,6 +18,8 @@ export interface TestAppOptions {
 export const PROJECT_CONTEXT: Record<string, unknown> = {
   // findings of the built-in template validator fail synthesis instead of scrolling by
   '@aws-cdk/core:validateAgainstDefaultRules': true,
+  // ARNs of stacks with a known region use the partition literal ("aws"), not a token
+  '@aws-cdk/core:enablePartitionLiterals': true,
 };
 
 /** An App for unit tests: no asset bundling, built-in validation off unless asked. */

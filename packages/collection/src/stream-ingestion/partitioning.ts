@@ -49,6 +49,7 @@ const TIME_PARTS: Array<[TimeGranularity, string, string]> = [
 
 /** The S3 key layout derived from partitioning options (internal). */
 export interface PartitionLayout {
+  readonly basePrefix: string;
   readonly prefix: string;
   readonly errorOutputPrefix: string;
   readonly jqQuery?: string;
@@ -65,6 +66,7 @@ export function partitionLayout(basePrefix: string, options: PartitioningOptions
   const base = basePrefix === '' ? '' : `${basePrefix.replace(/\/+$/, '')}/`;
   const jqQuery = fields.length > 0 ? `{${fields.map((f) => `${f.name}: ${f.query ?? `.${f.name}`}`).join(', ')}}` : undefined;
   return {
+    basePrefix: base,
     prefix: `${base}${fieldPart}${time}`,
     errorOutputPrefix: errorOutputPrefix ?? `errors/${base}!{firehose:error-output-type}/${time}`,
     jqQuery,

@@ -63,6 +63,8 @@ export class StreamIngestion extends Construct {
   public readonly capacity: StreamCapacity;
   /** S3 prefix of delivered objects (with Firehose expressions). */
   public readonly dataPrefix: string;
+  /** Base prefix of delivered objects (no expressions), e.g. `clicks/`; empty for the bucket root. */
+  public readonly basePrefix: string;
   /** S3 prefix of failed records. */
   public readonly errorOutputPrefix: string;
   /** Partition column names, in prefix order (fields, then year/month/day/hour). */
@@ -84,6 +86,7 @@ export class StreamIngestion extends Construct {
     super(scope, id);
     const layout = this.validate(props);
     this.dataPrefix = layout.prefix;
+    this.basePrefix = layout.basePrefix;
     this.errorOutputPrefix = layout.errorOutputPrefix;
     this.partitionKeys = layout.partitionKeys;
     this.dynamicPartitioning = layout.jqQuery !== undefined;
@@ -273,7 +276,7 @@ export class StreamIngestion extends Construct {
 
   /** Grants a consumer the right to read the delivered objects (and decrypt them). */
   public grantReadDelivered(grantee: iam.IGrantable): iam.Grant {
-    return this.bucket.grantRead(grantee, `${this.dataPrefix.split('!{')[0]}*`);
+    return this.bucket.grantRead(grantee, `${this.basePrefix}*`);
   }
 
   /** A Firehose metric of this delivery stream. */

@@ -59,7 +59,7 @@ export class DataKey extends Construct {
     const pendingWindow = props.pendingWindow ?? Duration.days(sandbox ? 7 : 30);
     Validate.integer(this, 'pendingWindow', 7, 30, pendingWindow.toDays(), 'days');
     if (props.alias !== undefined) {
-      Validate.pattern(this, 'alias', '^(alias/)?(?!aws/)[a-zA-Z0-9:/_-]{1,250}$',
+      Validate.pattern(this, 'alias', '^(?!(alias/)?aws/)(alias/)?[a-zA-Z0-9:/_-]{1,250}$',
         'letters, digits, "/", "_", "-" and ":" (at most 256 characters, not starting with "alias/aws/")', props.alias);
     }
 

@@ -62,10 +62,14 @@ export class SecureBucket extends Construct {
       serverAccessLogsBucket: this.serverAccessLogsBucket,
       serverAccessLogsPrefix: props.serverAccessLogsPrefix ?? `${this.node.path}/`,
       lifecycleRules: rules,
-      eventBridgeEnabled: props.eventBridgeEnabled,
       removalPolicy: Sandbox.removalPolicy(this),
       autoDeleteObjects: Sandbox.autoDeleteObjects(this),
     });
+    if (props.eventBridgeEnabled) {
+      // Native CloudFormation property, instead of aws-cdk-lib's notifications custom resource
+      // (a Lambda function that would need its own role, runtime upkeep and nag exceptions).
+      (this.bucket.node.defaultChild as s3.CfnBucket).addPropertyOverride('NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled', true);
+    }
   }
 
   /** Grants read access to objects (and decrypt on the key). */

@@ -1,0 +1,81 @@
+import { Template } from 'aws-cdk-lib/assertions';
+
+// asl-validator 4 ships no type declarations
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator: (definition: unknown, options?: { checkPaths?: boolean; checkArn?: boolean }) => {
+  isValid: boolean;
+  errorsText: (separator?: string) => string;
+} = require('asl-validator');
+
+const PSEUDO: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'eu-west-1',
+  'AWS::AccountId': '123456789012',
+  'AWS::URLSuffix': 'amazonaws.com',
+};
+
+/** Renders one part of a Fn::Join as plain text (CloudFormation references become readable placeholders). */
+function renderPart(part: unknown): string {
+  if (typeof part === 'string') return part;
+  if (part && typeof part === 'object') {
+    const o = part as Record<string, any>;
+    if (o.Ref !== undefined) return PSEUDO[o.Ref] ?? `REF-${o.Ref}`;
+    if (o['Fn::GetAtt'] !== undefined) return `GETATT-${o['Fn::GetAtt'].join('-')}`;
+  }
+  return 'TOKEN';
+}
+
+/** The definitions (parsed ASL) of every state machine in the template, by logical id. */
+export function stateMachineDefinitions(template: Template): Record<string, any> {
+  const result: Record<string, any> = {};
+  for (const [id, res] of Object.entries(template.findResources('AWS::StepFunctions::StateMachine'))) {
+    const ds = (res as any).Properties.DefinitionString;
+    const text = typeof ds === 'string' ? ds : ds['Fn::Join'][1].map(renderPart).join('');
+    result[id] = JSON.parse(text);
+  }
+  return result;
+}
+
+/** The only state machine definition of the template whose logical id contains `match`. */
+export function stateMachineDefinition(template: Template, match = ''): any {
+  const defs = Object.entries(stateMachineDefinitions(template)).filter(([id]) => id.includes(match));
+  if (defs.length !== 1) throw new Error(`expected one state machine matching ${match}, found ${defs.map(([id]) => id).join(', ') || 'none'}`);
+  return defs[0][1];
+}
+
+/** Validates a definition with asl-validator (JSON schema, transitions, paths, ARNs); throws with the errors. */
+export function expectValidAsl(definition: unknown): void {
+  const result = aslValidator(definition, { checkPaths: true, checkArn: true });
+  if (!result.isValid) throw new Error(`invalid Amazon States Language:\n${result.errorsText('\n')}`);
+}
+
+/** Targets a state can go to next (Next, Default, Choices, Catch). */
+export function successors(state: any): string[] {
+  const next: string[] = [];
+  if (state.Next) next.push(state.Next);
+  if (state.Default) next.push(state.Default);
+  for (const c of state.Choices ?? []) next.push(c.Next);
+  for (const c of state.Catch ?? []) next.push(c.Next);
+  return next;
+}
+
+/**
+ * Every path (list of state names) from `from` to a terminal state (Succeed, Fail,
+ * or End), in the top-level states of `definition`. Loops are followed once.
+ */
+export function allPaths(definition: any, from: string = definition.StartAt): string[][] {
+  const states = definition.States;
+  const paths: string[][] = [];
+  const walk = (name: string, path: string[]) => {
+    const state = states[name];
+    if (!state) throw new Error(`transition to unknown state ${name}`);
+    const here = [...path, name];
+    const next = successors(state).filter((n) => !here.includes(n));
+    if (state.Type === 'Succeed' || state.Type === 'Fail' || state.End === true || next.length === 0) {
+      paths.push(here);
+    }
+    for (const n of next) walk(n, here);
+  };
+  walk(from, []);
+  return paths;
+}

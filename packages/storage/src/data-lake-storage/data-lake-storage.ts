@@ -1,0 +1,287 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
+import { Construct } from 'constructs';
+import { AccessLogBucket } from '../access-log-bucket/access-log-bucket';
+import { SecureBucket } from '../secure-bucket/secure-bucket';
+import { ArchiveStorageClass, BucketLifecycle } from '../secure-bucket/secure-bucket-props';
+import { DataLakeAccessPointOptions, DataLakeStorageProps, DataLakeZoneName, DataLakeZoneOptions } from './data-lake-storage-props';
+
+/** One zone of a {@link DataLakeStorage}: where its data lives. */
+export interface DataLakeZone {
+  /** Which zone. */
+  readonly name: DataLakeZoneName;
+  /** The zone's bucket (new or existing). */
+  readonly bucket: s3.IBucket;
+  /** Key prefix of the zone in the bucket ('' = the whole bucket, else ends with "/"). */
+  readonly prefix: string;
+  /** The SecureBucket, when the data lake created it. */
+  readonly secureBucket?: SecureBucket;
+}
+
+/** One access point created by a {@link DataLakeStorage}. */
+export interface DataLakeAccessPoint {
+  /** Access point name. */
+  readonly name: string;
+  /** Zone the access point fronts. */
+  readonly zone: DataLakeZoneName;
+  /** Full key prefix (zone prefix + consumer prefix) the consumer may use. */
+  readonly prefix: string;
+  /** Access point ARN. */
+  readonly accessPointArn: string;
+  /** The L1 access point. */
+  readonly resource: s3.CfnAccessPoint;
+}
+
+const PREFIX = '^([A-Za-z0-9!_.*\'()=-]+/)*$';
+const PREFIX_HELP = 'empty, or S3 key segments (letters, digits and !_.*\'()=-) each ending with "/", without a leading "/"';
+
+/** Per-zone lifecycle defaults (see DataLakeZoneOptions.lifecycle). */
+const ZONE_LIFECYCLE: Record<DataLakeZoneName, BucketLifecycle> = {
+  [DataLakeZoneName.RAW]: {
+    infrequentAccessAfter: Duration.days(30),
+    archiveAfter: Duration.days(90),
+    archiveStorageClass: ArchiveStorageClass.GLACIER_INSTANT_RETRIEVAL,
+  },
+  [DataLakeZoneName.CLEAN]: {
+    infrequentAccessAfter: Duration.days(90),
+    archiveAfter: Duration.days(365),
+    archiveStorageClass: ArchiveStorageClass.GLACIER_INSTANT_RETRIEVAL,
+  },
+  [DataLakeZoneName.CURATED]: {
+    infrequentAccessAfter: Duration.days(180),
+    archiveAfter: Duration.days(0),
+  },
+};
+
+/**
+ * Storage of a data lake in three zones, raw, clean and curated (notes 2.2, 3.2).
+ *
+ * **One bucket per zone** (the default), not one bucket with three prefixes:
+ * - each zone gets its own lifecycle without prefix-filtered rules, its own bucket
+ *   policy, and its own request-rate budget (3,500 writes / 5,500 reads per second
+ *   per prefix, counted per bucket);
+ * - Lake Formation registers locations and grants data-location permissions per
+ *   zone, and a mistake in one zone's policy cannot expose another zone;
+ * - every bucket is a {@link SecureBucket}: SSE-KMS with the data lake's single
+ *   customer-managed key, TLS only, public access blocked, ACLs disabled,
+ *   versioning, RETAINed unless sandbox mode is on.
+ * All zone buckets log to ONE dedicated {@link AccessLogBucket} (SSE-S3, because S3
+ * delivers server access logs only to SSE-S3 buckets), each under its own prefix.
+ * Bring your own bucket per zone with `existingBucket` (several zones may share one
+ * bucket, with prefixes such as `raw/`); each zone exposes `bucket` and `prefix`, so
+ * consumers always build locations as `s3://<bucket>/<prefix>...`.
+ *
+ * Lifecycle defaults follow how each zone is read: raw data is rarely re-read
+ * after it is processed (Standard-IA after 30 days, Glacier Instant Retrieval after
+ * 90, which Athena and Glue can still read), clean data after 90/365 days, curated
+ * data stays in Standard for 180 days and is never archived.
+ *
+ * Access points (notes 2.2): one per named consumer, whose policy allows only that
+ * consumer, only under one prefix of one zone (read, optionally write); the zone
+ * bucket's policy delegates exactly those requests (condition `s3:DataAccessPointArn`)
+ * and the consumer is granted use of the key. Bucket policies of existing buckets
+ * are not changed: add the delegation statement there yourself.
+ *
+ * @example
+ * const lake = new DataLakeStorage(this, 'Lake', {
+ *   accessPoints: [{ name: 'finance-reports', zone: DataLakeZoneName.CURATED, prefix: 'finance/', consumer: financeRole }],
+ * });
+ * new StreamIngestion(this, 'Ingestion', { existingBucket: lake.raw.bucket, encryptionKey: lake.encryptionKey, prefix: 'events' });
+ */
+export class DataLakeStorage extends Construct {
+  /** The data lake's customer-managed key. */
+  public readonly encryptionKey: kms.IKey;
+  /** The bucket that receives server access logs of the new zone buckets (none when every zone is existing). */
+  public readonly serverAccessLogsBucket?: s3.IBucket;
+  /** The dedicated log bucket, if this construct created it. */
+  public readonly accessLogBucket?: AccessLogBucket;
+  /** Raw zone. */
+  public readonly raw: DataLakeZone;
+  /** Clean zone. */
+  public readonly clean: DataLakeZone;
+  /** Curated zone. */
+  public readonly curated: DataLakeZone;
+  /** The access points, in the order given. */
+  public readonly accessPoints: DataLakeAccessPoint[];
+
+  constructor(scope: Construct, id: string, props: DataLakeStorageProps = {}) {
+    super(scope, id);
+    this.validate(props);
+    // Zone buckets log to the shared log bucket through its bucket policy (logging.s3.amazonaws.com),
+    // not the legacy LogDeliveryWrite ACL; the flag must be visible to the log bucket, a child of this construct.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+
+    this.encryptionKey = props.encryptionKey ?? new DataKey(this, 'Key', { description: `Data lake key of ${this.node.path}` }).key;
+    const needsLogBucket = [props.raw, props.clean, props.curated].some((z) => z?.existingBucket === undefined);
+    if (props.serverAccessLogsBucket) {
+      this.serverAccessLogsBucket = props.serverAccessLogsBucket;
+    } else if (needsLogBucket) {
+      this.accessLogBucket = new AccessLogBucket(this, 'AccessLogs');
+      this.serverAccessLogsBucket = this.accessLogBucket.bucket;
+    }
+
+    this.raw = this.createZone(DataLakeZoneName.RAW, props.raw ?? {});
+    this.clean = this.createZone(DataLakeZoneName.CLEAN, props.clean ?? {});
+    this.curated = this.createZone(DataLakeZoneName.CURATED, props.curated ?? {});
+
+    this.accessPoints = (props.accessPoints ?? []).map((ap) => this.createAccessPoint(ap));
+  }
+
+  /** The zone with this name. */
+  public zone(name: DataLakeZoneName): DataLakeZone {
+    switch (name) {
+      case DataLakeZoneName.RAW: return this.raw;
+      case DataLakeZoneName.CLEAN: return this.clean;
+      default: return this.curated;
+    }
+  }
+
+  /** `s3://<bucket>/<zone prefix><path>` of a zone. */
+  public s3Url(name: DataLakeZoneName, path: string = ''): string {
+    const zone = this.zone(name);
+    return `s3://${zone.bucket.bucketName}/${zone.prefix}${path}`;
+  }
+
+  /** Grants read access to a zone's objects (under its prefix) and decrypt on its key. */
+  public grantRead(grantee: iam.IGrantable, name: DataLakeZoneName): iam.Grant {
+    const zone = this.zone(name);
+    return zone.bucket.grantRead(grantee, `${zone.prefix}*`);
+  }
+
+  /** Grants write access to a zone's objects (under its prefix) and encrypt on its key. */
+  public grantWrite(grantee: iam.IGrantable, name: DataLakeZoneName): iam.Grant {
+    const zone = this.zone(name);
+    return zone.bucket.grantWrite(grantee, `${zone.prefix}*`);
+  }
+
+  private createZone(name: DataLakeZoneName, options: DataLakeZoneOptions): DataLakeZone {
+    if (options.existingBucket) {
+      return { name, bucket: options.existingBucket, prefix: options.prefix ?? `${name}/` };
+    }
+    const secureBucket = new SecureBucket(this, this.zoneId(name), {
+      encryptionKey: this.encryptionKey,
+      serverAccessLogsBucket: this.serverAccessLogsBucket,
+      serverAccessLogsPrefix: `${name}/`,
+      bucketName: options.bucketName,
+      lifecycle: options.lifecycle ?? ZONE_LIFECYCLE[name],
+    });
+    return { name, bucket: secureBucket.bucket, prefix: options.prefix ?? '', secureBucket };
+  }
+
+  private zoneId(name: DataLakeZoneName): string {
+    return `${name.charAt(0).toUpperCase()}${name.slice(1)}Zone`;
+  }
+
+  private createAccessPoint(options: DataLakeAccessPointOptions): DataLakeAccessPoint {
+    const stack = Stack.of(this);
+    const zone = this.zone(options.zone);
+    const prefix = `${zone.prefix}${options.prefix ?? ''}`;
+    const accessPointArn = stack.formatArn({ service: 's3', resource: 'accesspoint', resourceName: options.name });
+    const objects = `${accessPointArn}/object/${prefix}*`;
+    const objectActions = ['s3:GetObject', ...(options.allowWrite ? ['s3:PutObject', 's3:AbortMultipartUpload'] : [])];
+    const listCondition = prefix === '' ? undefined : { StringLike: { 's3:prefix': `${prefix}*` } };
+
+    const policy = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ConsumerObjects',
+          principals: [options.consumer],
+          actions: objectActions,
+          resources: [objects],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ConsumerList',
+          principals: [options.consumer],
+          actions: ['s3:ListBucket'],
+          resources: [accessPointArn],
+          conditions: listCondition,
+        }),
+      ],
+    });
+    const resource = new s3.CfnAccessPoint(this, `AccessPoint-${options.name}`, {
+      bucket: zone.bucket.bucketName,
+      name: options.name,
+      bucketAccountId: stack.account,
+      policy,
+      publicAccessBlockConfiguration: {
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+    });
+
+    // the bucket delegates exactly these requests, and only through this access point
+    const viaAccessPoint = { StringEquals: { 's3:DataAccessPointArn': accessPointArn } };
+    zone.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `DelegateObjects${this.statementSuffix(options.name)}`,
+      principals: [options.consumer],
+      actions: objectActions,
+      resources: [zone.bucket.arnForObjects(`${prefix}*`)],
+      conditions: viaAccessPoint,
+    }));
+    zone.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `DelegateList${this.statementSuffix(options.name)}`,
+      principals: [options.consumer],
+      actions: ['s3:ListBucket'],
+      resources: [zone.bucket.bucketArn],
+      conditions: { ...viaAccessPoint, ...listCondition },
+    }));
+    const key = zone.bucket.encryptionKey;
+    if (key) {
+      if (options.allowWrite) key.grantEncryptDecrypt(options.consumer);
+      else key.grantDecrypt(options.consumer);
+    }
+    return { name: options.name, zone: options.zone, prefix, accessPointArn, resource };
+  }
+
+  private statementSuffix(name: string): string {
+    return name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+  }
+
+  private validate(props: DataLakeStorageProps): void {
+    const zones: Array<[string, DataLakeZoneOptions | undefined]> = [['raw', props.raw], ['clean', props.clean], ['curated', props.curated]];
+    const locations = new Set<string>();
+    for (const [name, z] of zones) {
+      if (!z) continue;
+      if (z.prefix !== undefined) Validate.pattern(this, `${name}.prefix`, PREFIX, PREFIX_HELP, z.prefix);
+      if (z.existingBucket) {
+        Validate.that(this, z.lifecycle === undefined, { prop: `${name}.lifecycle`, value: 'given', allowed: 'not set together with existingBucket (configure the existing bucket itself)' });
+        Validate.that(this, z.bucketName === undefined, { prop: `${name}.bucketName`, value: z.bucketName, allowed: 'not set together with existingBucket' });
+        const bucketName = z.existingBucket.bucketName;
+        if (!Token.isUnresolved(bucketName)) {
+          const prefix = z.prefix ?? `${name}/`;
+          for (const other of locations) {
+            const [otherBucket, otherPrefix] = other.split('|');
+            const overlaps = otherBucket === bucketName && (prefix.startsWith(otherPrefix) || otherPrefix.startsWith(prefix));
+            Validate.that(this, !overlaps, {
+              prop: `${name}.prefix`,
+              value: prefix,
+              allowed: `a prefix that does not overlap another zone's prefix "${otherPrefix}" in the same bucket ${bucketName}`,
+            });
+          }
+          locations.add(`${bucketName}|${prefix}`);
+        }
+      }
+      if (z.bucketName !== undefined) {
+        Validate.pattern(this, `${name}.bucketName`, '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+          '3-63 characters: lower-case letters, digits, "." and "-", starting and ending with a letter or digit', z.bucketName);
+      }
+    }
+
+    const aps = props.accessPoints ?? [];
+    Validate.unique(this, 'accessPoints[].name', aps.map((a) => a.name));
+    aps.forEach((ap, i) => {
+      Validate.pattern(this, `accessPoints[${i}].name`, '^(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$',
+        '3-50 characters: lower-case letters, digits and "-", starting and ending with a letter or digit, not ending with "-s3alias"', ap.name);
+      Validate.oneOf(this, `accessPoints[${i}].zone`, Object.values(DataLakeZoneName), ap.zone);
+      if (ap.prefix !== undefined) {
+        Validate.pattern(this, `accessPoints[${i}].prefix`, PREFIX, PREFIX_HELP, ap.prefix);
+      }
+    });
+  }
+}

@@ -1,0 +1,55 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { expectNagClean, testApp } from '@analytics-patterns/testing';
+import { buildApps } from '../apps/main';
+
+const STATEFUL = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Kinesis::Stream', 'AWS::Logs::LogGroup', 'AWS::DynamoDB::Table', 'AWS::Redshift::Cluster', 'AWS::Glue::Database'];
+
+function stacksOf(app: App): Stack[] {
+  return app.node.children.filter((c): c is Stack => Stack.isStack(c));
+}
+
+describe('every reference app (apps/main.ts, what `npx cdk synth` builds)', () => {
+  test('has unique stack names and at least the clickstream app', () => {
+    const app = testApp();
+    buildApps(app);
+    const names = stacksOf(app).map((s) => s.stackName);
+    expect(names).toContain('ClickstreamIngestion');
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  test('retains every stateful resource by default', () => {
+    const app = testApp();
+    buildApps(app);
+    for (const stack of stacksOf(app)) {
+      const t = Template.fromStack(stack);
+      for (const type of STATEFUL) {
+        for (const [id, r] of Object.entries(t.findResources(type))) {
+          expect(`${stack.stackName}/${id}: ${r.DeletionPolicy}`).toBe(`${stack.stackName}/${id}: Retain`);
+        }
+      }
+    }
+  });
+
+  test('sandbox mode (one context flag) destroys every stateful resource and empties every bucket', () => {
+    const app = testApp({ sandbox: true });
+    buildApps(app);
+    for (const stack of stacksOf(app)) {
+      const t = Template.fromStack(stack);
+      for (const type of STATEFUL) {
+        for (const [id, r] of Object.entries(t.findResources(type))) {
+          expect(`${stack.stackName}/${id}: ${r.DeletionPolicy}`).toBe(`${stack.stackName}/${id}: Delete`);
+        }
+      }
+      const buckets = Object.keys(t.findResources('AWS::S3::Bucket')).length;
+      expect(Object.keys(t.findResources('Custom::S3AutoDeleteObjects'))).toHaveLength(buckets);
+    }
+  });
+
+  test('cdk-nag AwsSolutions: zero unacknowledged findings across all apps', () => {
+    const app = testApp();
+    buildApps(app);
+    const report = expectNagClean(app);
+    for (const a of report.acknowledged) expect(a.reason.length).toBeGreaterThanOrEqual(20);
+  });
+});

@@ -1,0 +1,19 @@
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { testApp } from '@analytics-patterns/testing';
+import { buildApps } from '../apps/main';
+
+// The only tests that run aws-cdk-lib's built-in CloudFormation validation (~5 s per synth),
+// with `@aws-cdk/core:validateAgainstDefaultRules` so that findings fail synthesis.
+describe('built-in CloudFormation template validation', () => {
+  test('a template CloudFormation would reject fails synthesis (the flag works)', () => {
+    const app = testApp({ cfnValidation: true });
+    new CfnResource(new Stack(app, 'Bad'), 'Stream', { type: 'AWS::Kinesis::Stream', properties: { RetentionPeriodHours: 9000 } });
+    expect(() => app.synth()).toThrow(/RetentionPeriodHours: 9000 is greater than the maximum of 8760 \(CloudFormation Validate\)/);
+  });
+
+  test('every reference app passes with zero findings', () => {
+    const app: App = testApp({ cfnValidation: true });
+    buildApps(app);
+    expect(() => app.synth()).not.toThrow();
+  }, 120_000);
+});
