@@ -1,3 +1,4 @@
 export * from './data-key/data-key-props';
 export * from './data-key/data-key';
 export * from './alarm-topic/alarm-topic';
+export * from './cross-account-role/cross-account-role';
