@@ -2,3 +2,4 @@ export * from './stream-ingestion/stream-capacity';
 export { TimeGranularity, PartitionField, PartitioningOptions } from './stream-ingestion/partitioning';
 export * from './stream-ingestion/stream-ingestion-props';
 export * from './stream-ingestion/stream-ingestion';
+export * from './secure-queue/secure-queue';
