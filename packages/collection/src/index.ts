@@ -3,3 +3,4 @@ export { TimeGranularity, PartitionField, PartitioningOptions } from './stream-i
 export * from './stream-ingestion/stream-ingestion-props';
 export * from './stream-ingestion/stream-ingestion';
 export * from './secure-queue/secure-queue';
+export * from './device-ingestion-rule/device-ingestion-rule';
