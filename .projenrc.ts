@@ -258,6 +258,12 @@ constructLibrary({
   dependsOn: ['core', 'security', 'storage'],
 });
 
+constructLibrary({
+  folder: 'visualization',
+  description: 'Notes 5: QuickSight data sources and datasets over Athena',
+  dependsOn: ['core', 'security', 'storage'],
+});
+
 // Kinesis producer library and lab CLI (plain TypeScript, not jsii).
 const producer = plainPackage({
   outdir: 'packages/producer',
