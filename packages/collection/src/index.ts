@@ -4,3 +4,5 @@ export * from './stream-ingestion/stream-ingestion-props';
 export * from './stream-ingestion/stream-ingestion';
 export * from './secure-queue/secure-queue';
 export * from './device-ingestion-rule/device-ingestion-rule';
+export * from './kafka-cluster/kafka-cluster';
+export * from './database-replication/database-replication';
