@@ -8,6 +8,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { BatchAnalyticsStack } from './batch-analytics/src';
 import { ClickstreamIngestionStack } from './clickstream/src';
 
 /** A reference app: its stack name and how to add it to an App. */
@@ -19,6 +20,7 @@ export interface ReferenceApp {
 /** The reference apps, in the order of the README. */
 export const REFERENCE_APPS: ReferenceApp[] = [
   { stackName: 'ClickstreamIngestion', build: (scope) => new ClickstreamIngestionStack(scope, 'ClickstreamIngestion') },
+  { stackName: 'BatchAnalytics', build: (scope) => new BatchAnalyticsStack(scope, 'BatchAnalytics') },
 ];
 
 /** Adds every reference app to `app`. */

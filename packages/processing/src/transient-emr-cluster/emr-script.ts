@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
@@ -29,6 +31,20 @@ export abstract class EmrScript {
   }
 
   /**
+   * A script shipped with this package (folder `assets/emr/`), e.g. `weblog_analysis.py`:
+   * the reference apps' Spark job (raw JSON web logs to daily Parquet aggregates).
+   */
+  public static packaged(fileName: string): EmrScript {
+    const dir = path.join(__dirname, '..', '..', 'assets', 'emr');
+    const file = path.join(dir, fileName);
+    if (!/^[\w.-]+$/.test(fileName) || !fs.existsSync(file)) {
+      const available = fs.existsSync(dir) ? fs.readdirSync(dir).join(', ') : 'none';
+      throw new Error(`EmrScript.packaged: no script ${JSON.stringify(fileName)} in ${dir}. Available: ${available}`);
+    }
+    return new AssetScript(file);
+  }
+
+  /**
    * An object in S3 that the job's role will be allowed to read.
    * @param bucket the bucket holding the script
    * @param key the object key, e.g. `scripts/job.py`
@@ -46,13 +62,13 @@ export abstract class EmrScript {
 
 class AssetScript extends EmrScript {
   public readonly fileName: string;
-  constructor(private readonly path: string) {
+  constructor(private readonly filePath: string) {
     super();
-    this.fileName = path.split(/[\\/]/).pop() ?? path;
+    this.fileName = path.basename(filePath);
   }
   public _bind(scope: Construct, id: string): BoundScript {
     // one asset per script object and scope: a script bound twice by the same construct is uploaded once
-    const asset = (scope.node.tryFindChild(id) as s3_assets.Asset | undefined) ?? new s3_assets.Asset(scope, id, { path: this.path });
+    const asset = (scope.node.tryFindChild(id) as s3_assets.Asset | undefined) ?? new s3_assets.Asset(scope, id, { path: this.filePath });
     return { s3Uri: asset.s3ObjectUrl, bucket: asset.bucket, key: asset.s3ObjectKey };
   }
 }

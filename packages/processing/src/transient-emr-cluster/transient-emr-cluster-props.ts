@@ -143,7 +143,7 @@ export class ClusterAuthentication {
     /** EC2 key pair name, for key-pair authentication. */
     public readonly keyName?: string,
     /** Kerberos options, for Kerberos authentication. */
-    public readonly kerberos?: KerberosOptions,
+    public readonly kerberosOptions?: KerberosOptions,
   ) {}
 }
 

@@ -1,4 +1,4 @@
-import { Duration, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as emr from 'aws-cdk-lib/aws-emr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,7 +12,9 @@ import { DataKey } from '@analytics-patterns/security';
 import { SecureBucket } from '@analytics-patterns/storage';
 import { Construct } from 'constructs';
 import { StepEngine, StepFailureAction } from './emr-script';
+import { nagResource } from './nag-finding';
 import { parseReleaseLabel } from './release-label';
+import { s3Access } from './s3-access';
 import { EmrApplication, S3Location, TransientEmrClusterProps } from './transient-emr-cluster-props';
 
 const DEFAULT_RELEASE = 'emr-7.12.0';
@@ -42,7 +44,9 @@ const LOG_PREFIX = 'emr-logs/';
  *   creation catches all errors (States.ALL, including timeouts) and terminates the
  *   cluster. A `createCluster.sync` task that fails would not give the id to its
  *   Catch. The cluster's auto-termination idle timeout is the second safety net
- *   (e.g. when someone stops the execution by hand: no Catch runs then).
+ *   (e.g. when someone stops the execution by hand: no Catch runs then). RunJobFlow
+ *   errors are retried 3 times with backoff (throttling); a cluster created by a call
+ *   whose response was lost would be terminated by that idle timeout.
  * - Instance fleets: master (1 on-demand unit), core (on-demand, stores HDFS),
  *   optional task fleet on Spot with the switch-to-on-demand option; several
  *   instance types per fleet; optional managed scaling limits.
@@ -54,10 +58,14 @@ const LOG_PREFIX = 'emr-logs/';
  *   never AmazonS3FullAccess.
  *
  * cdk-nag's EMR rules (EMR2/4/5/6) inspect `AWS::EMR::Cluster` resources, and there
- * is none here (the cluster is created at run time), so they cannot fire; the same
- * guarantees (LogUri, security configuration with local-disk and in-transit
- * encryption, Kerberos or key pair) are enforced by this construct and asserted on
- * the CreateCluster parameters in its tests.
+ * is none here (the cluster is created at run time), so they cannot fire. The same
+ * guarantees are enforced by this construct (LogUri, a security configuration with
+ * local-disk and in-transit encryption, Kerberos or a key pair are all required) and
+ * asserted on the CreateCluster parameters in its tests, which also run the rules on an
+ * equivalent `AWS::EMR::Cluster`: EMR2 and EMR6 pass; cdk-nag 3.0.2's EMR4/EMR5 look for
+ * `EnableAtRestEncryption`/`EnableInTransitEncryption` at the top level of the security
+ * configuration, while EMR documents (and this construct writes) them under
+ * `EncryptionConfiguration`, so those two cannot recognise any valid configuration.
  */
 export class TransientEmrCluster extends Construct {
   /** Tag that AmazonEMRServicePolicy_v2 requires on the resources EMR manages (set on the security groups, subnets and cluster). */
@@ -120,6 +128,12 @@ export class TransientEmrCluster extends Construct {
     const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? {
       subnetType: props.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
     });
+    const publicIds = new Set(props.vpc.publicSubnets.map((sn) => sn.subnetId));
+    Validate.that(this, subnets.subnets.every((sn) => !publicIds.has(sn.subnetId)), {
+      prop: 'vpcSubnets', value: subnets.subnetIds.filter((sid) => publicIds.has(sid)),
+      allowed: 'private subnets only (the cluster gets no public IP; EMR uses the service access security group)',
+    });
+    Validate.that(this, subnets.subnets.length > 0, { prop: 'vpcSubnets', value: [], allowed: 'at least one private subnet' });
     this.masterSecurityGroup = new ec2.SecurityGroup(this, 'MasterSecurityGroup', {
       vpc: props.vpc, description: `EMR-managed security group of the master node (${this.node.path})`, allowAllOutbound: true,
     });
@@ -174,7 +188,7 @@ export class TransientEmrCluster extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: Sandbox.removalPolicy(this),
     });
-    const kerberos = props.authentication.kerberos;
+    const kerberos = props.authentication.kerberosOptions;
     const failed = new sfn.Fail(this, 'JobFailed', { error: 'EmrJobFailed', cause: `The EMR job of ${this.node.path} failed; see the execution history and ${this.logUri}` });
     const notTerminated = new sfn.Fail(this, 'ClusterNotTerminated', {
       error: 'EmrClusterNotTerminated',
@@ -340,8 +354,13 @@ export class TransientEmrCluster extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: !kerberos },
     });
     if (kerberos) kerberos.kdcAdminPassword.grantRead(this.stateMachine);
-    NagAcknowledgements.acknowledge(this.stateMachine.role, 'AwsSolutions-IAM5',
-      'RunJobFlow has no resource-level permission (Resource "*"); the cluster id is only known at run time, so DescribeCluster/AddJobFlowSteps/TerminateJobFlows/DescribeStep/CancelSteps are scoped to this account\'s cluster/* ARNs; the EMR cleanup service-linked role and the X-Ray/CloudWatch Logs delivery actions have no narrower resource.');
+    const role = this.stateMachine.role;
+    NagAcknowledgements.acknowledge(role, 'AwsSolutions-IAM5[Resource::*]',
+      'elasticmapreduce:RunJobFlow has no resource-level permission, and the X-Ray and CloudWatch Logs delivery actions Step Functions needs for tracing and logging support only Resource "*".');
+    NagAcknowledgements.acknowledge(role, `AwsSolutions-IAM5[Resource::${nagResource(this, stack.formatArn({ service: 'elasticmapreduce', resource: 'cluster', resourceName: '*' }))}]`,
+      'The cluster id is created at run time by RunJobFlow, so AddJobFlowSteps/DescribeStep/CancelSteps/TerminateJobFlows/DescribeCluster/AddTags are scoped to this account and region\'s cluster ARNs.');
+    NagAcknowledgements.acknowledge(role, `AwsSolutions-IAM5[Resource::${nagResource(this, `arn:${Aws.PARTITION}:iam::${stack.account}:role/aws-service-role/elasticmapreduce.amazonaws.com*/AWSServiceRoleForEMRCleanup*`)}]`,
+      'iam:CreateServiceLinkedRole for the EMR cleanup service-linked role (added by EmrCreateCluster), limited by the iam:AWSServiceName condition to elasticmapreduce.amazonaws.com.');
   }
 
   /** Grants `grantee` the right to start the job (state machine execution). */
@@ -350,6 +369,9 @@ export class TransientEmrCluster extends Construct {
   }
 
   private validate(props: TransientEmrClusterProps): EmrApplication[] {
+    // required by the cdk-nag EMR5/EMR6 guarantees; checked here for JavaScript callers
+    Validate.that(this, props.inTransitEncryption !== undefined, { prop: 'inTransitEncryption', value: undefined, allowed: 'required: TLS certificates (cdk-nag EMR5)' });
+    Validate.that(this, props.authentication !== undefined, { prop: 'authentication', value: undefined, allowed: 'required: ClusterAuthentication.keyPair() or .kerberos() (cdk-nag EMR6)' });
     const label = this.releaseLabel;
     const version = parseReleaseLabel(label);
     Validate.that(this, version !== undefined, { prop: 'releaseLabel', value: label, allowed: 'emr-x.y.z, e.g. emr-7.12.0' });
@@ -430,9 +452,9 @@ export class TransientEmrCluster extends Construct {
     if (auth.keyName !== undefined) {
       Validate.pattern(this, 'authentication.keyName', '^[\\x20-\\x7E]{1,255}$', 'an EC2 key pair name (1-255 ASCII characters)', auth.keyName);
     }
-    if (auth.kerberos) {
-      Validate.pattern(this, 'authentication.kerberos.realm', '^[A-Z0-9]+([.-][A-Z0-9]+)*$', 'an upper-case realm such as EC2.INTERNAL', auth.kerberos.realm);
-      const hours = auth.kerberos.ticketLifetime?.toHours({ integral: false });
+    if (auth.kerberosOptions) {
+      Validate.pattern(this, 'authentication.kerberos.realm', '^[A-Z0-9]+([.-][A-Z0-9]+)*$', 'an upper-case realm such as EC2.INTERNAL', auth.kerberosOptions.realm);
+      const hours = auth.kerberosOptions.ticketLifetime?.toHours({ integral: false });
       Validate.integer(this, 'authentication.kerberos.ticketLifetime', 1, 8760, hours, 'hours');
     }
 
@@ -449,7 +471,7 @@ export class TransientEmrCluster extends Construct {
   }
 
   private createSecurityConfiguration(props: TransientEmrClusterProps): emr.CfnSecurityConfiguration {
-    const kerberos = props.authentication.kerberos;
+    const kerberos = props.authentication.kerberosOptions;
     const config: Record<string, any> = {
       EncryptionConfiguration: {
         EnableInTransitEncryption: true,
@@ -498,31 +520,10 @@ export class TransientEmrCluster extends Construct {
 
   private grantInstanceAccess(props: TransientEmrClusterProps): void {
     const p = this.instancePolicy;
-    const keys = new Map<string, kms.IKey>();
+    const access = s3Access(props.readLocations, props.writeLocations);
+    p.addStatements(...access.statements);
+    const keys = access.keys;
     keys.set(this.encryptionKey.node.path, this.encryptionKey);
-    const objectArns = (loc: S3Location) => loc.bucket.arnForObjects(`${loc.prefix ?? ''}*`);
-    const listStatement = (sid: string, loc: S3Location) => new iam.PolicyStatement({
-      sid, actions: ['s3:ListBucket'], resources: [loc.bucket.bucketArn],
-      conditions: loc.prefix ? { StringLike: { 's3:prefix': [`${loc.prefix}*`] } } : undefined,
-    });
-    (props.readLocations ?? []).forEach((loc, i) => {
-      p.addStatements(
-        listStatement(`ListRead${i}`, loc),
-        new iam.PolicyStatement({ sid: `Read${i}`, actions: ['s3:GetObject', 's3:GetBucketLocation'], resources: [objectArns(loc), loc.bucket.bucketArn] }),
-      );
-      if (loc.bucket.encryptionKey) keys.set(loc.bucket.encryptionKey.node.path, loc.bucket.encryptionKey);
-    });
-    (props.writeLocations ?? []).forEach((loc, i) => {
-      p.addStatements(
-        listStatement(`ListWrite${i}`, loc),
-        new iam.PolicyStatement({
-          sid: `Write${i}`,
-          actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
-          resources: [objectArns(loc), loc.bucket.bucketArn],
-        }),
-      );
-      if (loc.bucket.encryptionKey) keys.set(loc.bucket.encryptionKey.node.path, loc.bucket.encryptionKey);
-    });
     // logs pushed by the nodes
     p.addStatements(new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['s3:PutObject', 's3:GetBucketLocation'], resources: [this.logBucket.arnForObjects(`${LOG_PREFIX}*`), this.logBucket.bucketArn] }));
     if (this.logBucket.encryptionKey) keys.set(this.logBucket.encryptionKey.node.path, this.logBucket.encryptionKey);
@@ -536,8 +537,14 @@ export class TransientEmrCluster extends Construct {
       actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
       resources: [...keys.values()].map((k) => k.keyArn),
     }));
-    NagAcknowledgements.acknowledge(p, 'AwsSolutions-IAM5',
-      `EMRFS reads and writes objects whose keys are produced by Spark/Hive at run time, so object ARNs end with "<prefix>*" on exactly the given locations (and ${LOG_PREFIX}* in the log bucket); no bucket-wide or service-wide wildcard.`);
+    const wildcardArns = new Set<string>([
+      ...access.wildcardObjectArns.map((a) => nagResource(this, a)),
+      nagResource(this, this.logBucket.arnForObjects(`${LOG_PREFIX}*`)),
+    ]);
+    for (const arn of wildcardArns) {
+      NagAcknowledgements.acknowledge(p, `AwsSolutions-IAM5[Resource::${arn}]`,
+        'EMRFS reads and writes objects whose keys Spark/Hive generate at run time, so the object ARN ends with "<prefix>*" on exactly one configured location (or the emr-logs/ prefix of the log bucket); there is no bucket-wide or service-wide wildcard.');
+    }
   }
 }
 
