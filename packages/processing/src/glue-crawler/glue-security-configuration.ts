@@ -1,0 +1,85 @@
+import { ArnFormat, Names, Stack } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
+import { Construct } from 'constructs';
+
+/** Props for {@link GlueSecurityConfiguration}. */
+export interface GlueSecurityConfigurationProps {
+  /**
+   * Customer-managed key for CloudWatch logs, job bookmarks and S3 output.
+   * A statement letting CloudWatch Logs use the key is added if the key is defined in this app.
+   * @default - a new DataKey with rotation
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Name of the security configuration (1-255 characters, unique per account and region).
+   * @default - generated from the construct path
+   */
+  readonly securityConfigurationName?: string;
+}
+
+/**
+ * A Glue security configuration that encrypts everything Glue writes with one
+ * customer-managed key: CloudWatch logs (SSE-KMS), job bookmarks (CSE-KMS) and
+ * S3 output of jobs (SSE-KMS). Crawlers and jobs of this library always use one.
+ *
+ * @example
+ * const security = new GlueSecurityConfiguration(this, 'GlueSecurity', { encryptionKey: lake.encryptionKey });
+ */
+export class GlueSecurityConfiguration extends Construct {
+  /** Name of the security configuration. */
+  public readonly securityConfigurationName: string;
+  /** The key. */
+  public readonly encryptionKey: kms.IKey;
+  /** The L1 security configuration. */
+  public readonly resource: glue.CfnSecurityConfiguration;
+
+  constructor(scope: Construct, id: string, props: GlueSecurityConfigurationProps = {}) {
+    super(scope, id);
+    if (props.securityConfigurationName !== undefined) {
+      Validate.pattern(this, 'securityConfigurationName', '^[\\w.-]{1,255}$', '1-255 letters, digits, "_", "." and "-"', props.securityConfigurationName);
+    }
+    this.encryptionKey = props.encryptionKey ?? new DataKey(this, 'Key', { description: `Glue key of ${this.node.path}` }).key;
+    DataKey.allowCloudWatchLogs(this.encryptionKey);
+    this.securityConfigurationName = props.securityConfigurationName ?? Names.uniqueResourceName(this, { maxLength: 255 });
+    this.resource = new glue.CfnSecurityConfiguration(this, 'Resource', {
+      name: this.securityConfigurationName,
+      encryptionConfiguration: {
+        cloudWatchEncryption: { cloudWatchEncryptionMode: 'SSE-KMS', kmsKeyArn: this.encryptionKey.keyArn },
+        jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'CSE-KMS', kmsKeyArn: this.encryptionKey.keyArn },
+        s3Encryptions: [{ s3EncryptionMode: 'SSE-KMS', kmsKeyArn: this.encryptionKey.keyArn }],
+      },
+    });
+  }
+
+  /** ARN pattern of the `/aws-glue/<logGroupPrefix>*` log groups and their streams. */
+  public logGroupArn(logGroupPrefix: string): string {
+    return Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws-glue/${logGroupPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
+
+  /**
+   * Grants a Glue role what the configuration needs at run time: associate the key
+   * with its `/aws-glue/<logGroupPrefix>*` log groups, and (for jobs) encrypt/decrypt
+   * job bookmarks with the key.
+   *
+   * @param logGroupPrefix `crawlers` or `jobs`
+   * @param bookmarks whether the role reads and writes encrypted job bookmarks
+   */
+  public grantUse(policy: iam.Policy, logGroupPrefix: string, bookmarks: boolean): void {
+    policy.addStatements(new iam.PolicyStatement({
+      sid: 'GlueLogs',
+      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'],
+      resources: [this.logGroupArn(logGroupPrefix)],
+    }));
+    if (bookmarks) {
+      policy.addStatements(new iam.PolicyStatement({
+        sid: 'EncryptedJobBookmarks',
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.encryptionKey.keyArn],
+      }));
+    }
+  }
+}

@@ -1,0 +1,280 @@
+import * as path from 'path';
+import { Duration, Names, Stack } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { NagAcknowledgements, Validate } from '@analytics-patterns/core';
+import { Construct } from 'constructs';
+import { GlueSecurityConfiguration } from '../glue-crawler/glue-security-configuration';
+import { nagResource } from '../glue-crawler/nag-resource';
+import { DataLakeEtlJobProps, GlueJobType, GlueWorkerType } from './data-lake-etl-job-props';
+
+const ASSETS = path.join(__dirname, '..', '..', 'assets', 'glue');
+const PREFIX = '^([A-Za-z0-9!_.*\'()=-]+/)+$';
+/** Documented maximum workers per worker type (CreateJob API: 299 for G.1X, 149 for G.2X). */
+const MAX_WORKERS: Record<GlueWorkerType, number> = {
+  [GlueWorkerType.G_1X]: 299,
+  [GlueWorkerType.G_2X]: 149,
+  [GlueWorkerType.G_4X]: 299,
+  [GlueWorkerType.G_8X]: 299,
+};
+
+/**
+ * A Glue ETL job over a catalogued table (notes 3.1): Spark by default, or a
+ * Python shell job for light single-node tasks.
+ *
+ * - The script is a file of this package (`assets/glue/raw_to_curated.py`: read
+ *   the source table's new data, drop null fields and duplicates, write Snappy
+ *   Parquet under Hive-style partitions, update the target table's partitions),
+ *   shipped as an S3 asset; bring your own with `scriptPath`.
+ * - Job bookmarks are on (Spark), so each run reads only files earlier runs did not;
+ *   concurrency is then forced to 1. Python shell jobs have no bookmarks.
+ * - Worker type and count are checked against Glue's documented ranges (at least 2
+ *   Spark workers; at most 299 G.1X or 149 G.2X); Python shell capacity is 0.0625 or 1 DPU.
+ *   The notes' "DPUs" are the unit: a G.1X worker is 1 DPU, G.2X 2 DPU.
+ * - A security configuration encrypts the job's logs, bookmarks and S3 output with
+ *   the CMK; job metrics and continuous logging are on.
+ * - Least-privilege role: the script object, read on the source prefix and table,
+ *   write on the target prefix and table, decrypt/encrypt through S3 only, logs on
+ *   `/aws-glue/jobs*`, metrics in the `Glue` namespace only.
+ *
+ * Glue reads the partitions registered in the catalog (it ignores Athena partition
+ * projection), so schedule the job after a crawler with {@link CatalogAndTransformWorkflow}.
+ * The role carries no `AWSGlueServiceRole` managed policy (glue:*, every `aws-glue-*`
+ * bucket, ec2:*): jobs that need a `--TempDir`, connections or a VPC need those
+ * grants added to `policy`.
+ *
+ * @example
+ * const job = new DataLakeEtlJob(this, 'RawToCurated', {
+ *   source: rawEvents,                      // a DataLakeTable
+ *   target: { bucket: lake.curated.bucket, prefix: 'events/' },
+ *   workerType: GlueWorkerType.G_1X,
+ *   numberOfWorkers: 4,
+ * });
+ */
+export class DataLakeEtlJob extends Construct {
+  /** Job name (plain string, for triggers). */
+  public readonly jobName: string;
+  /** ARN of the job. */
+  public readonly jobArn: string;
+  /** The L1 job. */
+  public readonly job: glue.CfnJob;
+  /** The job's role. */
+  public readonly role: iam.Role;
+  /** The role's policy. */
+  public readonly policy: iam.Policy;
+  /** The script asset. */
+  public readonly script: s3assets.Asset;
+  /** The security configuration. */
+  public readonly securityConfiguration: GlueSecurityConfiguration;
+  /** Job type. */
+  public readonly jobType: GlueJobType;
+  /** Whether job bookmarks are on. */
+  public readonly jobBookmarks: boolean;
+
+  constructor(scope: Construct, id: string, props: DataLakeEtlJobProps) {
+    super(scope, id);
+    this.jobType = props.jobType ?? GlueJobType.SPARK;
+    const spark = this.jobType === GlueJobType.SPARK;
+    this.jobBookmarks = spark && (props.jobBookmarks ?? true);
+    this.validate(props, spark);
+
+    const stack = Stack.of(this);
+    this.jobName = props.jobName ?? Names.uniqueResourceName(this, { maxLength: 255 });
+    this.jobArn = stack.formatArn({ service: 'glue', resource: 'job', resourceName: this.jobName });
+    this.script = new s3assets.Asset(this, 'Script', {
+      path: props.scriptPath ?? path.join(ASSETS, spark ? 'raw_to_curated.py' : 'partition_report.py'),
+    });
+    const outputKey = props.target?.bucket.encryptionKey ?? props.source.bucket.encryptionKey;
+    this.securityConfiguration = props.securityConfiguration
+      ?? new GlueSecurityConfiguration(this, 'SecurityConfiguration', { encryptionKey: outputKey });
+
+    this.role = new iam.Role(this, 'Role', {
+      description: `Glue job role of ${this.node.path}`,
+      assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
+    });
+    this.policy = new iam.Policy(this, 'Policy', { roles: [this.role] });
+    this.grantRun(props);
+
+    const target = props.target;
+    const partitionKeys = target?.partitionKeys ?? props.source.partitionKeys.map((k) => k.name);
+    const args: { [key: string]: string } = spark ? {
+      '--job-language': 'python',
+      '--job-bookmark-option': this.jobBookmarks ? 'job-bookmark-enable' : 'job-bookmark-disable',
+      '--enable-metrics': 'true',
+      '--enable-continuous-cloudwatch-log': 'true',
+      '--enable-glue-datacatalog': 'true',
+      '--source_database': props.source.databaseName,
+      '--source_table': props.source.tableName,
+      '--target_path': `s3://${target!.bucket.bucketName}/${target!.prefix}`,
+      '--partition_keys': partitionKeys.length > 0 ? partitionKeys.join(',') : '-',
+      '--target_database': target?.database?.databaseName ?? '-',
+      '--target_table': target?.tableName ?? '-',
+    } : {
+      '--source_database': props.source.databaseName,
+      '--source_table': props.source.tableName,
+    };
+
+    this.job = new glue.CfnJob(this, 'Job', {
+      name: this.jobName,
+      description: `${spark ? 'Spark ETL' : 'Python shell'} job of ${this.node.path} reading ${props.source.databaseName}.${props.source.tableName}`,
+      role: this.role.roleArn,
+      command: {
+        name: this.jobType,
+        scriptLocation: this.script.s3ObjectUrl,
+        pythonVersion: spark ? '3' : '3.9',
+      },
+      glueVersion: props.glueVersion ?? (spark ? '5.0' : '3.0'),
+      workerType: spark ? props.workerType ?? GlueWorkerType.G_1X : undefined,
+      numberOfWorkers: spark ? props.numberOfWorkers ?? 2 : undefined,
+      maxCapacity: spark ? undefined : props.pythonShellCapacity ?? 0.0625,
+      timeout: (props.timeout ?? Duration.hours(2)).toMinutes(),
+      maxRetries: props.maxRetries ?? 0,
+      executionProperty: { maxConcurrentRuns: props.maxConcurrentRuns ?? 1 },
+      securityConfiguration: this.securityConfiguration.securityConfigurationName,
+      defaultArguments: args,
+    });
+    this.job.node.addDependency(this.policy);
+    this.job.node.addDependency(this.securityConfiguration.resource);
+  }
+
+  private grantRun(props: DataLakeEtlJobProps): void {
+    const stack = Stack.of(this);
+    const source = props.source;
+    const target = props.target;
+    const statements: iam.PolicyStatement[] = [
+      new iam.PolicyStatement({
+        sid: 'ReadScript',
+        actions: ['s3:GetObject'],
+        resources: [this.script.bucket.arnForObjects(this.script.s3ObjectKey)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadSourceTable',
+        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
+        resources: [source.database.catalogArn, source.database.databaseArn, source.tableArn],
+      }),
+      ...this.prefixStatements('Source', source.bucket, source.prefix, ['s3:GetObject']),
+    ];
+    const decryptKeys = new Set<kms.IKey>();
+    const encryptKeys = new Set<kms.IKey>();
+    if (source.bucket.encryptionKey) decryptKeys.add(source.bucket.encryptionKey);
+    if (target) {
+      statements.push(...this.prefixStatements('Target', target.bucket, target.prefix, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']));
+      if (target.bucket.encryptionKey) encryptKeys.add(target.bucket.encryptionKey);
+      // the security configuration's SSE-KMS setting makes Glue write objects with ITS key
+      encryptKeys.add(this.securityConfiguration.encryptionKey);
+      if (target.database && target.tableName) {
+        statements.push(new iam.PolicyStatement({
+          sid: 'UpdateTargetTable',
+          actions: [
+            'glue:GetDatabase', 'glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable', 'glue:GetPartition', 'glue:GetPartitions',
+            'glue:BatchGetPartition', 'glue:CreatePartition', 'glue:BatchCreatePartition', 'glue:UpdatePartition',
+          ],
+          resources: [
+            target.database.catalogArn, target.database.databaseArn,
+            stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${target.database.databaseName}/${target.tableName}` }),
+          ],
+        }));
+      }
+    }
+    if (decryptKeys.size > 0) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'DecryptSource',
+        actions: ['kms:Decrypt'],
+        resources: [...decryptKeys].map((k) => k.keyArn),
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+      }));
+    }
+    if (encryptKeys.size > 0) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'EncryptTarget',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [...encryptKeys].map((k) => k.keyArn),
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+      }));
+    }
+    statements.push(new iam.PolicyStatement({
+      sid: 'JobMetrics',
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
+    }));
+    this.policy.addStatements(...statements);
+    this.securityConfiguration.grantUse(this.policy, 'jobs', this.jobBookmarks);
+    if (props.lakeFormationGoverned) {
+      this.policy.addStatements(new iam.PolicyStatement({ sid: 'LakeFormationDataAccess', actions: ['lakeformation:GetDataAccess'], resources: ['*'] }));
+    }
+
+    NagAcknowledgements.acknowledge(this.policy, 'AwsSolutions-IAM5[Resource::*]',
+      'cloudwatch:PutMetricData (restricted to the Glue namespace by condition) and lakeformation:GetDataAccess support no resource-level permissions.');
+    const prefixes: Array<[s3.IBucket, string]> = [[source.bucket, source.prefix], ...(target ? [[target.bucket, target.prefix] as [s3.IBucket, string]] : [])];
+    for (const [bucket, prefix] of prefixes) {
+      NagAcknowledgements.acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${nagResource(this, bucket.arnForObjects(`${prefix}*`))}]`,
+        `The job reads/writes the partition files under ${prefix || 'the bucket root'}, whose names Spark generates; the wildcard stops at that prefix.`);
+    }
+    NagAcknowledgements.acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${nagResource(this, this.securityConfiguration.logGroupArn('jobs'))}]`,
+      'Glue names the job log groups and streams itself (/aws-glue/jobs/... with the security configuration suffix); the wildcard stops at that prefix.');
+  }
+
+  private prefixStatements(sid: string, bucket: s3.IBucket, prefix: string, objectActions: string[]): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        sid: `List${sid}`,
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: prefix === '' ? undefined : { StringLike: { 's3:prefix': [prefix, `${prefix}*`] } },
+      }),
+      new iam.PolicyStatement({ sid: `Objects${sid}`, actions: objectActions, resources: [bucket.arnForObjects(`${prefix}*`)] }),
+    ];
+  }
+
+  private validate(props: DataLakeEtlJobProps, spark: boolean): void {
+    if (props.jobName !== undefined) {
+      Validate.pattern(this, 'jobName', '^[^\\s].{0,254}$', '1-255 characters, not starting with a space', props.jobName);
+    }
+    if (spark) {
+      Validate.oneOf(this, 'glueVersion', ['3.0', '4.0', '5.0'], props.glueVersion);
+      Validate.that(this, props.target !== undefined, { prop: 'target', value: undefined, allowed: 'an output location for Spark jobs' });
+      Validate.that(this, props.pythonShellCapacity === undefined, { prop: 'pythonShellCapacity', value: props.pythonShellCapacity, allowed: 'only with GlueJobType.PYTHON_SHELL (Spark capacity is workerType x numberOfWorkers)' });
+      const workerType = props.workerType ?? GlueWorkerType.G_1X;
+      Validate.integer(this, 'numberOfWorkers', 2, MAX_WORKERS[workerType], props.numberOfWorkers, `${workerType} workers`);
+      if (this.jobBookmarks) {
+        Validate.that(this, (props.maxConcurrentRuns ?? 1) === 1, {
+          prop: 'maxConcurrentRuns', value: props.maxConcurrentRuns, allowed: '1 with job bookmarks (concurrent runs would process the same new data)',
+        });
+      }
+    } else {
+      Validate.oneOf(this, 'glueVersion', ['3.0'], props.glueVersion);
+      for (const p of ['workerType', 'numberOfWorkers'] as const) {
+        Validate.that(this, props[p] === undefined, { prop: p, value: props[p], allowed: 'only with GlueJobType.SPARK (Python shell jobs use pythonShellCapacity)' });
+      }
+      Validate.that(this, props.jobBookmarks !== true, { prop: 'jobBookmarks', value: true, allowed: 'false or unset: Python shell jobs have no job bookmarks' });
+      if (props.pythonShellCapacity !== undefined) {
+        Validate.that(this, props.pythonShellCapacity === 0.0625 || props.pythonShellCapacity === 1, {
+          prop: 'pythonShellCapacity', value: props.pythonShellCapacity, allowed: '0.0625 or 1 DPU',
+        });
+      }
+    }
+    if (props.timeout) Validate.integer(this, 'timeout', 1, 10080, props.timeout.toMinutes({ integral: false }), 'minutes');
+    Validate.integer(this, 'maxRetries', 0, 10, props.maxRetries);
+    Validate.integer(this, 'maxConcurrentRuns', 1, 1000, props.maxConcurrentRuns);
+    if (props.target) {
+      Validate.pattern(this, 'target.prefix', PREFIX, 'S3 key segments each ending with "/", without a leading "/"', props.target.prefix);
+      Validate.that(this, (props.target.database === undefined) === (props.target.tableName === undefined), {
+        prop: 'target.tableName', value: props.target.tableName, allowed: 'set together with target.database (both or neither)',
+      });
+      if (props.target.tableName !== undefined) {
+        Validate.pattern(this, 'target.tableName', '^[a-z0-9_]{1,255}$', '1-255 lower-case letters, digits and "_"', props.target.tableName);
+      }
+      const sameLocation = props.target.bucket === props.source.bucket
+        && (props.target.prefix.startsWith(props.source.prefix) || props.source.prefix.startsWith(props.target.prefix));
+      Validate.that(this, !sameLocation, {
+        prop: 'target.prefix', value: props.target.prefix,
+        allowed: `a location outside the source prefix "${props.source.prefix}" (the job would re-read its own output)`,
+      });
+    }
+  }
+}
+

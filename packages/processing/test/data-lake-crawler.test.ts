@@ -1,0 +1,206 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { DataLakeDatabase, SecureBucket } from '@analytics-patterns/storage';
+import { CrawlerDeleteBehavior, CrawlerUpdateBehavior, DataLakeCrawler, DataLakeCrawlerProps, GlueSecurityConfiguration, RecrawlBehavior } from '../src';
+
+function crawler(stack: Stack, overrides: Partial<DataLakeCrawlerProps> = {}): { crawler: DataLakeCrawler; raw: SecureBucket } {
+  const raw = new SecureBucket(stack, 'Raw');
+  const database = new DataLakeDatabase(stack, 'Db', { databaseName: 'clickstream' });
+  return {
+    raw,
+    crawler: new DataLakeCrawler(stack, 'Crawler', {
+      database, targets: [{ bucket: raw.bucket, prefix: 'events/', exclusions: ['**/_temporary/**'] }], crawlerName: 'events-crawler', ...overrides,
+    }),
+  };
+}
+
+const id = (stack: Stack, c: any) => stack.getLogicalId(c.node.defaultChild ?? c);
+
+describe('DataLakeCrawler', () => {
+  test('crawler: partitioned target, schedule, schema-change policy, grouping, security configuration', () => {
+    const stack = testStack();
+    const { crawler: c, raw } = crawler(stack, { schedule: 'cron(15 * * * ? *)' });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Glue::Crawler', {
+      Name: 'events-crawler',
+      Role: { 'Fn::GetAtt': [id(stack, c.role), 'Arn'] },
+      DatabaseName: 'clickstream',
+      Targets: { S3Targets: [{ Path: { 'Fn::Join': ['', ['s3://', { Ref: id(stack, raw.bucket) }, '/events/']] }, Exclusions: ['**/_temporary/**'] }] },
+      Schedule: { ScheduleExpression: 'cron(15 * * * ? *)' },
+      SchemaChangePolicy: { UpdateBehavior: 'UPDATE_IN_DATABASE', DeleteBehavior: 'LOG' },
+      RecrawlPolicy: { RecrawlBehavior: 'CRAWL_EVERYTHING' },
+      CrawlerSecurityConfiguration: c.securityConfiguration.securityConfigurationName,
+    });
+    const props = Object.values(t.findResources('AWS::Glue::Crawler'))[0] as any;
+    expect(JSON.parse(props.Properties.Configuration)).toEqual({
+      Version: 1, Grouping: { TableGroupingPolicy: 'CombineCompatibleSchemas' }, CrawlerOutput: { Partitions: { AddOrUpdateBehavior: 'InheritFromTable' } },
+    });
+    expect(props.DependsOn).toEqual(expect.arrayContaining([id(stack, c.policy), id(stack, c.securityConfiguration.resource), id(stack, stack.node.findChild('Db').node.findChild('Database'))]));
+    expect(c.crawlerArn).toContain(':crawler/events-crawler');
+  });
+
+  test('security configuration encrypts logs, bookmarks and S3 output with the bucket CMK', () => {
+    const stack = testStack();
+    const { crawler: c, raw } = crawler(stack);
+    const keyArn = { 'Fn::GetAtt': [id(stack, raw.encryptionKey), 'Arn'] };
+    Template.fromStack(stack).hasResourceProperties('AWS::Glue::SecurityConfiguration', {
+      Name: c.securityConfiguration.securityConfigurationName,
+      EncryptionConfiguration: {
+        CloudWatchEncryption: { CloudWatchEncryptionMode: 'SSE-KMS', KmsKeyArn: keyArn },
+        JobBookmarksEncryption: { JobBookmarksEncryptionMode: 'CSE-KMS', KmsKeyArn: keyArn },
+        S3Encryptions: [{ S3EncryptionMode: 'SSE-KMS', KmsKeyArn: keyArn }],
+      },
+    });
+    // CloudWatch Logs may use the key for the encrypted crawler logs
+    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowCloudWatchLogsEncryption', Principal: { Service: 'logs.eu-west-1.amazonaws.com' } })]) },
+    });
+  });
+
+  test('least-privilege role: no managed policy, exact actions scoped to the prefix, database and key', () => {
+    const stack = testStack();
+    const { crawler: c, raw } = crawler(stack);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'glue.amazonaws.com' } }] },
+      ManagedPolicyArns: Match.absent(),
+    });
+    const bucketArn = { 'Fn::GetAtt': [id(stack, raw.bucket), 'Arn'] };
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: id(stack, c.role) }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'CatalogTables',
+            Effect: 'Allow',
+            Action: [
+              'glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:CreateTable', 'glue:UpdateTable',
+              'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition', 'glue:CreatePartition',
+              'glue:BatchCreatePartition', 'glue:UpdatePartition', 'glue:BatchUpdatePartition',
+            ],
+            Resource: [
+              'arn:aws:glue:eu-west-1:123456789012:catalog',
+              'arn:aws:glue:eu-west-1:123456789012:database/clickstream',
+              'arn:aws:glue:eu-west-1:123456789012:table/clickstream/*',
+            ],
+          },
+          { Sid: 'ListTarget0', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn, Condition: { StringLike: { 's3:prefix': ['events/', 'events/*'] } } },
+          { Sid: 'ReadTarget0', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [bucketArn, '/events/*']] } },
+          {
+            Sid: 'DecryptTargets', Effect: 'Allow', Action: 'kms:Decrypt',
+            Resource: { 'Fn::GetAtt': [id(stack, raw.encryptionKey), 'Arn'] },
+            Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+          },
+          {
+            Sid: 'GlueLogs', Effect: 'Allow',
+            Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'],
+            Resource: 'arn:aws:logs:eu-west-1:123456789012:log-group:/aws-glue/crawlers*',
+          },
+        ],
+      },
+    });
+  });
+
+  test('delete behavior DELETE_FROM_DATABASE adds the delete actions; table prefix narrows table ARNs; Lake Formation access', () => {
+    const stack = testStack();
+    crawler(stack, { deleteBehavior: CrawlerDeleteBehavior.DELETE_FROM_DATABASE, tablePrefix: 'raw_', lakeFormationGoverned: true });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['glue:DeleteTable', 'glue:BatchDeleteTable', 'glue:DeletePartition', 'glue:BatchDeletePartition']),
+            Resource: Match.arrayWith(['arn:aws:glue:eu-west-1:123456789012:table/clickstream/raw_*']),
+          }),
+          { Sid: 'LakeFormationDataAccess', Effect: 'Allow', Action: 'lakeformation:GetDataAccess', Resource: '*' },
+        ]),
+      },
+    });
+    t.hasResourceProperties('AWS::Glue::Crawler', { TablePrefix: 'raw_', SchemaChangePolicy: { DeleteBehavior: 'DELETE_FROM_DATABASE' } });
+  });
+
+  test('incremental crawl with LOG/LOG; existing security configuration and imported bucket', () => {
+    const stack = testStack();
+    const security = new GlueSecurityConfiguration(stack, 'Security', { securityConfigurationName: 'lake-security' });
+    const database = DataLakeDatabase.fromDatabaseName(stack, 'Db', 'sales');
+    const c = new DataLakeCrawler(stack, 'Crawler', {
+      database,
+      targets: [{ bucket: s3.Bucket.fromBucketName(stack, 'B', 'sales-raw'), prefix: 'orders/' }],
+      recrawlBehavior: RecrawlBehavior.CRAWL_NEW_FOLDERS_ONLY,
+      updateBehavior: CrawlerUpdateBehavior.LOG,
+      deleteBehavior: CrawlerDeleteBehavior.LOG,
+      securityConfiguration: security,
+      combineCompatibleSchemas: false,
+    });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Glue::Crawler', {
+      CrawlerSecurityConfiguration: 'lake-security',
+      RecrawlPolicy: { RecrawlBehavior: 'CRAWL_NEW_FOLDERS_ONLY' },
+      SchemaChangePolicy: { UpdateBehavior: 'LOG', DeleteBehavior: 'LOG' },
+      Targets: { S3Targets: [{ Path: 's3://sales-raw/orders/' }] },
+      Configuration: Match.absent(),
+    });
+    t.resourceCountIs('AWS::Glue::SecurityConfiguration', 1);
+    expect(c.securityConfiguration).toBe(security);
+    expect(c.targetPaths).toEqual(['s3://sales-raw/orders/']);
+    // no key on an imported bucket: no decrypt statement
+    expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).not.toContain('DecryptTargets');
+  });
+
+  test('cdk-nag clean (acknowledged wildcards only), also in an environment-agnostic stack', () => {
+    const agnostic = testStack();
+    const app = agnostic.node.scope as any;
+    crawler(new Stack(app, 'Agnostic'));
+    expectNagClean(agnostic);
+  });
+
+  test('cdk-nag clean (acknowledged wildcards only)', () => {
+    const stack = testStack();
+    crawler(stack, { lakeFormationGoverned: true });
+    const report = expectNagClean(stack);
+    expect(report.acknowledged.filter((a) => a.path.includes('Crawler/Policy')).map((a) => a.rule)).toEqual(
+      expect.arrayContaining([expect.stringContaining('AwsSolutions-IAM5')]),
+    );
+  });
+
+  describe('validation', () => {
+    const path = 'TestStack/Crawler';
+    test('no targets', () => {
+      expectPropError(() => crawler(testStack(), { targets: [] }), { path, prop: 'targets', allowed: '1-100 entries' });
+    });
+    test('target prefix without trailing slash', () => {
+      const stack = testStack();
+      expectPropError(() => crawler(stack, { targets: [{ bucket: s3.Bucket.fromBucketName(stack, 'X', 'xxx'), prefix: 'events' }] }), {
+        path, prop: 'targets[0].prefix', value: '"events"', allowed: 'each ending with "/"',
+      });
+    });
+    test('target prefix inside the partitions', () => {
+      const stack = testStack();
+      expectPropError(() => crawler(stack, { targets: [{ bucket: s3.Bucket.fromBucketName(stack, 'X', 'xxx'), prefix: 'events/year=2024/' }] }), {
+        path, prop: 'targets[0].prefix', value: '"events/year=2024/"', allowed: 'ABOVE the partition folders',
+      });
+    });
+    test('schedule with five fields', () => {
+      expectPropError(() => crawler(testStack(), { schedule: 'cron(0 * * * ?)' }), { path, prop: 'schedule', value: '"cron(0 * * * ?)"', allowed: 'Glue cron expression' });
+    });
+    test('schedule more often than every 5 minutes', () => {
+      expectPropError(() => crawler(testStack(), { schedule: 'cron(0/2 * * * ? *)' }), { path, prop: 'schedule', allowed: 'at most every 5 minutes' });
+      expectPropError(() => crawler(testStack(), { schedule: 'cron(0,3,30 * * * ? *)' }), { path, prop: 'schedule', allowed: 'at most every 5 minutes' });
+    });
+    test('incremental crawl that updates the catalog', () => {
+      expectPropError(() => crawler(testStack(), { recrawlBehavior: RecrawlBehavior.CRAWL_NEW_FOLDERS_ONLY }), {
+        path, prop: 'recrawlBehavior', value: 'CRAWL_NEW_FOLDERS_ONLY with updateBehavior UPDATE_IN_DATABASE and deleteBehavior LOG', allowed: 'only with updateBehavior LOG',
+      });
+    });
+    test('table prefix', () => {
+      expectPropError(() => crawler(testStack(), { tablePrefix: 'Raw-' }), { path, prop: 'tablePrefix', value: '"Raw-"', allowed: 'lower-case' });
+    });
+    test('security configuration name', () => {
+      expectPropError(() => new GlueSecurityConfiguration(testStack(), 'Sec', { securityConfigurationName: 'a b' }), {
+        path: 'TestStack/Sec', prop: 'securityConfigurationName', value: '"a b"', allowed: '1-255 letters',
+      });
+    });
+  });
+});

@@ -1,0 +1,286 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import {
+  ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, PartitionKeys, TableFormat, TimePartitionDepth,
+} from '@analytics-patterns/storage';
+import {
+  CatalogAndTransformWorkflow, DataLakeCrawler, DataLakeEtlJob, DataLakeEtlJobProps, GlueJobType, GlueWorkerType,
+} from '../src';
+
+interface Fixture { stack: Stack; lake: DataLakeStorage; db: DataLakeDatabase; source: DataLakeTable }
+
+function fixture(stack: Stack = testStack()): Fixture {
+  const lake = new DataLakeStorage(stack, 'Lake');
+  const db = new DataLakeDatabase(stack, 'Db', { databaseName: 'clickstream' });
+  const source = new DataLakeTable(stack, 'RawEvents', {
+    database: db, tableName: 'raw_events', format: TableFormat.JSON,
+    columns: [{ name: 'event_id', type: ColumnType.STRING }, { name: 'amount', type: ColumnType.DOUBLE }],
+    partitionKeys: PartitionKeys.time(TimePartitionDepth.DAY, 2024, 2035),
+    bucket: lake.raw.bucket, prefix: 'events/',
+  });
+  return { stack, lake, db, source };
+}
+
+function job(f: Fixture, overrides: Partial<DataLakeEtlJobProps> = {}): DataLakeEtlJob {
+  return new DataLakeEtlJob(f.stack, 'Job', {
+    source: f.source,
+    target: { bucket: f.lake.curated.bucket, prefix: 'events/', database: f.db, tableName: 'curated_events' },
+    jobName: 'raw-to-curated',
+    ...overrides,
+  });
+}
+
+const id = (stack: Stack, c: any) => stack.getLogicalId(c.node.defaultChild ?? c);
+
+describe('DataLakeEtlJob', () => {
+  test('Spark job: script asset, bookmarks, workers, security configuration, arguments', () => {
+    const f = fixture();
+    const j = job(f, { workerType: GlueWorkerType.G_2X, numberOfWorkers: 10 });
+    const t = Template.fromStack(f.stack);
+    t.hasResourceProperties('AWS::Glue::Job', {
+      Name: 'raw-to-curated',
+      Role: { 'Fn::GetAtt': [id(f.stack, j.role), 'Arn'] },
+      Command: { Name: 'glueetl', PythonVersion: '3', ScriptLocation: Match.stringLikeRegexp('^s3://cdk-[a-z0-9]+-assets-123456789012-eu-west-1/[a-f0-9]{64}\\.py$') },
+      GlueVersion: '5.0',
+      WorkerType: 'G.2X',
+      NumberOfWorkers: 10,
+      MaxCapacity: Match.absent(),
+      Timeout: 120,
+      MaxRetries: 0,
+      ExecutionProperty: { MaxConcurrentRuns: 1 },
+      SecurityConfiguration: j.securityConfiguration.securityConfigurationName,
+      DefaultArguments: {
+        '--job-language': 'python',
+        '--job-bookmark-option': 'job-bookmark-enable',
+        '--enable-metrics': 'true',
+        '--enable-continuous-cloudwatch-log': 'true',
+        '--enable-glue-datacatalog': 'true',
+        '--source_database': 'clickstream',
+        '--source_table': 'raw_events',
+        '--target_path': { 'Fn::Join': ['', ['s3://', { Ref: id(f.stack, f.lake.curated.bucket) }, '/events/']] },
+        '--partition_keys': 'year,month,day',
+        '--target_database': 'clickstream',
+        '--target_table': 'curated_events',
+      },
+    });
+    expect(j.script.isFile).toBe(true);
+    expect(fs.readFileSync(path.join(__dirname, '..', 'assets', 'glue', 'raw_to_curated.py'), 'utf8')).toContain('transformation_ctx="source"');
+    expect(j.jobBookmarks).toBe(true);
+    // the security configuration uses the curated zone's CMK
+    t.hasResourceProperties('AWS::Glue::SecurityConfiguration', {
+      EncryptionConfiguration: Match.objectLike({
+        JobBookmarksEncryption: { JobBookmarksEncryptionMode: 'CSE-KMS', KmsKeyArn: { 'Fn::GetAtt': [id(f.stack, f.lake.encryptionKey), 'Arn'] } },
+      }),
+    });
+  });
+
+  test('least-privilege role: script object, source read, target write, keys via S3, bookmarks key, logs, metrics', () => {
+    const f = fixture();
+    const j = job(f);
+    const t = Template.fromStack(f.stack);
+    const raw = { 'Fn::GetAtt': [id(f.stack, f.lake.raw.bucket), 'Arn'] };
+    const curated = { 'Fn::GetAtt': [id(f.stack, f.lake.curated.bucket), 'Arn'] };
+    const keyArn = { 'Fn::GetAtt': [id(f.stack, f.lake.encryptionKey), 'Arn'] };
+    t.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent(), AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'glue.amazonaws.com' } })] } });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: id(f.stack, j.role) }],
+      PolicyDocument: {
+        Statement: [
+          { Sid: 'ReadScript', Effect: 'Allow', Action: 's3:GetObject', Resource: Match.anyValue() },
+          {
+            Sid: 'ReadSourceTable', Effect: 'Allow',
+            Action: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
+            Resource: [
+              'arn:aws:glue:eu-west-1:123456789012:catalog',
+              'arn:aws:glue:eu-west-1:123456789012:database/clickstream',
+              'arn:aws:glue:eu-west-1:123456789012:table/clickstream/raw_events',
+            ],
+          },
+          { Sid: 'ListSource', Effect: 'Allow', Action: 's3:ListBucket', Resource: raw, Condition: { StringLike: { 's3:prefix': ['events/', 'events/*'] } } },
+          { Sid: 'ObjectsSource', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [raw, '/events/*']] } },
+          { Sid: 'ListTarget', Effect: 'Allow', Action: 's3:ListBucket', Resource: curated, Condition: { StringLike: { 's3:prefix': ['events/', 'events/*'] } } },
+          {
+            Sid: 'ObjectsTarget', Effect: 'Allow',
+            Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+            Resource: { 'Fn::Join': ['', [curated, '/events/*']] },
+          },
+          Match.objectLike({ Sid: 'UpdateTargetTable', Resource: Match.arrayWith(['arn:aws:glue:eu-west-1:123456789012:table/clickstream/curated_events']) }),
+          { Sid: 'DecryptSource', Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } },
+          { Sid: 'EncryptTarget', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn, Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } },
+          { Sid: 'JobMetrics', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'Glue' } } },
+          Match.objectLike({ Sid: 'GlueLogs', Resource: 'arn:aws:logs:eu-west-1:123456789012:log-group:/aws-glue/jobs*' }),
+          { Sid: 'EncryptedJobBookmarks', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn },
+        ],
+      },
+    });
+  });
+
+  test('Python shell option: pythonshell command, 1/16 DPU, no bookmarks, no workers', () => {
+    const f = fixture();
+    const j = job(f, { jobType: GlueJobType.PYTHON_SHELL, target: undefined });
+    const t = Template.fromStack(f.stack);
+    t.hasResourceProperties('AWS::Glue::Job', {
+      Command: Match.objectLike({ Name: 'pythonshell', PythonVersion: '3.9' }),
+      GlueVersion: '3.0',
+      MaxCapacity: 0.0625,
+      WorkerType: Match.absent(),
+      NumberOfWorkers: Match.absent(),
+      DefaultArguments: { '--source_database': 'clickstream', '--source_table': 'raw_events' },
+    });
+    expect(j.jobBookmarks).toBe(false);
+    expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).not.toContain('EncryptedJobBookmarks');
+  });
+
+  test('no target catalog table: arguments say so', () => {
+    const f = fixture();
+    job(f, { target: { bucket: f.lake.curated.bucket, prefix: 'out/', partitionKeys: [] } });
+    Template.fromStack(f.stack).hasResourceProperties('AWS::Glue::Job', {
+      DefaultArguments: Match.objectLike({ '--partition_keys': '-', '--target_database': '-', '--target_table': '-' }),
+    });
+  });
+
+  test('cdk-nag clean', () => {
+    const f = fixture();
+    job(f, { lakeFormationGoverned: true });
+    expectNagClean(f.stack);
+  });
+
+  describe('validation', () => {
+    const p = 'TestStack/Job';
+    test('too few workers', () => {
+      expectPropError(() => job(fixture(), { numberOfWorkers: 1 }), { path: p, prop: 'numberOfWorkers', value: '1 G.1X workers', allowed: '2-299 G.1X workers' });
+    });
+    test('too many G.2X workers', () => {
+      expectPropError(() => job(fixture(), { workerType: GlueWorkerType.G_2X, numberOfWorkers: 150 }), {
+        path: p, prop: 'numberOfWorkers', value: '150 G.2X workers', allowed: '2-149 G.2X workers',
+      });
+    });
+    test('fractional workers', () => {
+      expectPropError(() => job(fixture(), { numberOfWorkers: 2.5 }), { path: p, prop: 'numberOfWorkers', allowed: 'a whole number from 2 to 299' });
+    });
+    test('Spark glue version', () => {
+      expectPropError(() => job(fixture(), { glueVersion: '2.0' }), { path: p, prop: 'glueVersion', value: '"2.0"', allowed: 'one of 3.0, 4.0, 5.0' });
+    });
+    test('Spark without target', () => {
+      expectPropError(() => job(fixture(), { target: undefined }), { path: p, prop: 'target', allowed: 'an output location' });
+    });
+    test('concurrent runs with bookmarks', () => {
+      expectPropError(() => job(fixture(), { maxConcurrentRuns: 2 }), { path: p, prop: 'maxConcurrentRuns', value: '2', allowed: '1 with job bookmarks' });
+    });
+    test('Python shell capacity', () => {
+      expectPropError(() => job(fixture(), { jobType: GlueJobType.PYTHON_SHELL, pythonShellCapacity: 0.5 }), {
+        path: p, prop: 'pythonShellCapacity', value: '0.5', allowed: '0.0625 or 1 DPU',
+      });
+    });
+    test('Python shell with workers', () => {
+      expectPropError(() => job(fixture(), { jobType: GlueJobType.PYTHON_SHELL, workerType: GlueWorkerType.G_1X }), {
+        path: p, prop: 'workerType', value: '"G.1X"', allowed: 'only with GlueJobType.SPARK',
+      });
+    });
+    test('Python shell with bookmarks', () => {
+      expectPropError(() => job(fixture(), { jobType: GlueJobType.PYTHON_SHELL, jobBookmarks: true }), {
+        path: p, prop: 'jobBookmarks', allowed: 'Python shell jobs have no job bookmarks',
+      });
+    });
+    test('timeout', () => {
+      expectPropError(() => job(fixture(), { timeout: Duration.days(8) }), { path: p, prop: 'timeout', value: '11520 minutes', allowed: '1-10080 minutes' });
+    });
+    test('retries', () => {
+      expectPropError(() => job(fixture(), { maxRetries: 11 }), { path: p, prop: 'maxRetries', value: '11', allowed: '0-10' });
+    });
+    test('target table without database', () => {
+      const f = fixture();
+      expectPropError(() => job(f, { target: { bucket: f.lake.curated.bucket, prefix: 'events/', tableName: 'x' } }), {
+        path: p, prop: 'target.tableName', allowed: 'set together with target.database',
+      });
+    });
+    test('target inside the source prefix', () => {
+      const f = fixture();
+      expectPropError(() => job(f, { target: { bucket: f.lake.raw.bucket, prefix: 'events/curated/' } }), {
+        path: p, prop: 'target.prefix', value: '"events/curated/"', allowed: 'outside the source prefix "events/"',
+      });
+    });
+  });
+});
+
+describe('CatalogAndTransformWorkflow', () => {
+  function workflow(f: Fixture, schedule = 'cron(0 2 * * ? *)', crawlerSchedule?: string) {
+    const crawler = new DataLakeCrawler(f.stack, 'Crawler', {
+      database: f.db, targets: [{ bucket: f.lake.raw.bucket, prefix: 'events/' }], crawlerName: 'raw-crawler', schedule: crawlerSchedule,
+    });
+    const j = job(f);
+    return new CatalogAndTransformWorkflow(f.stack, 'Workflow', { crawler, job: j, schedule, workflowName: 'nightly' });
+  }
+
+  test('scheduled trigger starts the crawler; conditional trigger runs the job when the crawl SUCCEEDED', () => {
+    const f = fixture();
+    const w = workflow(f);
+    const t = Template.fromStack(f.stack);
+    t.hasResourceProperties('AWS::Glue::Workflow', { Name: 'nightly', MaxConcurrentRuns: 1 });
+    t.hasResourceProperties('AWS::Glue::Trigger', {
+      Name: 'nightly-crawl',
+      WorkflowName: 'nightly',
+      Type: 'SCHEDULED',
+      Schedule: 'cron(0 2 * * ? *)',
+      StartOnCreation: true,
+      Actions: [{ CrawlerName: 'raw-crawler' }],
+    });
+    t.hasResourceProperties('AWS::Glue::Trigger', {
+      Name: 'nightly-transform',
+      WorkflowName: 'nightly',
+      Type: 'CONDITIONAL',
+      StartOnCreation: true,
+      Predicate: { Logical: 'ANY', Conditions: [{ LogicalOperator: 'EQUALS', CrawlerName: 'raw-crawler', CrawlState: 'SUCCEEDED' }] },
+      Actions: [{ JobName: 'raw-to-curated' }],
+    });
+    const triggers = t.findResources('AWS::Glue::Trigger');
+    for (const trigger of Object.values(triggers) as any[]) {
+      expect(trigger.DependsOn).toEqual([
+        f.stack.getLogicalId(f.stack.node.findChild('Crawler').node.findChild('Crawler') as any),
+        f.stack.getLogicalId(f.stack.node.findChild('Job').node.findChild('Job') as any),
+        id(f.stack, w.workflow),
+      ]);
+    }
+    expect(w.workflowArn).toContain(':workflow/nightly');
+  });
+
+  test('cdk-nag clean', () => {
+    const f = fixture();
+    workflow(f);
+    expectNagClean(f.stack);
+  });
+
+  test('validation: crawler with its own schedule', () => {
+    expectPropError(() => workflow(fixture(), 'cron(0 2 * * ? *)', 'cron(0 1 * * ? *)'), {
+      path: 'TestStack/Workflow', prop: 'crawler', value: 'TestStack/Crawler with schedule cron(0 1 * * ? *)', allowed: 'without its own schedule',
+    });
+  });
+
+  test('validation: schedule', () => {
+    expectPropError(() => workflow(fixture(), 'rate(1 hour)'), { path: 'TestStack/Workflow', prop: 'schedule', value: '"rate(1 hour)"', allowed: 'Glue cron expression' });
+  });
+});
+
+/** Synthesizes the stack's app and returns every finding (warnings included) of the built-in CloudFormation validator. */
+function cfnValidationFindings(stack: Stack): string[] {
+  const app = stack.node.scope as any;
+  app.synth();
+  const report = path.join(app.outdir, 'validation-report.json');
+  if (!fs.existsSync(report)) return [];
+  return (JSON.parse(fs.readFileSync(report, 'utf8')).pluginReports ?? [])
+    .flatMap((p: any) => (p.violations ?? []).map((v: any) => `${v.ruleName}: ${v.description}`));
+}
+
+describe('CloudFormation schema validation (aws-cdk-lib built-in validator)', () => {
+  test('crawler, job, workflow and security configuration pass', () => {
+    const f = fixture(testStack({ cfnValidation: true }));
+    const crawler = new DataLakeCrawler(f.stack, 'Crawler', { database: f.db, targets: [{ bucket: f.lake.raw.bucket, prefix: 'events/' }] });
+    const j = job(f);
+    new DataLakeEtlJob(f.stack, 'Shell', { source: f.source, jobType: GlueJobType.PYTHON_SHELL });
+    new CatalogAndTransformWorkflow(f.stack, 'Workflow', { crawler, job: j, schedule: 'cron(0 2 * * ? *)' });
+    expect(cfnValidationFindings(f.stack)).toEqual([]);
+  });
+});

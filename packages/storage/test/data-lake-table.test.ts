@@ -1,0 +1,307 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import {
+  ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, DataLakeZoneName, DataLakeTableProps, DateIntervalUnit, PartitionKeys, PartitionProjection,
+  TableFormat, TimePartitionDepth,
+} from '../src';
+
+const COLUMNS = [
+  { name: 'event_id', type: ColumnType.STRING, comment: 'unique id' },
+  { name: 'amount', type: ColumnType.decimal(10, 2) },
+  { name: 'ts', type: ColumnType.TIMESTAMP },
+  { name: 'tags', type: ColumnType.array(ColumnType.STRING) },
+];
+
+function table(stack: Stack, overrides: Partial<DataLakeTableProps> = {}): DataLakeTable {
+  const database = new DataLakeDatabase(stack, 'Db', { databaseName: 'clickstream' });
+  const bucket = s3.Bucket.fromBucketName(stack, 'Raw', 'raw-zone');
+  return new DataLakeTable(stack, 'Events', {
+    database, tableName: 'events', format: TableFormat.PARQUET, columns: COLUMNS, bucket, prefix: 'events/', ...overrides,
+  });
+}
+
+function storage(stack: Stack): any {
+  return Template.fromStack(stack).findResources('AWS::Glue::Table');
+}
+
+describe('DataLakeTable', () => {
+  test.each([
+    ['PARQUET', TableFormat.PARQUET, 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+      'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat', 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat', 'parquet'],
+    ['ORC', TableFormat.ORC, 'org.apache.hadoop.hive.ql.io.orc.OrcSerde',
+      'org.apache.hadoop.hive.ql.io.orc.OrcInputFormat', 'org.apache.hadoop.hive.ql.io.orc.OrcOutputFormat', 'orc'],
+    ['AVRO', TableFormat.AVRO, 'org.apache.hadoop.hive.serde2.avro.AvroSerDe',
+      'org.apache.hadoop.hive.ql.io.avro.AvroContainerInputFormat', 'org.apache.hadoop.hive.ql.io.avro.AvroContainerOutputFormat', 'avro'],
+    ['CSV', TableFormat.CSV, 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
+      'org.apache.hadoop.mapred.TextInputFormat', 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat', 'csv'],
+    ['JSON', TableFormat.JSON, 'org.openx.data.jsonserde.JsonSerDe',
+      'org.apache.hadoop.mapred.TextInputFormat', 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat', 'json'],
+  ])('%s: SerDe, input/output formats, classification, typed columns', (_name, format, serde, input, output, classification) => {
+    const stack = testStack();
+    table(stack, { format });
+    Template.fromStack(stack).hasResourceProperties('AWS::Glue::Table', {
+      CatalogId: '123456789012',
+      DatabaseName: 'clickstream',
+      TableInput: {
+        Name: 'events',
+        TableType: 'EXTERNAL_TABLE',
+        Parameters: Match.objectLike({ classification, EXTERNAL: 'TRUE' }),
+        StorageDescriptor: {
+          Location: 's3://raw-zone/events/',
+          InputFormat: input,
+          OutputFormat: output,
+          SerdeInfo: Match.objectLike({ SerializationLibrary: serde }),
+          Columns: [
+            { Name: 'event_id', Type: 'string', Comment: 'unique id' },
+            { Name: 'amount', Type: 'decimal(10,2)' },
+            { Name: 'ts', Type: 'timestamp' },
+            { Name: 'tags', Type: 'array<string>' },
+          ],
+        },
+      },
+    });
+  });
+
+  test('format specifics: Parquet Snappy, CSV delimiter and header, Avro schema literal from the columns', () => {
+    let stack = testStack();
+    table(stack);
+    expect(Object.values(storage(stack))[0]).toMatchObject({ Properties: { TableInput: { Parameters: { 'parquet.compression': 'SNAPPY' } } } });
+
+    stack = testStack();
+    table(stack, { format: TableFormat.csv({ delimiter: '|', skipHeaderLines: 2 }) });
+    const csv = (Object.values(storage(stack))[0] as any).Properties.TableInput;
+    expect(csv.Parameters['skip.header.line.count']).toBe('2');
+    expect(csv.StorageDescriptor.SerdeInfo.Parameters).toEqual({ 'field.delim': '|', 'serialization.format': '|' });
+
+    stack = testStack();
+    table(stack, { format: TableFormat.AVRO });
+    const avro = (Object.values(storage(stack))[0] as any).Properties.TableInput;
+    const schema = JSON.parse(avro.Parameters['avro.schema.literal']);
+    expect(avro.StorageDescriptor.SerdeInfo.Parameters['avro.schema.literal']).toBe(avro.Parameters['avro.schema.literal']);
+    expect(schema).toEqual({
+      type: 'record',
+      name: 'events',
+      fields: [
+        { name: 'event_id', type: ['null', 'string'], default: null },
+        { name: 'amount', type: ['null', { type: 'bytes', logicalType: 'decimal', precision: 10, scale: 2 }], default: null },
+        { name: 'ts', type: ['null', { type: 'long', logicalType: 'timestamp-millis' }], default: null },
+        { name: 'tags', type: ['null', { type: 'array', items: ['null', 'string'] }], default: null },
+      ],
+    });
+  });
+
+  test('partition projection: integer time keys, enum and date, and the Hive-style location template', () => {
+    const stack = testStack();
+    const t = table(stack, {
+      partitionKeys: [
+        { name: 'region', projection: PartitionProjection.enumValues(['eu', 'us']) },
+        ...PartitionKeys.time(TimePartitionDepth.DAY, 2024, 2035),
+      ],
+    });
+    const input = (Object.values(storage(stack))[0] as any).Properties.TableInput;
+    expect(input.PartitionKeys).toEqual([
+      { Name: 'region', Type: 'string' }, { Name: 'year', Type: 'string' }, { Name: 'month', Type: 'string' }, { Name: 'day', Type: 'string' },
+    ]);
+    expect(input.Parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'projection.region.type': 'enum',
+      'projection.region.values': 'eu,us',
+      'projection.year.type': 'integer',
+      'projection.year.range': '2024,2035',
+      'projection.month.type': 'integer',
+      'projection.month.range': '1,12',
+      'projection.month.digits': '2',
+      'projection.day.range': '1,31',
+      'storage.location.template': 's3://raw-zone/events/region=${region}/year=${year}/month=${month}/day=${day}/',
+    });
+    expect(t.partitionProjection).toBe(true);
+    expect(t.columnNames).toEqual(['event_id', 'amount', 'ts', 'tags', 'region', 'year', 'month', 'day']);
+    expect(t.hasColumn('region')).toBe(true);
+    expect(t.hasColumn('pii')).toBe(false);
+    expect(t.columnType('amount')!.typeString).toBe('decimal(10,2)');
+    expect(t.columnType('year')!.typeString).toBe('string');
+  });
+
+  test('date projection and a custom location template', () => {
+    const stack = testStack();
+    table(stack, {
+      partitionKeys: [{ name: 'dt', projection: PartitionProjection.date({ rangeStart: 'NOW-2YEARS', format: 'yyyy/MM/dd/HH', intervalUnit: DateIntervalUnit.HOURS }) }],
+      storageLocationTemplate: 's3://raw-zone/events/${dt}/',
+    });
+    const input = (Object.values(storage(stack))[0] as any).Properties.TableInput;
+    expect(input.Parameters).toMatchObject({
+      'projection.dt.type': 'date',
+      'projection.dt.range': 'NOW-2YEARS,NOW',
+      'projection.dt.format': 'yyyy/MM/dd/HH',
+      'projection.dt.interval': '1',
+      'projection.dt.interval.unit': 'HOURS',
+      'storage.location.template': 's3://raw-zone/events/${dt}/',
+    });
+  });
+
+  test('without projections: partitions but no projection properties', () => {
+    const stack = testStack();
+    const t = table(stack, { partitionKeys: [{ name: 'year' }, { name: 'month' }] });
+    const input = (Object.values(storage(stack))[0] as any).Properties.TableInput;
+    expect(input.PartitionKeys).toHaveLength(2);
+    expect(Object.keys(input.Parameters).filter((k) => k.startsWith('projection.') || k === 'storage.location.template')).toEqual([]);
+    expect(t.partitionProjection).toBe(false);
+  });
+
+  test('the table depends on a new database; an existing database by name', () => {
+    const stack = testStack();
+    const t = table(stack);
+    expect(Object.values(storage(stack))[0]).toMatchObject({ DependsOn: [stack.getLogicalId(t.database.node.findChild('Database') as any)] });
+    const existing = DataLakeDatabase.fromDatabaseName(stack, 'Existing', 'sales');
+    const other = new DataLakeTable(stack, 'Orders', {
+      database: existing, tableName: 'orders', format: TableFormat.ORC, columns: COLUMNS, bucket: s3.Bucket.fromBucketName(stack, 'B', 'bbb'), prefix: '',
+    });
+    expect(stack.resolve(other.tableArn)).toBe('arn:aws:glue:eu-west-1:123456789012:table/sales/orders');
+    expect(other.location).toBe('s3://bbb/');
+  });
+
+  test('grantRead: catalog actions on catalog, database and table ARNs, objects under the prefix', () => {
+    const stack = testStack();
+    const t = table(stack);
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    t.grantRead(role);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Action: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
+            Resource: [
+              'arn:aws:glue:eu-west-1:123456789012:catalog',
+              'arn:aws:glue:eu-west-1:123456789012:database/clickstream',
+              'arn:aws:glue:eu-west-1:123456789012:table/clickstream/events',
+            ],
+          },
+          Match.objectLike({ Resource: ['arn:aws:s3:::raw-zone', 'arn:aws:s3:::raw-zone/events/*'] }),
+        ]),
+      },
+    });
+  });
+
+  test('cdk-nag clean', () => {
+    const stack = testStack();
+    table(stack, { partitionKeys: PartitionKeys.time(TimePartitionDepth.HOUR, 2024, 2030) });
+    expectNagClean(stack);
+  });
+
+  test('column type factories reject bad parameters', () => {
+    expect(() => ColumnType.decimal(39, 2)).toThrow('invalid decimal(39,2). Allowed: precision 1-38, scale 0-precision.');
+    expect(() => ColumnType.varchar(0)).toThrow('Allowed: length 1-65535');
+    expect(() => ColumnType.map(ColumnType.array(ColumnType.INT), ColumnType.INT)).toThrow('Allowed: a primitive type');
+    expect(() => TableFormat.csv({ delimiter: '||' })).toThrow('Allowed: exactly one character');
+    expect(ColumnType.struct([{ name: 'a', type: ColumnType.INT }, { name: 'b', type: ColumnType.map(ColumnType.STRING, ColumnType.DOUBLE) }]).typeString)
+      .toBe('struct<a:int,b:map<string,double>>');
+  });
+
+  describe('validation', () => {
+    const path = 'TestStack/Events';
+    test('table name', () => {
+      expectPropError(() => table(testStack(), { tableName: 'Events' }), { path, prop: 'tableName', value: '"Events"', allowed: 'lower-case' });
+    });
+    test('prefix', () => {
+      expectPropError(() => table(testStack(), { prefix: 'events' }), { path, prop: 'prefix', value: '"events"', allowed: 'ending with "/"' });
+    });
+    test('no columns', () => {
+      expectPropError(() => table(testStack(), { columns: [] }), { path, prop: 'columns', allowed: '1-10000 entries' });
+    });
+    test('column name', () => {
+      expectPropError(() => table(testStack(), { columns: [{ name: 'Event-Id', type: ColumnType.STRING }] }), {
+        path, prop: 'columns[0].name', value: '"Event-Id"', allowed: 'lower-case letters',
+      });
+    });
+    test('partition key clashing with a column', () => {
+      expectPropError(() => table(testStack(), { partitionKeys: [{ name: 'amount' }] }), {
+        path, prop: 'columns[].name + partitionKeys[].name', allowed: '"amount" appears more than once',
+      });
+    });
+    test('complex partition key type', () => {
+      expectPropError(() => table(testStack(), { partitionKeys: [{ name: 'p', type: ColumnType.array(ColumnType.INT) }] }), {
+        path, prop: 'partitionKeys[0].type', value: '"array<int>"', allowed: 'a primitive type',
+      });
+    });
+    test('partly projected partitions', () => {
+      expectPropError(() => table(testStack(), { partitionKeys: [{ name: 'year', projection: PartitionProjection.integer({ min: 2020, max: 2030 }) }, { name: 'device' }] }), {
+        path, prop: 'partitionKeys[].projection', value: '1 of 2 keys projected (device without)', allowed: 'on every partition key or on none',
+      });
+    });
+    test('empty enum projection', () => {
+      expectPropError(() => table(testStack(), { partitionKeys: [{ name: 'region', projection: PartitionProjection.enumValues([]) }] }), {
+        path, prop: 'partitionKeys[0].projection.values', allowed: '1-10000 entries',
+      });
+    });
+    test('enum value with a comma', () => {
+      expectPropError(() => table(testStack(), { partitionKeys: [{ name: 'region', projection: PartitionProjection.enumValues(['eu,us']) }] }), {
+        path, prop: 'partitionKeys[0].projection.values', allowed: 'without commas',
+      });
+    });
+    test('integer range reversed', () => {
+      expectPropError(() => table(testStack(), { partitionKeys: [{ name: 'year', projection: PartitionProjection.integer({ min: 2030, max: 2020 }) }] }), {
+        path, prop: 'partitionKeys[0].projection.min/max', value: '"2030,2020"', allowed: 'min <= max',
+      });
+    });
+    test('integer digits', () => {
+      expectPropError(() => table(testStack(), { partitionKeys: [{ name: 'm', projection: PartitionProjection.integer({ min: 1, max: 12, digits: 0 }) }] }), {
+        path, prop: 'partitionKeys[0].projection.digits', value: '0', allowed: '1-19',
+      });
+    });
+    test('date format', () => {
+      expectPropError(() => table(testStack(), { partitionKeys: [{ name: 'dt', projection: PartitionProjection.date({ rangeStart: '2024/01/01', format: ' ' }) }] }), {
+        path, prop: 'partitionKeys[0].projection.format', allowed: 'DateTimeFormatter',
+      });
+    });
+    test('template without a placeholder for a key', () => {
+      expectPropError(() => table(testStack(), {
+        partitionKeys: PartitionKeys.time(TimePartitionDepth.MONTH, 2024, 2030),
+        storageLocationTemplate: 's3://raw-zone/events/${year}/',
+      }), { path, prop: 'storageLocationTemplate', allowed: 'missing: ${month}' });
+    });
+    test('template without projection', () => {
+      expectPropError(() => table(testStack(), { storageLocationTemplate: 's3://raw-zone/events/' }), {
+        path, prop: 'storageLocationTemplate', allowed: 'only with projected partition keys',
+      });
+    });
+    test('reserved table property', () => {
+      expectPropError(() => table(testStack(), { tableProperties: { 'projection.enabled': 'false' } }), {
+        path, prop: 'tableProperties.projection.enabled', value: '"false"', allowed: 'a property other than',
+      });
+    });
+    test('database name', () => {
+      expectPropError(() => new DataLakeDatabase(testStack(), 'Db', { databaseName: 'Click-Stream' }), {
+        path: 'TestStack/Db', prop: 'databaseName', value: '"Click-Stream"', allowed: 'lower-case',
+      });
+    });
+  });
+});
+
+describe('CloudFormation schema validation (aws-cdk-lib built-in validator)', () => {
+  test('data lake storage with an access point and tables in all five formats pass', () => {
+    const stack = testStack({ cfnValidation: true });
+    const consumer = new iam.Role(stack, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
+    const lake = new DataLakeStorage(stack, 'Lake', { accessPoints: [{ name: 'team-a', zone: DataLakeZoneName.CURATED, prefix: 'a/', consumer }] });
+    const database = new DataLakeDatabase(stack, 'Db', { databaseName: 'lake' });
+    const formats: Array<[string, TableFormat]> = [['parquet', TableFormat.PARQUET], ['orc', TableFormat.ORC], ['avro', TableFormat.AVRO], ['csv', TableFormat.CSV], ['json', TableFormat.JSON]];
+    for (const [name, format] of formats) {
+      new DataLakeTable(stack, `T-${name}`, {
+        database, tableName: name, format, columns: COLUMNS, bucket: lake.raw.bucket, prefix: `${name}/`,
+        partitionKeys: PartitionKeys.time(TimePartitionDepth.DAY, 2024, 2035),
+      });
+    }
+    const app = stack.node.scope as any;
+    app.synth();
+    const report = path.join(app.outdir, 'validation-report.json');
+    const findings = fs.existsSync(report)
+      ? (JSON.parse(fs.readFileSync(report, 'utf8')).pluginReports ?? []).flatMap((p: any) => (p.violations ?? []).map((v: any) => `${v.ruleName}: ${v.description}`))
+      : [];
+    expect(findings).toEqual([]);
+  });
+});
