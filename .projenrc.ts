@@ -279,7 +279,7 @@ plainPackage({
   outdir: 'packages/testing',
   name: `${SCOPE}/testing`,
   description: 'Test harness: cdk-nag checks, snapshot normalizer, validation-error assertions',
-  deps: [...cdkPeer, 'cdk-nag@3.0.2'],
+  deps: [...cdkPeer, 'cdk-nag@3.0.2', 'asl-validator@^4'],
 });
 
 // ---- reference apps ----

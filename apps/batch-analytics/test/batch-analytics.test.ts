@@ -1,9 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { expectNagClean, normalizeTemplate, testApp } from '@analytics-patterns/testing';
+import { allPaths, expectNagClean, expectValidAsl, normalizeTemplate, stateMachineDefinitions, testApp } from '@analytics-patterns/testing';
 import { BatchAnalyticsStack } from '../src';
 // the ASL helpers live with the processing package's tests
-import { allPaths, expectValidAsl, stateMachineDefinitions } from '../../../packages/processing/test/transient-emr-cluster.helpers';
 
 function synth(app: App = testApp()) {
   const stack = new BatchAnalyticsStack(app, 'BatchAnalytics');

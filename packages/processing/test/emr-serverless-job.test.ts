@@ -4,9 +4,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { SecureBucket } from '@analytics-patterns/storage';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { allPaths, expectNagClean, expectPropError, expectValidAsl, stateMachineDefinition, testStack } from '@analytics-patterns/testing';
 import { EmrScript, EmrServerlessJob, EmrServerlessJobProps, ServerlessArchitecture } from '../src';
-import { allPaths, expectValidAsl, stateMachineDefinition } from './transient-emr-cluster.helpers';
 
 const SCRIPT = path.join(__dirname, '..', 'assets', 'emr', 'weblog_analysis.py');
 

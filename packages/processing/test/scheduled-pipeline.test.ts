@@ -6,9 +6,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { NagAcknowledgements } from '@analytics-patterns/core';
 import { SecureBucket } from '@analytics-patterns/storage';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { allPaths, expectNagClean, expectPropError, expectValidAsl, stateMachineDefinition, testStack } from '@analytics-patterns/testing';
 import { ActivityWork, PipelineActivity, Precondition, ScheduledPipeline, ScheduledPipelineProps } from '../src';
-import { allPaths, expectValidAsl, stateMachineDefinition } from './transient-emr-cluster.helpers';
 
 /** The notes' example (3.4): copy log files from EC2 to S3 daily, run the EMR analysis weekly. */
 function notesExample(stack: Stack, overrides: Partial<ScheduledPipelineProps> = {}) {

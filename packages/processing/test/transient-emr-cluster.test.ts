@@ -6,11 +6,10 @@ import * as emr from 'aws-cdk-lib/aws-emr';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { SecureBucket } from '@analytics-patterns/storage';
-import { expectNagClean, expectPropError, runNag, testStack } from '@analytics-patterns/testing';
+import { allPaths, expectNagClean, expectPropError, expectValidAsl, runNag, stateMachineDefinition, testStack } from '@analytics-patterns/testing';
 import {
   ClusterAuthentication, EmrApplication, EmrScript, EmrStep, TransientEmrCluster, TransientEmrClusterProps,
 } from '../src';
-import { allPaths, expectValidAsl, stateMachineDefinition } from './transient-emr-cluster.helpers';
 
 const SCRIPT = path.join(__dirname, '..', 'assets', 'emr', 'weblog_analysis.py');
 

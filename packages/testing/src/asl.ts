@@ -1,3 +1,9 @@
+/**
+ * Step Functions helpers for tests: read the state machine definitions of a
+ * synthesized template as plain Amazon States Language (CloudFormation references
+ * become readable placeholders), validate them with the asl-validator package, and
+ * walk their paths (e.g. "every path after the cluster exists terminates it").
+ */
 import { Template } from 'aws-cdk-lib/assertions';
 
 // asl-validator 4 ships no type declarations
