@@ -1,4 +1,5 @@
-import { awscdk, JsonFile, typescript, javascript, Project } from 'projen';
+import { execSync } from 'child_process';
+import { awscdk, Component, JsonFile, typescript, javascript, Project } from 'projen';
 
 /**
  * Single source of every generated config in the monorepo.
@@ -349,6 +350,18 @@ new JsonFile(root, 'cdk.json', {
     },
   },
 });
+
+/**
+ * A workspace's dependency change leaves the root package.json as it is, so projen
+ * would not reinstall and package-lock.json would fall out of sync (then `npm ci`
+ * fails). Always reconcile the lock file after synthesis.
+ */
+class SyncWorkspaceLockFile extends Component {
+  public postSynthesize(): void {
+    execSync('npm install --no-audit --no-fund', { cwd: this.project.outdir, stdio: 'inherit' });
+  }
+}
+new SyncWorkspaceLockFile(root);
 
 root.gitignore.exclude('cdk.out', '*.tsbuildinfo', '.jsii', 'tsconfig.json.bak', '/bench/out');
 root.synth();
