@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
-import { NagAcknowledgements, SearchCapacity, SearchEstimate, Sandbox, Validate } from '@analytics-patterns/core';
+import { NagAcknowledgements, PrivateSubnets, Sandbox, SearchCapacity, SearchEstimate, Validate } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { Construct } from 'constructs';
 import { SearchDomainProps } from './search-domain-props';
@@ -87,10 +87,7 @@ export class SearchDomain extends Construct {
       Validate.integer(this, 'volumeSizeGiB', 10, 24_576, this.volumeSizeGiB, 'GiB');
     }
 
-    const subnets = props.vpcSubnets ?? {
-      subnetType: props.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
-      onePerAz: true,
-    };
+    const subnets = props.vpcSubnets ?? PrivateSubnets.of(props.vpc, true);
     const selected = props.vpc.selectSubnets(subnets).subnets;
     Validate.that(this, selected.length >= azs, {
       prop: 'vpcSubnets', value: `${selected.length} subnets`, allowed: `at least availabilityZoneCount (${azs}) subnets in distinct zones`,

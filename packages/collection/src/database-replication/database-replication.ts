@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { NagAcknowledgements, Validate } from '@analytics-patterns/core';
+import { NagAcknowledgements, PrivateSubnets, Validate } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { Construct } from 'constructs';
 
@@ -138,9 +138,7 @@ export class DatabaseReplication extends Construct {
     Validate.oneOf(this, 'maxCapacityUnits', DCU_VALUES.map(String), String(max));
     Validate.oneOf(this, 'minCapacityUnits', DCU_VALUES.map(String), String(min));
     Validate.that(this, min <= max, { prop: 'minCapacityUnits', value: min, allowed: `at most maxCapacityUnits (${max})` });
-    const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? {
-      subnetType: props.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
-    });
+    const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? PrivateSubnets.of(props.vpc));
     Validate.that(this, new Set(subnets.availabilityZones).size >= 2, {
       prop: 'vpcSubnets', value: `${subnets.subnets.length} subnets`, allowed: 'subnets in at least two Availability Zones',
     });

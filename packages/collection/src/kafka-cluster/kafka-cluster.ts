@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
-import { Sandbox, Validate } from '@analytics-patterns/core';
+import { PrivateSubnets, Sandbox, Validate } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { Construct } from 'constructs';
 
@@ -98,10 +98,7 @@ export class KafkaCluster extends Construct {
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
     const mode = props.mode ?? KafkaClusterMode.PROVISIONED;
-    const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? {
-      subnetType: props.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
-      onePerAz: true,
-    });
+    const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? PrivateSubnets.of(props.vpc, true));
     const zones = subnets.subnets.length;
     Validate.that(this, zones >= 2 && zones <= 3, { prop: 'vpcSubnets', value: `${zones} subnets`, allowed: '2 or 3 subnets in distinct Availability Zones' });
     this.clusterName = props.clusterName ?? Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }).replace(/^[^A-Za-z]+/, 'k');

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
+import { NagAcknowledgements, PrivateSubnets, Sandbox, Validate } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { SecureBucket } from '@analytics-patterns/storage';
 import { Construct } from 'constructs';
@@ -72,7 +72,7 @@ export class EmrServerlessJob extends Construct {
         vpc: props.vpc, description: `EMR Serverless workers of ${this.node.path}`, allowAllOutbound: true,
       });
       networkConfiguration = {
-        subnetIds: props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: props.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds,
+        subnetIds: props.vpc.selectSubnets(props.vpcSubnets ?? PrivateSubnets.of(props.vpc)).subnetIds,
         securityGroupIds: [this.securityGroup.securityGroupId],
       };
     }

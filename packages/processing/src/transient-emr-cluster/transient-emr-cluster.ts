@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
+import { NagAcknowledgements, PrivateSubnets, Sandbox, Validate } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { SecureBucket } from '@analytics-patterns/storage';
 import { Construct } from 'constructs';
@@ -125,9 +125,7 @@ export class TransientEmrCluster extends Construct {
     this.logUri = `s3://${this.logBucket.bucketName}/${LOG_PREFIX}`;
 
     // ---- network ----
-    const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? {
-      subnetType: props.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
-    });
+    const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? PrivateSubnets.of(props.vpc));
     const publicIds = new Set(props.vpc.publicSubnets.map((sn) => sn.subnetId));
     Validate.that(this, subnets.subnets.every((sn) => !publicIds.has(sn.subnetId)), {
       prop: 'vpcSubnets', value: subnets.subnetIds.filter((sid) => publicIds.has(sid)),

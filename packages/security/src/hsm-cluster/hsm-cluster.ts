@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudhsm from 'aws-cdk-lib/aws-cloudhsm';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Sandbox, Validate } from '@analytics-patterns/core';
+import { PrivateSubnets, Sandbox, Validate } from '@analytics-patterns/core';
 import { Construct } from 'constructs';
 
 /** HSM types of AWS CloudHSM. */
@@ -57,10 +57,7 @@ export class HsmCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: HsmClusterProps) {
     super(scope, id);
-    const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? {
-      subnetType: props.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
-      onePerAz: true,
-    });
+    const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? PrivateSubnets.of(props.vpc, true));
     const zones = new Set(subnets.availabilityZones).size;
     Validate.that(this, zones === subnets.subnets.length && zones >= 2, {
       prop: 'vpcSubnets', value: `${subnets.subnets.length} subnets in ${zones} zones`,
