@@ -112,6 +112,7 @@ const root = new typescript.TypeScriptProject({
     // real components started by the tests
     '@electric-sql/pglite@^0.5',
     'asl-validator@^4',
+    'jsonata@^2',
     'kinesalite@^3.3.3',
     'dynalite@^4',
     '@aws-sdk/client-kinesis@^3',

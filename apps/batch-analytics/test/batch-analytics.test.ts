@@ -25,18 +25,18 @@ describe('BatchAnalyticsStack', () => {
     expect(weekly.StartAt).toBe('emr-analysis precondition 1');
     expect(weekly.States['emr-analysis precondition 1'].Parameters.Prefix).toBe('raw/weblogs/');
     expect(weekly.States['emr-analysis'].Resource).toBe('arn:aws:states:::states:startExecution.sync:2');
-    expect(weekly.States['emr-analysis'].Parameters.StateMachineArn).toMatch(/^REF-WeeklyAnalysisStateMachine/);
+    expect(weekly.States['emr-analysis'].Parameters.StateMachineArn).toMatch(/^REF_WeeklyAnalysisStateMachine/);
     const daily = Object.entries<any>(defs).find(([id]) => id.startsWith('Pipelinedaily'))![1];
     expect(daily.States['copy-logs'].Parameters.Targets).toEqual([{ Key: 'tag:role', Values: ['web'] }]);
-    expect(daily.States['copy-logs'].Parameters.Parameters.commands[0]).toMatch(/^aws s3 sync \/var\/log\/webapp\/ s3:\/\/REF-RawZone.*\/raw\/weblogs\/dt=\$\(date -u \+%F\)\/ /);
+    expect(daily.States['copy-logs'].Parameters.Parameters.commands[0]).toMatch(/^aws s3 sync \/var\/log\/webapp\/ s3:\/\/REF_RawZone.*\/raw\/weblogs\/dt=\$\(date -u \+%F\)\/ /);
   });
 
   test('the EMR job reads the raw zone, writes Parquet to the curated zone and always terminates its cluster', () => {
     const job = Object.entries<any>(defs).find(([id]) => id.startsWith('WeeklyAnalysis'))![1];
     const step = job.States['Step 1: weblog-analysis'].Parameters.Step.HadoopJarStep.Args;
     expect(step.slice(-6)).toEqual([
-      '--input', expect.stringMatching(/^s3:\/\/REF-RawZone.*\/raw\/weblogs\/$/),
-      '--output', expect.stringMatching(/^s3:\/\/REF-CuratedZone.*\/curated\/weblog_daily\/$/),
+      '--input', expect.stringMatching(/^s3:\/\/REF_RawZone.*\/raw\/weblogs\/$/),
+      '--output', expect.stringMatching(/^s3:\/\/REF_CuratedZone.*\/curated\/weblog_daily\/$/),
       '--lookback-days', '7',
     ]);
     const create = job.States.CreateCluster.Parameters;

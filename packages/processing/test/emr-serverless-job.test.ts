@@ -42,7 +42,7 @@ describe('EmrServerlessJob', () => {
     expectValidAsl(def);
     expect(def.States.RunJob.Resource).toBe('arn:aws:states:::emr-serverless:startJobRun.sync');
     const p = def.States.RunJob.Parameters;
-    expect(p.ApplicationId).toMatch(/^GETATT-JobApplication.*-ApplicationId$/);
+    expect(p.ApplicationId).toMatch(/^ATT_JobApplication.*_ApplicationId$/);
     expect(p.ExecutionTimeoutMinutes).toBe(360);
     expect(p.JobDriver.SparkSubmit.EntryPoint).toMatch(/^s3:\/\/cdk-.*\.py$/);
     expect(p.JobDriver.SparkSubmit.EntryPointArguments).toEqual(['--input', 's3://raw/raw/', '--output', 's3://curated/curated/']);

@@ -123,8 +123,8 @@ describe('TransientEmrCluster state machine', () => {
     expect(p.Applications).toEqual([{ Name: 'Spark' }]);
     expect(p.VisibleToAllUsers).toBe(true);
     expect(p.AutoTerminationPolicy).toEqual({ IdleTimeout: 3600 });
-    expect(p.LogUri).toMatch(/^s3:\/\/REF-JobLogBucket.*\/emr-logs\/$/);
-    expect(p.SecurityConfiguration).toMatch(/^REF-JobSecurityConfiguration/);
+    expect(p.LogUri).toMatch(/^s3:\/\/REF_JobLogBucket.*\/emr-logs\/$/);
+    expect(p.SecurityConfiguration).toMatch(/^REF_JobSecurityConfiguration/);
     expect(p.Instances.Ec2KeyName).toBe('emr-lab');
     expect(p.Instances.KeepJobFlowAliveWhenNoSteps).toBe(true);
     expect(p.Instances.TerminationProtected).toBe(false);
@@ -161,7 +161,7 @@ describe('TransientEmrCluster state machine', () => {
     const args: string[] = step.Step.HadoopJarStep.Args;
     expect(args.slice(0, 5)).toEqual(['spark-submit', '--deploy-mode', 'cluster', '--conf', 'spark.dynamicAllocation.enabled=true']);
     expect(args[5]).toMatch(/^s3:\/\/cdk-.*\.py$/);
-    expect(args.slice(6, 8)).toEqual(['--input', expect.stringMatching(/^s3:\/\/REF-Raw.*\/raw\/$/)]);
+    expect(args.slice(6, 8)).toEqual(['--input', expect.stringMatching(/^s3:\/\/REF_Raw.*\/raw\/$/)]);
   });
 
   test('state machine logs everything (encrypted) and traces with X-Ray', () => {
@@ -332,7 +332,7 @@ describe('TransientEmrCluster options', () => {
     expect(def.States['Step 2: report'].Next).toBe('TerminateCluster');
     // no extra key or log bucket
     template.resourceCountIs('AWS::KMS::Key', 3);
-    expect(JSON.stringify(createClusterParams(def).LogUri)).toContain('REF-Config');
+    expect(JSON.stringify(createClusterParams(def).LogUri)).toContain('REF_Config');
   });
 });
 

@@ -20,13 +20,16 @@ const PSEUDO: Record<string, string> = {
   'AWS::URLSuffix': 'amazonaws.com',
 };
 
-/** Renders one part of a Fn::Join as plain text (CloudFormation references become readable placeholders). */
+/**
+ * Renders one part of a Fn::Join as plain text: pseudo parameters become the test
+ * environment's values, `{ Ref: X }` becomes `REF_X` and `{ Fn::GetAtt: [X, Y] }` becomes `ATT_X_Y`.
+ */
 function renderPart(part: unknown): string {
   if (typeof part === 'string') return part;
   if (part && typeof part === 'object') {
     const o = part as Record<string, any>;
-    if (o.Ref !== undefined) return PSEUDO[o.Ref] ?? `REF-${o.Ref}`;
-    if (o['Fn::GetAtt'] !== undefined) return `GETATT-${o['Fn::GetAtt'].join('-')}`;
+    if (o.Ref !== undefined) return PSEUDO[o.Ref] ?? `REF_${o.Ref}`;
+    if (o['Fn::GetAtt'] !== undefined) return `ATT_${[].concat(o['Fn::GetAtt']).join('_')}`;
   }
   return 'TOKEN';
 }
@@ -51,7 +54,8 @@ export function stateMachineDefinition(template: Template, match = ''): any {
 
 /** Validates a definition with asl-validator (JSON schema, transitions, paths, ARNs); throws with the errors. */
 export function expectValidAsl(definition: unknown): void {
-  const result = aslValidator(definition, { checkPaths: true, checkArn: true });
+  // asl-validator annotates the object it is given (e.g. QueryLanguage on every state): validate a copy
+  const result = aslValidator(JSON.parse(JSON.stringify(definition)), { checkPaths: true, checkArn: true });
   if (!result.isValid) throw new Error(`invalid Amazon States Language:\n${result.errorsText('\n')}`);
 }
 

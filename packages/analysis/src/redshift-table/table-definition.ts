@@ -160,3 +160,13 @@ export interface TableDefinition {
    */
   readonly sortStyle?: SortStyle;
 }
+
+/** A rule broken by a table or upsert description: which prop, what was given, what is allowed. */
+export interface SqlProblem {
+  /** The prop, e.g. `table.columns[2].name`. */
+  readonly prop: string;
+  /** The value given. */
+  readonly value: any;
+  /** What is allowed. */
+  readonly allowed: string;
+}

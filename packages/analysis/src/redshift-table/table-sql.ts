@@ -2,14 +2,9 @@
  * Internal (not re-exported): identifier rules, quoting and table DDL shared by the
  * warehouse and the upsert generator. Pure TypeScript, no CDK.
  */
-import { DistributionStyle, SortStyle, TableDefinition } from './table-definition';
+import { DistributionStyle, SortStyle, SqlProblem, TableDefinition } from './table-definition';
 
-/** A rule broken by a table description: which prop, what was given, what is allowed. */
-export interface SqlProblem {
-  readonly prop: string;
-  readonly value: any;
-  readonly allowed: string;
-}
+export { SqlProblem };
 
 /**
  * Identifier rule: lower-case ASCII letters, digits and "_", starting with a letter or "_",
