@@ -219,6 +219,7 @@ function plainPackage(opts: PlainPackageOptions): typescript.TypeScriptProject {
     jest: false,
     deps: opts.deps,
     bin: opts.bin,
+    autoDetectBin: false,
     tsconfig: { compilerOptions: { skipLibCheck: true, esModuleInterop: true } },
   });
   p.addFields({ private: true, version: '0.0.0' });
