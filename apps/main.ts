@@ -10,6 +10,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { BatchAnalyticsStack } from './batch-analytics/src';
 import { ClickstreamIngestionStack } from './clickstream/src';
+import { StreamingDataLakeStack } from './streaming-data-lake/src';
 import { WarehouseStack } from './warehouse/src';
 
 /** A reference app: its stack name and how to add it to an App. */
@@ -21,6 +22,7 @@ export interface ReferenceApp {
 /** The reference apps, in the order of the README. */
 export const REFERENCE_APPS: ReferenceApp[] = [
   { stackName: 'ClickstreamIngestion', build: (scope) => new ClickstreamIngestionStack(scope, 'ClickstreamIngestion') },
+  { stackName: 'StreamingDataLake', build: (scope) => new StreamingDataLakeStack(scope, 'StreamingDataLake') },
   { stackName: 'Warehouse', build: (scope) => new WarehouseStack(scope, 'Warehouse') },
   { stackName: 'BatchAnalytics', build: (scope) => new BatchAnalyticsStack(scope, 'BatchAnalytics') },
 ];

@@ -13,3 +13,6 @@ export * from './scheduled-pipeline/scheduled-pipeline';
 export * from './glue-etl-job/data-lake-etl-job-props';
 export * from './glue-etl-job/data-lake-etl-job';
 export * from './glue-etl-job/catalog-and-transform-workflow';
+export * from './secure-data-lake/lake-formation-types';
+export * from './secure-data-lake/secure-data-lake-props';
+export * from './secure-data-lake/secure-data-lake';

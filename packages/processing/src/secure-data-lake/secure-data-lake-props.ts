@@ -1,5 +1,6 @@
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IDataLakeDatabase } from '@analytics-patterns/storage';
 import {
   LakeDatabase, LakeDataCellsFilter, LakeGrant, LakePrincipal, LakeSettingsMutation,
   LakeTableDescription, LakeTagAssociation, LakeTagDefinition,
@@ -78,6 +79,14 @@ export interface SecureDataLakeProps {
    * @default - none
    */
   readonly databases?: LakeDatabase[];
+
+  /**
+   * Databases created by other constructs of this app (e.g. `DataLakeDatabase`). Those in
+   * this stack are deployed after the data lake settings, so they never receive the
+   * IAMAllowedPrincipals default grant; LF resources that name them are deployed after them.
+   * @default - none
+   */
+  readonly existingDatabases?: IDataLakeDatabase[];
 
   /**
    * Names of databases that already exist (created elsewhere) and are governed here.

@@ -1,0 +1,1 @@
+export * from './streaming-data-lake-stack';

@@ -1,0 +1,207 @@
+import { CfnOutput, Duration, Size, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AnalyticsWorkgroup } from '@analytics-patterns/analysis';
+import { ColumnarFormat, StreamIngestion, TimeGranularity } from '@analytics-patterns/collection';
+import {
+  DataLakeCrawler, LakePermission, LakePrincipal, LakeResource, LakeTagResourceType, SecureDataLake,
+} from '@analytics-patterns/processing';
+import {
+  ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, PartitionKeys, TableFormat, TimePartitionDepth,
+} from '@analytics-patterns/storage';
+import { Construct } from 'constructs';
+
+/** Props for {@link StreamingDataLakeStack}. */
+export interface StreamingDataLakeStackProps extends StackProps {
+  /**
+   * ARNs of the Lake Formation administrators (IAM roles or users). The data lake settings
+   * REPLACE the account's administrator list: list every administrator who must stay one.
+   * Default: context `lake-admin-arns` (comma-separated), else a new `DataLakeAdmin` role
+   * that principals of this account can assume.
+   */
+  readonly adminArns?: string[];
+  /**
+   * Account that receives a cross-account share of the events table (SELECT and DESCRIBE,
+   * grantable, without the PII column). Default: context `consumer-account-id`, else no share.
+   */
+  readonly consumerAccountId?: string;
+}
+
+const DATABASE = 'streaming_lake';
+const TABLE = 'events';
+
+/**
+ * Reference app: a streaming data lake governed by Lake Formation (notes 1.2, 2.1, 2.2, 3.1, 3.2, 4.3).
+ *
+ * ```
+ * producers -> Kinesis -> Firehose (JSON -> Parquet with the Glue table's schema)
+ *   -> s3://<raw zone>/events/year=YYYY/month=MM/day=DD/    (SSE-KMS, the data lake's CMK)
+ *   -> Glue crawler (hourly, adds partitions/columns)       -> table streaming_lake.events
+ *   -> Lake Formation: LF-tags domain/pii, `email` tagged pii=true,
+ *        data scientists: SELECT on tables tagged pii=false  (every row, no email column)
+ *        EU analysts:     data cells filter region = 'eu'   (EU rows only, no email column)
+ *   -> Athena workgroup `streaming-lake-analysts` (enforced settings, 1 GiB per-query cutoff,
+ *        100 GiB/day usage alarm, encrypted results)
+ * ```
+ *
+ * Deploying it changes the account's Lake Formation settings (administrators, no
+ * IAMAllowedPrincipals default for new databases and tables) and Data Catalog encryption:
+ * deploy it in a sandbox account.
+ */
+export class StreamingDataLakeStack extends Stack {
+  public readonly storage: DataLakeStorage;
+  public readonly database: DataLakeDatabase;
+  public readonly table: DataLakeTable;
+  public readonly ingestion: StreamIngestion;
+  public readonly crawler: DataLakeCrawler;
+  public readonly lake: SecureDataLake;
+  public readonly workgroup: AnalyticsWorkgroup;
+  /** Reads every region but no PII column (LF-TBAC). */
+  public readonly dataScientistRole: iam.Role;
+  /** Reads EU rows only, no PII column (data cells filter). */
+  public readonly euAnalystRole: iam.Role;
+  /** The Lake Formation administrator, when the app created it. */
+  public readonly adminRole?: iam.Role;
+
+  constructor(scope: Construct, id: string, props: StreamingDataLakeStackProps = {}) {
+    super(scope, id, { description: 'analytics-patterns reference app: streaming data lake (Kinesis -> Parquet -> Glue -> Lake Formation -> Athena)', ...props });
+
+    // ---- storage zones and the table Firehose converts with ----
+    this.storage = new DataLakeStorage(this, 'Storage');
+    const raw = this.storage.raw.bucket;
+    this.database = new DataLakeDatabase(this, 'Database', { databaseName: DATABASE });
+    this.table = new DataLakeTable(this, 'Events', {
+      database: this.database,
+      tableName: TABLE,
+      description: 'Events delivered by Firehose as Parquet, partitioned by arrival day',
+      format: TableFormat.PARQUET,
+      columns: [
+        { name: 'event_id', type: ColumnType.STRING },
+        { name: 'event_type', type: ColumnType.STRING },
+        { name: 'user_id', type: ColumnType.STRING },
+        { name: 'email', type: ColumnType.STRING, comment: 'PII: hidden from analysts by Lake Formation' },
+        { name: 'region', type: ColumnType.STRING, comment: 'Row filter column (eu, us, apac)' },
+        { name: 'amount', type: ColumnType.DOUBLE },
+        { name: 'event_time', type: ColumnType.TIMESTAMP },
+      ],
+      partitionKeys: PartitionKeys.time(TimePartitionDepth.DAY, 2024, 2035),
+      bucket: raw,
+      prefix: 'events/',
+    });
+
+    // ---- ingestion: JSON -> Parquet under year=/month=/day= ----
+    this.ingestion = new StreamIngestion(this, 'Ingestion', {
+      existingBucket: raw,
+      encryptionKey: this.storage.encryptionKey,
+      prefix: 'events',
+      partitioning: { timeGranularity: TimeGranularity.DAY },
+      bufferingInterval: Duration.seconds(300),
+      formatConversion: { format: ColumnarFormat.PARQUET, databaseName: DATABASE, tableName: TABLE },
+    });
+
+    // ---- crawler: keeps partitions and new columns in the catalog ----
+    this.crawler = new DataLakeCrawler(this, 'Crawler', {
+      database: this.database,
+      targets: [{ bucket: raw, prefix: 'events/', exclusions: ['**/_temporary/**'] }],
+      schedule: 'cron(15 * * * ? *)',
+      dataKey: this.storage.encryptionKey,
+      lakeFormationGoverned: true,
+    });
+
+    // ---- principals ----
+    const contextAdmins = String(this.node.tryGetContext('lake-admin-arns') ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+    let adminArns = props.adminArns ?? contextAdmins;
+    if (adminArns.length === 0) {
+      this.adminRole = new iam.Role(this, 'DataLakeAdmin', {
+        description: 'Lake Formation data lake administrator of the streaming data lake',
+        assumedBy: new iam.AccountPrincipal(this.account),
+      });
+      adminArns = [this.adminRole.roleArn];
+    }
+    this.dataScientistRole = new iam.Role(this, 'DataScientist', {
+      description: 'Queries every region of the streaming data lake, without PII columns',
+      assumedBy: new iam.AccountPrincipal(this.account),
+    });
+    this.euAnalystRole = new iam.Role(this, 'EuAnalyst', {
+      description: 'Queries EU rows of the streaming data lake, without PII columns',
+      assumedBy: new iam.AccountPrincipal(this.account),
+    });
+
+    // ---- Lake Formation ----
+    const consumer = props.consumerAccountId ?? this.node.tryGetContext('consumer-account-id');
+    const scientist = LakePrincipal.fromRole(this.dataScientistRole);
+    const analyst = LakePrincipal.fromRole(this.euAnalystRole);
+    const TABLE_READ = [LakePermission.SELECT, LakePermission.DESCRIBE];
+    this.lake = new SecureDataLake(this, 'Governance', {
+      admins: adminArns.map((a) => (this.adminRole && a === this.adminRole.roleArn ? LakePrincipal.fromRole(this.adminRole) : LakePrincipal.fromArn(a))),
+      bucket: raw,
+      locationPrefix: 'events',
+      encryptionKey: this.storage.encryptionKey,
+      existingDatabases: [this.database],
+      tables: [SecureDataLake.describeTable(this.table)],
+      tags: [
+        { key: 'domain', values: ['streaming', 'finance'] },
+        { key: 'pii', values: ['true', 'false'] },
+      ],
+      tagAssociations: [
+        { resource: LakeResource.database(DATABASE), tags: [{ key: 'domain', value: 'streaming' }] },
+        // the table is not PII; its email column is (a column's tag overrides the inherited one)
+        { resource: LakeResource.table(DATABASE, TABLE), tags: [{ key: 'pii', value: 'false' }] },
+        { resource: LakeResource.columns(DATABASE, TABLE, ['email']), tags: [{ key: 'pii', value: 'true' }] },
+      ],
+      dataCellsFilters: [
+        { name: 'eu_rows_no_pii', databaseName: DATABASE, tableName: TABLE, rowFilterExpression: "region = 'eu'", excludedColumnNames: ['email'] },
+      ],
+      grants: [
+        // LF-TBAC: see the database, read every non-PII column of tables in the streaming domain
+        { principal: scientist, resource: LakeResource.tagExpression(LakeTagResourceType.DATABASE, [{ key: 'domain', values: ['streaming'] }]), permissions: [LakePermission.DESCRIBE] },
+        { principal: scientist, resource: LakeResource.tagExpression(LakeTagResourceType.TABLE, [{ key: 'pii', values: ['false'] }]), permissions: TABLE_READ },
+        // row-level security: EU rows only, no PII
+        { principal: analyst, resource: LakeResource.database(DATABASE), permissions: [LakePermission.DESCRIBE] },
+        { principal: analyst, resource: LakeResource.dataCellsFilter(DATABASE, TABLE, 'eu_rows_no_pii'), permissions: [LakePermission.SELECT] },
+        // cross-account share of the non-PII columns, grantable by the consumer's data lake admin
+        ...(consumer ? [{
+          principal: LakePrincipal.account(String(consumer)),
+          resource: LakeResource.columnsExcept(DATABASE, TABLE, ['email']),
+          permissions: [LakePermission.SELECT],
+          grantablePermissions: [LakePermission.SELECT],
+        }] : []),
+      ],
+    });
+    this.lake.grantCrawler(this.crawler.role, DATABASE);
+    // Firehose reads the table's schema for Parquet conversion (metadata only: no SELECT, no
+    // GetDataAccess; it writes to S3 with its own IAM role), and checks it when the stream is created
+    const schemaGrant = this.lake.grant({
+      principal: LakePrincipal.fromArn(this.ingestion.deliveryRole.roleArn),
+      resource: LakeResource.table(DATABASE, TABLE),
+      permissions: [LakePermission.DESCRIBE],
+    });
+    this.ingestion.deliveryStream.node.addDependency(schemaGrant);
+
+    // ---- Athena ----
+    this.workgroup = new AnalyticsWorkgroup(this, 'Workgroup', {
+      workgroupName: 'streaming-lake-analysts',
+      description: 'Queries on the Lake Formation governed streaming data lake',
+      encryptionKey: this.storage.encryptionKey,
+      bytesScannedCutoffPerQuery: Size.gibibytes(1),
+      dataUsageLimit: Size.gibibytes(100),
+      namedQueries: [
+        {
+          name: 'revenue-by-region-today',
+          database: DATABASE,
+          description: 'Partition-pruned: scans one day only',
+          queryString: `SELECT region, sum(amount) AS revenue FROM ${TABLE} WHERE year = date_format(current_date, '%Y') AND month = date_format(current_date, '%m') AND day = date_format(current_date, '%d') GROUP BY region`,
+        },
+      ],
+    });
+    for (const role of [this.dataScientistRole, this.euAnalystRole]) {
+      this.workgroup.grantQuery(role, { tables: [this.table], lakeFormation: true });
+    }
+
+    new CfnOutput(this, 'StreamName', { value: this.ingestion.stream.streamName, description: 'Send JSON events here' });
+    new CfnOutput(this, 'RawBucket', { value: raw.bucketName });
+    new CfnOutput(this, 'CrawlerName', { value: this.crawler.crawlerName });
+    new CfnOutput(this, 'WorkgroupName', { value: this.workgroup.workgroupName });
+    new CfnOutput(this, 'DataScientistRoleArn', { value: this.dataScientistRole.roleArn });
+    new CfnOutput(this, 'EuAnalystRoleArn', { value: this.euAnalystRole.roleArn });
+  }
+}
