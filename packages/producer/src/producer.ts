@@ -30,6 +30,12 @@ export interface KinesisProducerOptions {
    * Records not delivered by then are reported as failed (never silently dropped). @default 30000 ms
    */
   readonly recordTtlMs?: number;
+  /**
+   * Largest record (data + partition key) the stream accepts: 1 MiB unless the stream's
+   * maximum record size was raised (up to 10 MiB). A record larger than `maxBytesPerRequest`
+   * is sent alone. @default 1 MiB
+   */
+  readonly maxRecordBytes?: number;
   /** Kinesis records per PutRecords call: 1 to 500. @default 500 */
   readonly maxRecordsPerRequest?: number;
   /** Bytes (data + partition keys) per PutRecords call: up to 5 MiB. @default 5 MiB */
@@ -182,6 +188,7 @@ export class KinesisProducer {
   private readonly recordTtlMs: number;
   private readonly maxRecords: number;
   private readonly maxBytes: number;
+  private readonly maxRecordBytes: number;
   private readonly maxInFlight: number;
   private readonly maxBufferedRecords: number;
   private readonly preserveOrder: boolean;
@@ -212,6 +219,7 @@ export class KinesisProducer {
     this.recordTtlMs = options.recordTtlMs ?? 30_000;
     this.maxRecords = options.maxRecordsPerRequest ?? KinesisLimits.MAX_RECORDS_PER_REQUEST;
     this.maxBytes = options.maxBytesPerRequest ?? KinesisLimits.MAX_BYTES_PER_REQUEST;
+    this.maxRecordBytes = options.maxRecordBytes ?? KinesisLimits.MAX_RECORD_BYTES;
     this.maxInFlight = options.maxInFlight ?? 4;
     this.maxBufferedRecords = options.maxBufferedRecords ?? 20_000;
     this.preserveOrder = options.preserveOrder ?? true;
@@ -223,6 +231,7 @@ export class KinesisProducer {
       if (!Number.isInteger(value) || value < min || value > max) throw new Error(`KinesisProducer: ${name} must be a whole number from ${min} to ${max}, got ${value}`);
     };
     check('maxRecordsPerRequest', this.maxRecords, 1, KinesisLimits.MAX_RECORDS_PER_REQUEST);
+    check('maxRecordBytes', this.maxRecordBytes, KinesisLimits.MAX_RECORD_BYTES, KinesisLimits.LARGE_RECORD_MAX_BYTES);
     check('maxBytesPerRequest', this.maxBytes, KinesisLimits.MAX_RECORD_BYTES, KinesisLimits.MAX_BYTES_PER_REQUEST);
     check('aggregationMaxBytes', this.aggregationMaxBytes, 1024, KinesisLimits.MAX_RECORD_BYTES);
     check('maxInFlight', this.maxInFlight, 1, 1000);
@@ -312,8 +321,8 @@ export class KinesisProducer {
       return { code: 'InvalidExplicitHashKey', message: `explicit hash key must be a decimal from 0 to 2^128-1, got ${p.routing.explicitHashKey}` };
     }
     const bytes = recordBytes(p.data, pk);
-    if (bytes > KinesisLimits.MAX_RECORD_BYTES) {
-      return { code: 'RecordTooLarge', message: `record is ${bytes} bytes with its partition key; Kinesis allows ${KinesisLimits.MAX_RECORD_BYTES}` };
+    if (bytes > this.maxRecordBytes) {
+      return { code: 'RecordTooLarge', message: `record is ${bytes} bytes with its partition key; the stream allows ${this.maxRecordBytes}` };
     }
     return undefined;
   }
@@ -408,7 +417,8 @@ export class KinesisProducer {
         continue;
       }
       const entryBytes = entry.sealed ? entry.bytes : entry.bytes + 1;
-      if (batch.length >= this.maxRecords || bytes + entryBytes > this.maxBytes) {
+      // a record larger than a request (large-record streams) goes alone
+      if (batch.length >= this.maxRecords || (batch.length > 0 && bytes + entryBytes > this.maxBytes)) {
         full = true;
         break;
       }
