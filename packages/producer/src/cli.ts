@@ -2,6 +2,7 @@ import { createReadStream, writeFileSync } from 'fs';
 import { createInterface } from 'readline';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
+import { generateRecord } from './lab-records';
 import { createKinesisClient } from './client';
 import { PartitionKeys } from './partition-keys';
 import { KinesisProducer, ProducerSummary } from './producer';
@@ -67,7 +68,7 @@ export function buildCommand(): Command {
     .option('-d, --duration <seconds>', 'stop after this many seconds', nonNegative)
     .option('-k, --partition-key <strategy>', 'random | field:<path> (e.g. field:deviceId) | round-robin:<shards> (explicit hash keys)', 'field:deviceId')
     .option('--devices <n>', 'distinct deviceId values of generated records', positiveInt('--devices'), 50)
-    .option('--record-size <bytes>', 'approximate size of a generated record', positiveInt('--record-size', 64), 200)
+    .option('--record-size <bytes>', 'approximate size of a generated record', positiveInt('--record-size', 64), 300)
     .option('--aggregate', 'KPL-compatible aggregation of user records into Kinesis records', false)
     .option('--aggregation-max-bytes <bytes>', 'largest aggregated record', positiveInt('--aggregation-max-bytes', 1024), 51200)
     .option('--max-buffered-time <ms>', 'longest time a record is buffered before a PutRecords call', positiveInt('--max-buffered-time', 0), 100)
@@ -87,22 +88,6 @@ function strategy(spec: string): PartitionKeys {
   if (kind === 'field' && arg) return PartitionKeys.field(arg);
   if (kind === 'round-robin' && /^\d+$/.test(arg) && Number(arg) > 0) return PartitionKeys.roundRobin(Number(arg));
   throw new InvalidArgumentError(`--partition-key: expected random, field:<path> or round-robin:<shards>, got ${spec}`);
-}
-
-/** A generated clickstream-like event of about `size` bytes. */
-export function generateRecord(i: number, devices: number, size: number): Record<string, unknown> {
-  const pages = ['/', '/search', '/product', '/cart', '/checkout'];
-  const record = {
-    eventTime: new Date().toISOString(),
-    deviceId: `device-${String(i % devices).padStart(4, '0')}`,
-    seq: Math.floor(i / devices) + 1,
-    page: pages[i % pages.length],
-    action: i % 7 === 0 ? 'purchase' : 'view',
-    value: Math.round((i * 7919) % 10000) / 100,
-    padding: '',
-  };
-  const base = Buffer.byteLength(JSON.stringify(record)) + 50; // + the record id the producer adds
-  return { ...record, padding: 'x'.repeat(Math.max(0, size - base)) };
 }
 
 async function* fileRecords(path: string): AsyncGenerator<unknown> {

@@ -4,3 +4,4 @@ export * from './aggregation';
 export * from './partition-keys';
 export * from './producer';
 export * from './client';
+export * from './lab-records';
