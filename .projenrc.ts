@@ -313,9 +313,10 @@ root.package.addField('private', true);
 root.tryFindObjectFile('package.json')!.addOverride('jest.testMatch', ['<rootDir>/**/test/**/*.test.ts']);
 
 
-// Type-check everything once, then run every test with one jest.
+// Type-check everything once, run every test with one jest, then jsii-compile every
+// construct library (so a jsii-incompatible public API fails the tests, not the release).
 root.testTask.reset('tsc --noEmit -p tsconfig.dev.json');
-root.testTask.exec('jest --passWithNoTests --ci', { receiveArgs: true });
+root.testTask.exec('jest --ci', { receiveArgs: true });
 root.compileTask.reset('tsc --noEmit -p tsconfig.dev.json');
 
 // jsii build of every construct library, in dependency order.
@@ -323,6 +324,7 @@ root.addTask('build:jsii', {
   description: 'jsii-compile every construct library (checks jsii compatibility)',
   exec: `npm run compile ${jsiiLibraries.map((w) => `-w ${w}`).join(' ')}`,
 });
+root.testTask.spawn(root.tasks.tryFind('build:jsii')!);
 root.addTask('synth', {
   description: 'Synthesize every reference app (offline, built-in template validation on)',
   exec: 'cdk synth --quiet',
