@@ -363,15 +363,15 @@ describe('StreamIngestion validation', () => {
   test('buffering interval 0-900 s, 60-900 s with dynamic partitioning', () => {
     fails({ bufferingInterval: Duration.seconds(1000) }, 'bufferingInterval', '1000 seconds', '0-900 seconds');
     fails({ bufferingInterval: Duration.seconds(30), partitioning: { fields: [{ name: 'device' }] } },
-      'bufferingInterval', '30 seconds', '60-900 seconds (dynamic partitioning has no zero buffering)');
+      'bufferingInterval', '"30 seconds"', '60-900 seconds. Dynamic partitioning has no zero buffering.');
   });
 
   test('buffering size 1-128 MiB, at least 64 MiB with dynamic partitioning or format conversion', () => {
     fails({ bufferingSize: Size.mebibytes(200) }, 'bufferingSize', '200 MiB', '1-128 MiB');
     fails({ bufferingSize: Size.mebibytes(16), partitioning: { fields: [{ name: 'device' }] } },
-      'bufferingSize', '16 MiB', '64-128 MiB (dynamic partitioning needs at least 64 MiB)');
+      'bufferingSize', '"16 MiB"', '64-128 MiB. Dynamic partitioning needs a buffer of at least 64 MiB.');
     fails({ bufferingSize: Size.mebibytes(32), formatConversion: { format: ColumnarFormat.PARQUET, databaseName: 'raw', tableName: 't' } },
-      'bufferingSize', '32 MiB', '64-128 MiB (format conversion needs at least 64 MiB)');
+      'bufferingSize', '"32 MiB"', '64-128 MiB. Format conversion needs a buffer of at least 64 MiB.');
   });
 
   test('partition fields: Glue-compatible, unique, not a time partition, sane JQ, at most 50', () => {

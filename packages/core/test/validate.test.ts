@@ -71,3 +71,13 @@ describe('Validate', () => {
     expect(PropValidationError.render(true)).toBe('true');
   });
 });
+
+describe('Validate hints', () => {
+  test('a hint follows the allowed range; the value shows only the value and unit', () => {
+    const s = new Construct(new Stack(new App(), 'Stack'), 'Thing');
+    expect(messageOf(() => Validate.integer(s, 'bufferingInterval', 60, 900, 30, 'seconds', 'Dynamic partitioning has no zero buffering.')))
+      .toBe('[Stack/Thing] invalid bufferingInterval: "30 seconds". Allowed: 60-900 seconds. Dynamic partitioning has no zero buffering.');
+    expect(messageOf(() => Validate.integer(s, 'nodes', 2, 150, 1, undefined, 'UltraWarm needs at least 2 nodes.')))
+      .toBe('[Stack/Thing] invalid nodes: 1. Allowed: 2-150. UltraWarm needs at least 2 nodes.');
+  });
+});

@@ -68,7 +68,7 @@ export class SearchDomain extends Construct {
       Validate.pattern(this, prop, '^[a-z0-9]+\\.[a-z0-9]+\\.search$', 'an OpenSearch instance type such as r7g.large.search', value);
     }
     Validate.integer(this, 'storageTiers.warmNodes', 0, 150, warmNodes);
-    if (warmNodes > 0) Validate.integer(this, 'storageTiers.warmNodes', 2, 150, warmNodes, '(UltraWarm needs at least 2 nodes)');
+    if (warmNodes > 0) Validate.integer(this, 'storageTiers.warmNodes', 2, 150, warmNodes, undefined, 'UltraWarm needs at least 2 nodes.');
     if (tiers.coldStorage) {
       Validate.that(this, warmNodes > 0, { prop: 'storageTiers.coldStorage', value: true, allowed: 'only with UltraWarm (storageTiers.warmNodes >= 2)' });
       Validate.that(this, !/^t[23]\./.test(dataType), {

@@ -224,10 +224,10 @@ export class StreamConsumer extends Construct {
     Validate.integer(this, 'maxBatchingWindow', 0, 300, props.maxBatchingWindow?.toSeconds({ integral: false }), 'seconds');
     Validate.integer(this, 'parallelizationFactor', 1, 10, props.parallelizationFactor, 'concurrent batches per shard');
     Validate.integer(this, 'retryAttempts', 0, 10_000, props.retryAttempts, 'retries');
-    Validate.integer(this, 'maxRecordAge', 60, 604_800, props.maxRecordAge?.toSeconds({ integral: false }), 'seconds (1 minute to 7 days)');
+    Validate.integer(this, 'maxRecordAge', 60, 604_800, props.maxRecordAge?.toSeconds({ integral: false }), 'seconds', 'That is 1 minute to 7 days.');
     Validate.integer(this, 'memorySize', 128, 10_240, props.memorySize, 'MiB');
     Validate.integer(this, 'timeout', 1, 900, props.timeout?.toSeconds({ integral: false }), 'seconds');
-    Validate.integer(this, 'seenTtl', 3600, 31_536_000, props.seenTtl?.toSeconds({ integral: false }), 'seconds (1 hour to 365 days)');
+    Validate.integer(this, 'seenTtl', 3600, 31_536_000, props.seenTtl?.toSeconds({ integral: false }), 'seconds', 'That is 1 hour to 365 days.');
     const age = (props.maxRecordAge ?? Duration.days(1)).toSeconds();
     const ttl = (props.seenTtl ?? Duration.days(7)).toSeconds();
     Validate.that(this, Token.isUnresolved(age) || Token.isUnresolved(ttl) || ttl >= age, {

@@ -341,14 +341,14 @@ export class StreamIngestion extends Construct {
     const dynamic = fields.length > 0;
     const interval = props.bufferingInterval?.toSeconds();
     if (dynamic) {
-      Validate.integer(this, 'bufferingInterval', 60, 900, interval, 'seconds (dynamic partitioning has no zero buffering)');
+      Validate.integer(this, 'bufferingInterval', 60, 900, interval, 'seconds', 'Dynamic partitioning has no zero buffering.');
     } else {
       Validate.integer(this, 'bufferingInterval', 0, 900, interval, 'seconds');
     }
     const size = props.bufferingSize?.toMebibytes();
     if (dynamic || props.formatConversion) {
-      const why = dynamic ? 'dynamic partitioning' : 'format conversion';
-      Validate.integer(this, 'bufferingSize', 64, 128, size, `MiB (${why} needs at least 64 MiB)`);
+      const why = dynamic ? 'Dynamic partitioning' : 'Format conversion';
+      Validate.integer(this, 'bufferingSize', 64, 128, size, 'MiB', `${why} needs a buffer of at least 64 MiB.`);
     } else {
       Validate.integer(this, 'bufferingSize', 1, 128, size, 'MiB');
     }

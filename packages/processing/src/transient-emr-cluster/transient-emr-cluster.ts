@@ -430,12 +430,12 @@ export class TransientEmrCluster extends Construct {
     const s = props.managedScaling;
     if (s) {
       Validate.integer(this, 'managedScaling.minimumCapacityUnits', 1, 10_000, s.minimumCapacityUnits, 'units');
-      Validate.integer(this, 'managedScaling.maximumCapacityUnits', s.minimumCapacityUnits, 10_000, s.maximumCapacityUnits, 'units (at least minimumCapacityUnits)');
+      Validate.integer(this, 'managedScaling.maximumCapacityUnits', s.minimumCapacityUnits, 10_000, s.maximumCapacityUnits, 'units', 'The maximum must be at least minimumCapacityUnits.');
       if (s.maximumOnDemandCapacityUnits !== undefined) {
-        Validate.integer(this, 'managedScaling.maximumOnDemandCapacityUnits', 0, s.maximumCapacityUnits, s.maximumOnDemandCapacityUnits, 'units (at most maximumCapacityUnits)');
+        Validate.integer(this, 'managedScaling.maximumOnDemandCapacityUnits', 0, s.maximumCapacityUnits, s.maximumOnDemandCapacityUnits, 'units', 'It must be at most maximumCapacityUnits.');
       }
       if (s.maximumCoreCapacityUnits !== undefined) {
-        Validate.integer(this, 'managedScaling.maximumCoreCapacityUnits', 1, s.maximumCapacityUnits, s.maximumCoreCapacityUnits, 'units (at most maximumCapacityUnits)');
+        Validate.integer(this, 'managedScaling.maximumCoreCapacityUnits', 1, s.maximumCapacityUnits, s.maximumCoreCapacityUnits, 'units', 'It must be at most maximumCapacityUnits.');
       }
       Validate.that(this, coreCapacity >= 1, { prop: 'managedScaling', value: 'given', allowed: 'only on a multi-node cluster (core.onDemandCapacity at least 1)' });
     }
