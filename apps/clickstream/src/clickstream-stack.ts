@@ -13,7 +13,7 @@ export interface ClickstreamIngestionStackProps extends StackProps {
  * Reference app: clickstream ingestion (notes 1.1, 1.2, 2.2, 6.1).
  *
  * Web and mobile clients (or the lab producer CLI) put JSON click events such as
- * `{"event_id": "...", "event_type": "click", "page": "/cart", "user_id": "u-42", "ts": "..."}`
+ * `{"event_id": "...", "event_type": "click", "page": "/cart", "user_id": "u-42", "event_time": "2026-11-28 10:15:00.000"}`
  * into an on-demand Kinesis data stream. Firehose partitions them by `event_type`
  * (JQ, no Lambda) and by arrival day and hour, GZIP-compresses them and writes
  * SSE-KMS objects to `s3://<bucket>/clickstream/event_type=<type>/year=/month=/day=/hour=/`.

@@ -44,6 +44,16 @@ describe('DatabaseReplication', () => {
     });
   });
 
+  test('security group: no inbound; outbound only to the database port and HTTPS', () => {
+    const { template } = build({ sourcePeer: ec2.Peer.ipv4('192.168.10.0/24') });
+    const sg = Object.values(template.findResources('AWS::EC2::SecurityGroup')).find((g) => g.Properties.GroupDescription.startsWith('DMS'))!.Properties;
+    expect(sg.SecurityGroupIngress).toBeUndefined();
+    expect(sg.SecurityGroupEgress).toEqual([
+      expect.objectContaining({ CidrIp: '192.168.10.0/24', FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' }),
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+    ]);
+  });
+
   test('roles: write only under the prefix; read only the source secret', () => {
     const { template } = build({ targetPrefix: 'raw/shop', replicationType: ReplicationType.CDC });
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);

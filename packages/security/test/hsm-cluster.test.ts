@@ -22,8 +22,19 @@ describe('HsmCluster', () => {
       DeletionPolicy: 'Retain',
     });
     expect(Object.values(template.findResources('AWS::CloudHSM::Cluster'))[0].Properties.SubnetIds).toHaveLength(2);
-    const sg = Object.values(template.findResources('AWS::EC2::SecurityGroup'))[0].Properties;
-    expect(sg.SecurityGroupIngress).toBeUndefined();
+    template.resourceCountIs('AWS::EC2::SecurityGroup', 0); // CloudHSM makes its own
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+  });
+
+  test('allowing a client adds ingress on 2223-2225 to the security group CloudHSM created', () => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const hsm = new HsmCluster(stack, 'Hsm', { vpc });
+    hsm.connections.allowDefaultPortFrom(ec2.Peer.ipv4('10.0.5.0/24'), 'HSM client');
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [stack.getLogicalId(hsm.cluster), 'SecurityGroup'] },
+      CidrIp: '10.0.5.0/24', FromPort: 2223, ToPort: 2225, IpProtocol: 'tcp',
+    });
   });
 
   test('options and validation', () => {

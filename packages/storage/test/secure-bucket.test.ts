@@ -189,6 +189,14 @@ describe('SecureBucket validation', () => {
     });
   });
 
+  test('a log bucket encrypted with SSE-KMS is refused (S3 would not deliver logs to it)', () => {
+    const stack = testStack();
+    const kmsLogs = new SecureBucket(stack, 'Other').bucket;
+    expectPropError(() => new SecureBucket(stack, 'Data', { serverAccessLogsBucket: kmsLogs }), {
+      path: 'TestStack/Data', prop: 'serverAccessLogsBucket', value: '"TestStack/Other/Bucket"', allowed: 'a bucket encrypted with SSE-S3',
+    });
+  });
+
   test('noncurrent expiry, multipart abort and prefix', () => {
     expectPropError(() => new SecureBucket(testStack(), 'Data', { lifecycle: { noncurrentVersionExpiration: Duration.days(0) } }), {
       path: 'TestStack/Data', prop: 'lifecycle.noncurrentVersionExpiration', value: '0 days', allowed: '1-36500 days',

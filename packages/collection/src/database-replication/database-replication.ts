@@ -56,6 +56,16 @@ export interface DatabaseReplicationProps {
    * the connection always uses TLS.
    */
   readonly sourceSecret: secretsmanager.ISecret;
+  /**
+   * Where the source database is, for the security group's egress rule.
+   * @default - any IPv4 address (only on the database port)
+   */
+  readonly sourcePeer?: ec2.IPeer;
+  /**
+   * Port of the source database.
+   * @default 3306 for MySQL, 5432 for PostgreSQL
+   */
+  readonly sourcePort?: number;
   /** Tables to replicate (at least one rule). */
   readonly tables: TableSelection[];
   /** Bucket of the lake's raw zone. */
@@ -169,9 +179,14 @@ export class DatabaseReplication extends Construct {
       replicationSubnetGroupDescription: `Subnets of ${this.node.path}`,
       subnetIds: subnets.subnetIds,
     });
+    const sourcePort = props.sourcePort ?? (props.engine === SourceEngine.MYSQL ? 3306 : 5432);
+    Validate.integer(this, 'sourcePort', 1, 65535, sourcePort);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc, description: `DMS ${this.node.path}: outbound to the source database and S3 only; no inbound`,
+      vpc: props.vpc, allowAllOutbound: false,
+      description: `DMS ${this.node.path}: outbound to the source database port and HTTPS (S3, Secrets Manager) only; no inbound`,
     });
+    this.securityGroup.addEgressRule(props.sourcePeer ?? ec2.Peer.anyIpv4(), ec2.Port.tcp(sourcePort), 'Source database');
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to S3 and Secrets Manager (endpoints or NAT)');
 
     const secretSettings = { secretsManagerSecretId: props.sourceSecret.secretArn, secretsManagerAccessRoleArn: this.secretRole.roleArn };
     this.sourceEndpoint = new dms.CfnEndpoint(this, 'Source', {

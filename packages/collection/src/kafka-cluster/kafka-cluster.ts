@@ -38,7 +38,7 @@ export interface KafkaClusterProps {
   readonly kafkaVersion?: string;
   /**
    * Broker count: a multiple of the number of client subnets (zones).
-   * @default 3
+   * @default - one broker per zone
    */
   readonly brokers?: number;
   /**
@@ -52,8 +52,8 @@ export interface KafkaClusterProps {
    */
   readonly volumeSizeGiB?: number;
   /**
-   * Customer-managed key for data at rest and the broker log group.
-   * @default - a new DataKey
+   * Customer-managed key for data at rest and the broker log group (provisioned mode only).
+   * @default - a new DataKey (provisioned); MSK Serverless always uses a service-managed key
    */
   readonly encryptionKey?: kms.IKey;
   /**
@@ -88,8 +88,8 @@ export class KafkaCluster extends Construct {
   public readonly clusterName: string;
   /** The brokers' security group. */
   public readonly connections: ec2.Connections;
-  /** The key for data at rest (provisioned) and logs. */
-  public readonly encryptionKey: kms.IKey;
+  /** The key for data at rest and broker logs (provisioned mode; MSK Serverless uses a service-managed key). */
+  public readonly encryptionKey?: kms.IKey;
   /** Broker log group (provisioned). */
   public readonly brokerLogGroup?: logs.LogGroup;
   /** Alarm: broker disk over 80 % (provisioned). */
@@ -108,14 +108,20 @@ export class KafkaCluster extends Construct {
         Validate.that(this, props[p] === undefined, { prop: p, value: props[p], allowed: 'not set with MSK Serverless (no brokers to size)' });
       }
     }
-    const brokers = props.brokers ?? 3;
-    Validate.integer(this, 'brokers', 1, 90, brokers);
-    Validate.that(this, brokers % zones === 0, { prop: 'brokers', value: brokers, allowed: `a multiple of the number of zones (${zones})` });
+    const serverless = mode === KafkaClusterMode.SERVERLESS;
+    const brokers = props.brokers ?? zones;
     const volume = props.volumeSizeGiB ?? 100;
-    Validate.integer(this, 'volumeSizeGiB', 1, 16_384, volume, 'GiB');
-    Validate.pattern(this, 'brokerInstanceType', '^kafka\\.[a-z0-9]+\\.[a-z0-9]+$', 'an MSK broker type such as kafka.m7g.large', props.brokerInstanceType);
+    if (!serverless) {
+      Validate.integer(this, 'brokers', 1, 90, brokers);
+      Validate.that(this, brokers % zones === 0, { prop: 'brokers', value: brokers, allowed: `a multiple of the number of zones (${zones})` });
+      Validate.integer(this, 'volumeSizeGiB', 1, 16_384, volume, 'GiB');
+      Validate.pattern(this, 'brokerInstanceType', '^kafka\\.[a-z0-9]+\\.[a-z0-9]+$', 'an MSK broker type such as kafka.m7g.large', props.brokerInstanceType);
+    }
+    Validate.that(this, !serverless || props.encryptionKey === undefined, {
+      prop: 'encryptionKey', value: 'given', allowed: 'not set with MSK Serverless (it encrypts at rest with a service-managed key)',
+    });
 
-    this.encryptionKey = props.encryptionKey ?? new DataKey(this, 'Key', { description: `Data key of ${this.node.path}` }).key;
+    this.encryptionKey = serverless ? undefined : props.encryptionKey ?? new DataKey(this, 'Key', { description: `Data key of ${this.node.path}` }).key;
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc, description: `MSK ${this.node.path}: IAM/TLS port from allowed peers only`, allowAllOutbound: false,
     });
@@ -134,9 +140,10 @@ export class KafkaCluster extends Construct {
       return;
     }
 
-    DataKey.allowCloudWatchLogs(this.encryptionKey);
+    const key = this.encryptionKey!;
+    DataKey.allowCloudWatchLogs(key);
     this.brokerLogGroup = new logs.LogGroup(this, 'BrokerLogs', {
-      encryptionKey: this.encryptionKey, retention: logs.RetentionDays.ONE_YEAR, removalPolicy: Sandbox.removalPolicy(this),
+      encryptionKey: key, retention: logs.RetentionDays.ONE_YEAR, removalPolicy: Sandbox.removalPolicy(this),
     });
     this.cluster = new msk.CfnCluster(this, 'Cluster', {
       clusterName: this.clusterName,
@@ -149,7 +156,7 @@ export class KafkaCluster extends Construct {
         storageInfo: { ebsStorageInfo: { volumeSize: volume } },
       },
       encryptionInfo: {
-        encryptionAtRest: { dataVolumeKmsKeyId: this.encryptionKey.keyArn },
+        encryptionAtRest: { dataVolumeKmsKeyId: key.keyArn },
         encryptionInTransit: { clientBroker: 'TLS', inCluster: true },
       },
       clientAuthentication: { ...iamAuth, unauthenticated: { enabled: false } },
@@ -159,9 +166,20 @@ export class KafkaCluster extends Construct {
     this.cluster.applyRemovalPolicy(Sandbox.removalPolicy(this));
     this.clusterArn = this.cluster.attrArn;
 
-    this.diskUsedAlarm = new cloudwatch.Metric({
-      namespace: 'AWS/Kafka', metricName: 'KafkaDataLogsDiskUsed', dimensionsMap: { 'Cluster Name': this.clusterName },
-      statistic: 'Maximum', period: Duration.minutes(5),
+    // MSK publishes KafkaDataLogsDiskUsed per broker (Cluster Name + Broker ID): alarm on the fullest one.
+    const perBroker: Record<string, cloudwatch.IMetric> = {};
+    for (let id = 1; id <= brokers; id++) {
+      perBroker[`b${id}`] = new cloudwatch.Metric({
+        namespace: 'AWS/Kafka', metricName: 'KafkaDataLogsDiskUsed',
+        dimensionsMap: { 'Cluster Name': this.clusterName, 'Broker ID': String(id) },
+        statistic: 'Maximum', period: Duration.minutes(5),
+      });
+    }
+    this.diskUsedAlarm = new cloudwatch.MathExpression({
+      expression: `MAX([${Object.keys(perBroker).join(', ')}])`,
+      usingMetrics: perBroker,
+      label: 'Fullest broker data volume (%)',
+      period: Duration.minutes(5),
     }).createAlarm(this, 'DiskUsedAlarm', {
       threshold: 80, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       alarmDescription: 'A broker data volume is over 80 % full: add storage or brokers before writes fail.',

@@ -41,8 +41,9 @@ export interface HsmClusterProps {
 /**
  * An AWS CloudHSM cluster (notes 6.2): single-tenant HSMs in your VPC where you alone
  * manage the keys (AWS only runs the hardware), spread over several Availability
- * Zones, in FIPS mode, with backups kept 90 days and a security group that accepts
- * no traffic until you allow your HSM clients (`connections.allowDefaultPortFrom`, ports 2223-2225).
+ * Zones, in FIPS mode, with backups kept 90 days. CloudHSM creates the cluster's own
+ * security group, which accepts no client traffic until you allow your HSM clients
+ * (`connections.allowDefaultPortFrom(...)` adds ingress rules on ports 2223-2225 to it).
  *
  * Out of band, by design: adding HSMs to the cluster, initializing it (signing its
  * certificate signing request with your own CA), activating it and creating crypto
@@ -52,7 +53,7 @@ export interface HsmClusterProps {
 export class HsmCluster extends Construct {
   /** The cluster. */
   public readonly cluster: cloudhsm.CfnCluster;
-  /** Connections to the HSMs (ports 2223-2225). */
+  /** Connections to the HSMs through the cluster's own security group (ports 2223-2225). */
   public readonly connections: ec2.Connections;
 
   constructor(scope: Construct, id: string, props: HsmClusterProps) {
@@ -66,10 +67,6 @@ export class HsmCluster extends Construct {
     const retention = props.backupRetention ?? Duration.days(90);
     Validate.integer(this, 'backupRetention', 7, 379, retention.toDays({ integral: false }), 'days');
 
-    const sg = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc, description: `CloudHSM ${this.node.path}: clients on 2223-2225 only`, allowAllOutbound: false,
-    });
-    this.connections = new ec2.Connections({ securityGroups: [sg], defaultPort: ec2.Port.tcpRange(2223, 2225) });
     this.cluster = new cloudhsm.CfnCluster(this, 'Cluster', {
       hsmType: props.hsmType ?? HsmType.HSM2M_MEDIUM,
       mode: (props.fips ?? true) ? 'FIPS' : 'NON_FIPS',
@@ -77,5 +74,8 @@ export class HsmCluster extends Construct {
       backupRetentionPolicy: { type: 'DAYS', value: String(retention.toDays()) },
     });
     this.cluster.applyRemovalPolicy(Sandbox.removalPolicy(this));
+    // CloudHSM creates the cluster's security group itself (no rules for clients until you add them).
+    const clusterGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'ClusterSecurityGroup', this.cluster.attrSecurityGroup, { mutable: true });
+    this.connections = new ec2.Connections({ securityGroups: [clusterGroup], defaultPort: ec2.Port.tcpRange(2223, 2225) });
   }
 }

@@ -43,6 +43,10 @@ export class SecureBucket extends Construct {
 
     this.encryptionKey = props.encryptionKey ?? new DataKey(this, 'Key', { description: `Data key of ${this.node.path}` }).key;
     if (props.serverAccessLogsBucket) {
+      Validate.that(this, props.serverAccessLogsBucket.encryptionKey === undefined, {
+        prop: 'serverAccessLogsBucket', value: props.serverAccessLogsBucket.node.path,
+        allowed: 'a bucket encrypted with SSE-S3', hint: 'S3 delivers server access logs only to SSE-S3 buckets, not SSE-KMS ones; use an AccessLogBucket.',
+      });
       this.serverAccessLogsBucket = props.serverAccessLogsBucket;
     } else {
       this.accessLogBucket = new AccessLogBucket(this, 'AccessLogs');
