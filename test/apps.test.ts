@@ -3,7 +3,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { expectNagClean, testApp } from '@analytics-patterns/testing';
 import { buildApps } from '../apps/main';
 
-const STATEFUL = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Kinesis::Stream', 'AWS::Logs::LogGroup', 'AWS::DynamoDB::Table', 'AWS::Redshift::Cluster', 'AWS::Glue::Database'];
+const STATEFUL = [
+  'AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Kinesis::Stream', 'AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'AWS::DynamoDB::Table',
+  'AWS::SQS::Queue', 'AWS::Redshift::Cluster', 'AWS::RedshiftServerless::Namespace', 'AWS::Glue::Database', 'AWS::Glue::Table',
+  'AWS::Athena::WorkGroup', 'AWS::OpenSearchService::Domain', 'AWS::MSK::Cluster',
+];
 
 function stacksOf(app: App): Stack[] {
   return app.node.children.filter((c): c is Stack => Stack.isStack(c));
