@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DataKey } from '@analytics-patterns/security';
 import { ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, TableFormat } from '@analytics-patterns/storage';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { AnalyticsWorkgroup, AnalyticsWorkgroupProps } from '../src';
 
 const id = (stack: Stack, c: any) => stack.getLogicalId(c.node.defaultChild ?? c);
@@ -233,12 +231,6 @@ describe('CloudFormation schema validation (aws-cdk-lib built-in validator)', ()
   test('workgroup, results bucket, alarm and named query pass', () => {
     const stack = testStack({ cfnValidation: true });
     workgroup(stack, { namedQueries: [{ name: 'q', database: 'clickstream', queryString: 'SELECT 1' }], alarmTopic: new sns.Topic(stack, 'T') });
-    const app = stack.node.scope as any;
-    app.synth();
-    const report = path.join(app.outdir, 'validation-report.json');
-    const findings = fs.existsSync(report)
-      ? (JSON.parse(fs.readFileSync(report, 'utf8')).pluginReports ?? []).flatMap((p: any) => (p.violations ?? []).map((v: any) => `${v.ruleName}: ${v.description}`))
-      : [];
-    expect(findings).toEqual([]);
+    expect(cfnValidationFindings(stack)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import {
   ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, PartitionKeys, TableFormat, TimePartitionDepth,
 } from '@analytics-patterns/storage';
@@ -263,16 +263,6 @@ describe('CatalogAndTransformWorkflow', () => {
     expectPropError(() => workflow(fixture(), 'rate(1 hour)'), { path: 'TestStack/Workflow', prop: 'schedule', value: '"rate(1 hour)"', allowed: 'Glue cron expression' });
   });
 });
-
-/** Synthesizes the stack's app and returns every finding (warnings included) of the built-in CloudFormation validator. */
-function cfnValidationFindings(stack: Stack): string[] {
-  const app = stack.node.scope as any;
-  app.synth();
-  const report = path.join(app.outdir, 'validation-report.json');
-  if (!fs.existsSync(report)) return [];
-  return (JSON.parse(fs.readFileSync(report, 'utf8')).pluginReports ?? [])
-    .flatMap((p: any) => (p.violations ?? []).map((v: any) => `${v.ruleName}: ${v.description}`));
-}
 
 describe('CloudFormation schema validation (aws-cdk-lib built-in validator)', () => {
   test('crawler, job, workflow and security configuration pass', () => {

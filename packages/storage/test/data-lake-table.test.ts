@@ -1,10 +1,8 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import {
   ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, DataLakeZoneName, DataLakeTableProps, DateIntervalUnit, PartitionKeys, PartitionProjection,
   TableFormat, TimePartitionDepth,
@@ -296,12 +294,6 @@ describe('CloudFormation schema validation (aws-cdk-lib built-in validator)', ()
         partitionKeys: PartitionKeys.time(TimePartitionDepth.DAY, 2024, 2035),
       });
     }
-    const app = stack.node.scope as any;
-    app.synth();
-    const report = path.join(app.outdir, 'validation-report.json');
-    const findings = fs.existsSync(report)
-      ? (JSON.parse(fs.readFileSync(report, 'utf8')).pluginReports ?? []).flatMap((p: any) => (p.violations ?? []).map((v: any) => `${v.ruleName}: ${v.description}`))
-      : [];
-    expect(findings).toEqual([]);
+    expect(cfnValidationFindings(stack)).toEqual([]);
   });
 });
