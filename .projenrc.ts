@@ -311,6 +311,8 @@ root.package.addField('workspaces', workspaces);
 root.package.addField('private', true);
 // projen appends its default globs to testMatch; keep exactly ours.
 root.tryFindObjectFile('package.json')!.addOverride('jest.testMatch', ['<rootDir>/**/test/**/*.test.ts']);
+// plus one plain closing line ("jest: N passed, N failed") for CI log readers
+root.tryFindObjectFile('package.json')!.addOverride('jest.reporters', ['default', '<rootDir>/test/summary-reporter.js']);
 
 
 // Type-check everything once, run every test with one jest, then jsii-compile every
