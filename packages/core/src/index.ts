@@ -7,3 +7,4 @@ export * from './capacity/dynamodb-capacity';
 export * from './capacity/redshift-capacity';
 export * from './capacity/search-capacity';
 export * from './network/private-subnets';
+export * from './monitoring/alarm-notifications';

@@ -1,11 +1,10 @@
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
+import { AlarmNotifications, NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { SecureBucket } from '@analytics-patterns/storage';
 import { Construct, IConstruct } from 'constructs';
@@ -144,11 +143,7 @@ export class AnalyticsWorkgroup extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    if (props.alarmTopic) {
-      const action = new cw_actions.SnsAction(props.alarmTopic);
-      this.dataUsageAlarm.addAlarmAction(action);
-      this.dataUsageAlarm.addOkAction(action);
-    }
+    AlarmNotifications.notify([this.dataUsageAlarm], props.alarmTopic);
 
     for (const q of props.namedQueries ?? []) this.createNamedQuery(q);
   }

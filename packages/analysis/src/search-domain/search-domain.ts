@@ -1,12 +1,11 @@
 import { ArnFormat, Duration, Names, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
-import { NagAcknowledgements, PrivateSubnets, Sandbox, SearchCapacity, SearchEstimate, Validate } from '@analytics-patterns/core';
+import { AlarmNotifications, NagAcknowledgements, PrivateSubnets, Sandbox, SearchCapacity, SearchEstimate, Validate } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { Construct } from 'constructs';
 import { SearchDomainProps } from './search-domain-props';
@@ -195,10 +194,7 @@ export class SearchDomain extends Construct {
       alarm('SnapshotFailureAlarm', this.domain.metricAutomatedSnapshotFailure({ statistic: 'Maximum', period: Duration.minutes(1) }), 1, gt,
         'An automated snapshot failed.'),
     ];
-    if (props.alarmTopic) {
-      const action = new cw_actions.SnsAction(props.alarmTopic);
-      for (const a of this.alarms) { a.addAlarmAction(action); a.addOkAction(action); }
-    }
+    AlarmNotifications.notify(this.alarms, props.alarmTopic);
   }
 
   /** Lets `grantee` read and write documents over HTTPS (IAM side; map it to an OpenSearch role in fine-grained access control). */

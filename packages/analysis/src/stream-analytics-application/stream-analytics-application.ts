@@ -1,6 +1,5 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as flink from 'aws-cdk-lib/aws-kinesisanalyticsv2';
@@ -9,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Sandbox, Validate } from '@analytics-patterns/core';
+import { AlarmNotifications, Sandbox, Validate } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { Construct } from 'constructs';
 
@@ -227,9 +226,6 @@ export class StreamAnalyticsApplication extends Construct {
       make('FailedCheckpointsAlarm', metric('numberOfFailedCheckpoints', 'Maximum'), 0, 'Checkpoints fail: state could not be recovered exactly once.'),
       make('SourceLagAlarm', metric('millisBehindLatest', 'Maximum'), lag.toMilliseconds(), `The application reads more than ${lag.toHumanString()} behind the stream.`),
     ];
-    if (props.alarmTopic) {
-      const action = new cw_actions.SnsAction(props.alarmTopic);
-      for (const a of this.alarms) { a.addAlarmAction(action); a.addOkAction(action); }
-    }
+    AlarmNotifications.notify(this.alarms, props.alarmTopic);
   }
 }

@@ -1,10 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Sandbox, Validate } from '@analytics-patterns/core';
+import { AlarmNotifications, Sandbox, Validate } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { Construct } from 'constructs';
 
@@ -153,12 +152,6 @@ export class SecureQueue extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-    if (props.alarmTopic) {
-      const action = new cw_actions.SnsAction(props.alarmTopic);
-      for (const alarm of [this.deadLetterAlarm, this.oldestMessageAlarm]) {
-        alarm.addAlarmAction(action);
-        alarm.addOkAction(action);
-      }
-    }
+    AlarmNotifications.notify([this.deadLetterAlarm, this.oldestMessageAlarm], props.alarmTopic);
   }
 }
