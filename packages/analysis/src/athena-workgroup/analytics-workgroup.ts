@@ -202,13 +202,7 @@ export class AnalyticsWorkgroup extends Construct {
     });
     const tables = options.tables ?? [];
     if (options.lakeFormation) {
-      if (tables.length > 0) {
-        iam.Grant.addToPrincipal({
-          grantee,
-          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
-          resourceArns: [...new Set(tables.flatMap((t) => [t.database.catalogArn, t.database.databaseArn, t.tableArn]))],
-        });
-      }
+      tables.forEach((t) => t.grantReadMetadata(grantee));
       iam.Grant.addToPrincipal({ grantee, actions: ['lakeformation:GetDataAccess'], resourceArns: ['*'] });
     } else {
       tables.forEach((t) => t.grantRead(grantee));

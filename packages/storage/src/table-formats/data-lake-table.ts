@@ -162,13 +162,21 @@ export class DataLakeTable extends Construct {
    * the objects under the table's prefix (plus decrypt on the bucket's key).
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    const catalog = iam.Grant.addToPrincipal({
+    const catalog = this.grantReadMetadata(grantee);
+    this.bucket.grantRead(grantee, `${this.prefix}*`);
+    return catalog;
+  }
+
+  /**
+   * Grants reading only the table definition and its partitions in the catalog (for
+   * principals whose data access Lake Formation vends, which need no S3 permissions).
+   */
+  public grantReadMetadata(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
       grantee,
       actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
       resourceArns: [this.database.catalogArn, this.database.databaseArn, this.tableArn],
     });
-    this.bucket.grantRead(grantee, `${this.prefix}*`);
-    return catalog;
   }
 
   private validate(props: DataLakeTableProps, keys: PartitionKey[]): void {
