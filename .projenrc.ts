@@ -26,7 +26,24 @@ const root = new typescript.TypeScriptProject({
   github: false,
   release: false,
   package: false,
-  eslint: false,
+  // One ESLint configuration for the whole monorepo (projen's TypeScript rules plus
+  // import ordering), run once from the root by `npm test`.
+  eslint: true,
+  eslintOptions: {
+    dirs: ['packages', 'apps'],
+    devdirs: ['test', 'bench', 'lambda', '.projenrc.ts'],
+    tsconfigPath: './tsconfig.dev.json',
+    // one program for every file (the per-package tsconfig.json files cover src/ only)
+    projectService: false,
+    // `npm test` checks; `npx projen eslint:fix` (or `npx eslint --fix`) rewrites
+    commandOptions: { fix: false },
+    ignorePatterns: [
+      '*.js', '*.d.ts', 'node_modules/', 'lib/', 'cdk.out/', 'coverage', '*.generated.ts',
+      // TEMPORARY, while issues 10 and 11 rework these files on their branches
+      'packages/producer/', 'packages/analysis/src/staging-upsert/', 'packages/analysis/src/redshift-data/',
+      'packages/analysis/src/redshift-table/', 'packages/analysis/test/staging-upsert*', 'packages/analysis/test/support/',
+    ],
+  },
   sampleCode: false,
   licensed: false,
   srcdir: 'apps',
@@ -119,6 +136,8 @@ const root = new typescript.TypeScriptProject({
     '@aws-sdk/client-dynamodb@^3',
     '@smithy/node-http-handler@^4',
     '@types/aws-lambda@^8',
+    // offline IAM policy evaluation for run-time permission tests (AGPL-3.0: test-only, never shipped)
+    '@cloud-copilot/iam-simulate@^0.1.173',
   ],
 });
 
@@ -282,7 +301,7 @@ plainPackage({
   outdir: 'packages/testing',
   name: `${SCOPE}/testing`,
   description: 'Test harness: cdk-nag checks, snapshot normalizer, validation-error assertions',
-  deps: [...cdkPeer, 'cdk-nag@3.0.2', 'asl-validator@^4'],
+  deps: [...cdkPeer, `${SCOPE}/core@0.0.0`, 'cdk-nag@3.0.2', 'asl-validator@^4'],
 });
 
 // ---- reference apps ----
@@ -308,6 +327,27 @@ for (const [folder, description, uses] of [
 
 // ---- root wiring ----
 root.package.addField('workspaces', workspaces);
+// Tests of every workspace run from the root: the root declares the workspace-only test
+// helpers they import (workspace links, never fetched from the registry).
+root.addDevDeps(`${SCOPE}/testing@0.0.0`, `${SCOPE}/producer@0.0.0`);
+// Published code may import only what its own package.json declares (plus what the root's
+// devDependencies give tests, benches and Lambda sources).
+for (const p of workspaceProjects) {
+  const dir = p.outdir.substring(root.outdir.length + 1);
+  root.eslint!.addOverride({
+    files: [`${dir}/**/*.ts`],
+    rules: {
+      'import/no-extraneous-dependencies': ['error', {
+        packageDir: ['.', dir],
+        devDependencies: ['**/test/**', '**/bench/**', '**/lambda/**'],
+        optionalDependencies: false,
+        peerDependencies: true,
+      }],
+    },
+  });
+}
+// apps/main.ts (the root cdk app) runs with the root's own dependencies
+root.eslint!.addOverride({ files: ['apps/main.ts'], rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true }] } });
 root.package.addField('private', true);
 // projen appends its default globs to testMatch; keep exactly ours.
 root.tryFindObjectFile('package.json')!.addOverride('jest.testMatch', ['<rootDir>/**/test/**/*.test.ts']);
@@ -318,6 +358,7 @@ root.tryFindObjectFile('package.json')!.addOverride('jest.reporters', ['default'
 // Type-check everything once, run every test with one jest, then jsii-compile every
 // construct library (so a jsii-incompatible public API fails the tests, not the release).
 root.testTask.reset('tsc --noEmit -p tsconfig.dev.json');
+root.testTask.spawn(root.tasks.tryFind('eslint')!);
 root.testTask.exec('jest --ci', { receiveArgs: true });
 root.compileTask.reset('tsc --noEmit -p tsconfig.dev.json');
 
@@ -345,11 +386,11 @@ new JsonFile(root, 'tsconfig.jest.json', {
 
 new JsonFile(root, 'cdk.json', {
   obj: {
-    app: 'node -r ts-node/register/transpile-only -r tsconfig-paths/register apps/main.ts',
-    output: 'cdk.out',
-    notices: false,
+    'app': 'node -r ts-node/register/transpile-only -r tsconfig-paths/register apps/main.ts',
+    'output': 'cdk.out',
+    'notices': false,
     'cli-telemetry': false,
-    context: {
+    'context': {
       '@aws-cdk/core:validateAgainstDefaultRules': true,
       'aws-cdk:enableDiffNoFail': true,
       '@aws-cdk/core:enablePartitionLiterals': true,

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { expectNagClean, testApp } from '@analytics-patterns/testing';
 import { buildApps } from '../apps/main';
+import { expectNagClean, testApp } from '@analytics-patterns/testing';
 
 const STATEFUL = [
   'AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Kinesis::Stream', 'AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'AWS::DynamoDB::Table',

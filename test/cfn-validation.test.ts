@@ -1,6 +1,6 @@
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
-import { cfnValidationFindings, testApp } from '@analytics-patterns/testing';
 import { buildApps } from '../apps/main';
+import { cfnValidationFindings, testApp } from '@analytics-patterns/testing';
 
 // The only tests that run aws-cdk-lib's built-in CloudFormation validation (~5 s per synth),
 // with `@aws-cdk/core:validateAgainstDefaultRules` so that findings fail synthesis.

@@ -1,7 +1,7 @@
-import { generateRecord } from '@analytics-patterns/producer';
-import { testApp } from '@analytics-patterns/testing';
 import { ClickstreamIngestionStack } from '../apps/clickstream/src';
 import { StreamingDataLakeStack } from '../apps/streaming-data-lake/src';
+import { generateRecord } from '@analytics-patterns/producer';
+import { testApp } from '@analytics-patterns/testing';
 
 // A learner sends `npx produce` records into the reference apps: the generated records
 // must carry the fields the apps partition by and the columns their tables declare.

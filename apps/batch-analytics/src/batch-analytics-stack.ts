@@ -1,13 +1,13 @@
-import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Sandbox } from '@analytics-patterns/core';
 import {
   ActivityWork, ClusterAuthentication, EmrScript, EmrServerlessJob, EmrStep, Precondition, ScheduledPipeline, TransientEmrCluster,
 } from '@analytics-patterns/processing';
 import { AlarmTopic, DataKey } from '@analytics-patterns/security';
 import { ColumnType, DataLakeDatabase, DataLakeTable, PartitionProjection, SecureBucket, TableFormat } from '@analytics-patterns/storage';
+import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 
 /** Props for {@link BatchAnalyticsStack}. */
@@ -148,7 +148,8 @@ export class BatchAnalyticsStack extends Stack {
         { name: 'avg_response_time_ms', type: ColumnType.DOUBLE },
       ],
       partitionKeys: [{
-        name: 'dt', type: ColumnType.DATE,
+        name: 'dt',
+        type: ColumnType.DATE,
         projection: PartitionProjection.date({ rangeStart: 'NOW-3YEARS', rangeEnd: 'NOW', format: 'yyyy-MM-dd' }),
       }],
       bucket: this.curated.bucket,

@@ -1,6 +1,6 @@
+import { allPaths, expectNagClean, expectValidAsl, normalizeTemplate, stateMachineDefinitions, testApp } from '@analytics-patterns/testing';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { allPaths, expectNagClean, expectValidAsl, normalizeTemplate, stateMachineDefinitions, testApp } from '@analytics-patterns/testing';
 import { BatchAnalyticsStack } from '../src';
 // the ASL helpers live with the processing package's tests
 
@@ -42,7 +42,9 @@ describe('BatchAnalyticsStack', () => {
     const create = job.States.CreateCluster.Parameters;
     expect(create.AutoTerminationPolicy).toEqual({ IdleTimeout: 1800 });
     expect(create.Instances.Ec2KeyName).toBe('analytics-patterns-emr');
-    expect(create.ManagedScalingPolicy.ComputeLimits).toMatchObject({ MinimumCapacityUnits: 2, MaximumCapacityUnits: 8, MaximumOnDemandCapacityUnits: 4, MaximumCoreCapacityUnits: 2 });
+    expect(create.ManagedScalingPolicy.ComputeLimits).toMatchObject({
+      MinimumCapacityUnits: 2, MaximumCapacityUnits: 8, MaximumOnDemandCapacityUnits: 4, MaximumCoreCapacityUnits: 2,
+    });
     for (const p of allPaths(job).filter((x) => x.includes('Step 1: weblog-analysis'))) {
       expect(p.some((n) => n.startsWith('TerminateCluster'))).toBe(true);
     }
@@ -76,7 +78,9 @@ describe('BatchAnalyticsStack', () => {
 
   test('endpoints accept HTTPS from the EMR nodes only', () => {
     template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 443, ToPort: 443,
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
       GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EndpointSecurityGroup'), 'GroupId'] },
     }, 2);
   });

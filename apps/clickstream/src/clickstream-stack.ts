@@ -1,6 +1,6 @@
-import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { StreamIngestion, TimeGranularity } from '@analytics-patterns/collection';
 import { AlarmTopic, DataKey } from '@analytics-patterns/security';
+import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 /** Props for {@link ClickstreamIngestionStack}. */

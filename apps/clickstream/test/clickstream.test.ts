@@ -1,7 +1,7 @@
+import { expectNagClean, normalizeTemplate, testApp } from '@analytics-patterns/testing';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { expectNagClean, normalizeTemplate, testApp } from '@analytics-patterns/testing';
 import { ClickstreamIngestionStack } from '../src';
 
 function build(context: Record<string, unknown> = {}) {

@@ -1,5 +1,3 @@
-import { CfnOutput, Duration, Size, Stack, StackProps } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { AnalyticsWorkgroup } from '@analytics-patterns/analysis';
 import { ColumnarFormat, StreamIngestion, TimeGranularity } from '@analytics-patterns/collection';
 import {
@@ -8,6 +6,8 @@ import {
 import {
   ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, PartitionKeys, TableFormat, TimePartitionDepth,
 } from '@analytics-patterns/storage';
+import { CfnOutput, Duration, Size, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 
 /** Props for {@link StreamingDataLakeStack}. */
@@ -132,7 +132,9 @@ export class StreamingDataLakeStack extends Stack {
     const analyst = LakePrincipal.fromRole(this.euAnalystRole);
     const TABLE_READ = [LakePermission.SELECT, LakePermission.DESCRIBE];
     this.lake = new SecureDataLake(this, 'Governance', {
-      admins: adminArns.map((a) => (this.adminRole && a === this.adminRole.roleArn ? LakePrincipal.fromRole(this.adminRole) : LakePrincipal.fromArn(a))),
+      admins: adminArns.map((a) => (this.adminRole && a === this.adminRole.roleArn
+        ? LakePrincipal.fromRole(this.adminRole)
+        : LakePrincipal.fromArn(a))),
       bucket: raw,
       locationPrefix: 'events',
       encryptionKey: this.storage.encryptionKey,

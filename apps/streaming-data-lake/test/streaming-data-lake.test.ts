@@ -1,6 +1,6 @@
+import { expectNagClean, normalizeTemplate, testApp } from '@analytics-patterns/testing';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { expectNagClean, normalizeTemplate, testApp } from '@analytics-patterns/testing';
 import { StreamingDataLakeStack, StreamingDataLakeStackProps } from '../src';
 
 function synth(props: StreamingDataLakeStackProps = {}, app: App = testApp()) {
@@ -103,7 +103,9 @@ describe('StreamingDataLakeStack', () => {
 
   test('EU analysts read EU rows without the email column (data cells filter)', () => {
     template.hasResourceProperties('AWS::LakeFormation::DataCellsFilter', {
-      DatabaseName: 'streaming_lake', TableName: 'events', Name: 'eu_rows_no_pii',
+      DatabaseName: 'streaming_lake',
+      TableName: 'events',
+      Name: 'eu_rows_no_pii',
       RowFilter: { FilterExpression: "region = 'eu'" },
       ColumnWildcard: { ExcludedColumnNames: ['email'] },
     });
@@ -134,7 +136,8 @@ describe('StreamingDataLakeStack', () => {
       Principal: crawler, Resource: { Database: Match.objectLike({ Name: 'streaming_lake' }) }, Permissions: ['CREATE_TABLE', 'ALTER', 'DESCRIBE'],
     });
     template.hasResourceProperties('AWS::LakeFormation::PrincipalPermissions', {
-      Principal: crawler, Resource: { DataLocation: Match.objectLike({ ResourceArn: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [rawBucket, 'Arn'] }, '/events']] } }) },
+      Principal: crawler,
+      Resource: { DataLocation: Match.objectLike({ ResourceArn: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [rawBucket, 'Arn'] }, '/events']] } }) },
       Permissions: ['DATA_LOCATION_ACCESS'],
     });
   });

@@ -1,12 +1,12 @@
-import { Aws, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as glue from 'aws-cdk-lib/aws-glue';
 import {
   ColumnEncoding, ColumnType, LoadFormat, RedshiftWarehouse, StagingUpsert, TableDefinition, UpsertStrategy,
 } from '@analytics-patterns/analysis';
 import { RedshiftNodeType, Sandbox } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { SecureBucket } from '@analytics-patterns/storage';
+import { Aws, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
 
 /** Glue database of the curated lake, read by Redshift Spectrum. */

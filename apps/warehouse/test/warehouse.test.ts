@@ -1,6 +1,6 @@
+import { expectNagClean, expectValidAsl, normalizeTemplate, stateMachineDefinitions, testApp } from '@analytics-patterns/testing';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { expectNagClean, expectValidAsl, normalizeTemplate, stateMachineDefinitions, testApp } from '@analytics-patterns/testing';
 import { WarehouseStack } from '../src';
 
 function build() {

@@ -1,11 +1,11 @@
+import { DataKey } from '@analytics-patterns/security';
+import { ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, TableFormat } from '@analytics-patterns/storage';
+import { cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { DataKey } from '@analytics-patterns/security';
-import { ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, TableFormat } from '@analytics-patterns/storage';
-import { cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { AnalyticsWorkgroup, AnalyticsWorkgroupProps } from '../src';
 
 const id = (stack: Stack, c: any) => stack.getLogicalId(c.node.defaultChild ?? c);
@@ -18,8 +18,11 @@ function eventsTable(stack: Stack): DataLakeTable {
   const lake = new DataLakeStorage(stack, 'Lake');
   return new DataLakeTable(stack, 'Events', {
     database: new DataLakeDatabase(stack, 'Db', { databaseName: 'clickstream' }),
-    tableName: 'events', format: TableFormat.PARQUET, columns: [{ name: 'event_id', type: ColumnType.STRING }],
-    bucket: lake.curated.bucket, prefix: 'events/',
+    tableName: 'events',
+    format: TableFormat.PARQUET,
+    columns: [{ name: 'event_id', type: ColumnType.STRING }],
+    bucket: lake.curated.bucket,
+    prefix: 'events/',
   });
 }
 
@@ -51,7 +54,11 @@ describe('AnalyticsWorkgroup', () => {
     // results bucket: SecureBucket with the same CMK, results expire after 30 days
     t.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [id(stack, w.encryptionKey), 'Arn'] } } })] },
-      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Transitions: Match.absent() })]) },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Transitions: Match.absent() }),
+        ]),
+      },
     });
     expect(w.bytesScannedCutoffPerQuery).toBe(10737418240);
     expect(w.workgroupArn).toContain(':workgroup/analysts');
@@ -136,15 +143,20 @@ describe('AnalyticsWorkgroup', () => {
             Resource: 'arn:aws:athena:eu-west-1:123456789012:workgroup/analysts',
           },
           {
-            Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket'], Resource: results,
+            Effect: 'Allow',
+            Action: ['s3:GetBucketLocation', 's3:ListBucket'],
+            Resource: results,
             Condition: { StringLike: { 's3:prefix': ['athena-results/analysts/', 'athena-results/analysts/*'] } },
           },
           {
-            Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+            Effect: 'Allow',
+            Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
             Resource: { 'Fn::Join': ['', [results, '/athena-results/analysts/*']] },
           },
           {
-            Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [id(stack, w.encryptionKey), 'Arn'] },
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: { 'Fn::GetAtt': [id(stack, w.encryptionKey), 'Arn'] },
             Condition: { StringEquals: { 'kms:ViaService': ['s3.eu-west-1.amazonaws.com', 'athena.eu-west-1.amazonaws.com'] } },
           },
           {

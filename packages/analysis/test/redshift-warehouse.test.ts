@@ -1,14 +1,16 @@
+import { RedshiftNodeType } from '@analytics-patterns/core';
+import { SecureBucket } from '@analytics-patterns/storage';
+import { expectNagClean, expectPropError, expectValidAsl, stateMachineDefinitions, testStack } from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { RedshiftNodeType } from '@analytics-patterns/core';
-import { SecureBucket } from '@analytics-patterns/storage';
-import { expectNagClean, expectPropError, expectValidAsl, stateMachineDefinitions, testStack } from '@analytics-patterns/testing';
 import { RedshiftWarehouse } from '../src/redshift-warehouse/redshift-warehouse';
 import { RedshiftWarehouseProps, WarehouseType } from '../src/redshift-warehouse/redshift-warehouse-props';
 
-function build(props: RedshiftWarehouseProps = {}, sandbox = false): { stack: Stack; warehouse: RedshiftWarehouse; template: Template; lake: SecureBucket } {
+interface Built { stack: Stack; warehouse: RedshiftWarehouse; template: Template; lake: SecureBucket }
+
+function build(props: RedshiftWarehouseProps = {}, sandbox = false): Built {
   const stack = testStack({ sandbox });
   const lake = new SecureBucket(stack, 'Lake');
   const warehouse = new RedshiftWarehouse(stack, 'Warehouse', { loadBuckets: [lake.bucket], ...props });
@@ -120,7 +122,9 @@ describe('RedshiftWarehouse (provisioned, defaults)', () => {
     expectValidAsl(def);
     expect(def.States.SpectrumRun.Resource).toBe('arn:aws:states:::aws-sdk:redshiftdata:executeStatement');
     expect(def.States.SpectrumRun.Arguments).toEqual(expect.objectContaining({
-      ClusterIdentifier: warehouse.warehouseName, Database: 'analytics', Sql: expect.stringContaining('CREATE EXTERNAL SCHEMA'),
+      ClusterIdentifier: warehouse.warehouseName,
+      Database: 'analytics',
+      Sql: expect.stringContaining('CREATE EXTERNAL SCHEMA'),
       SecretArn: expect.stringMatching(/^ATT_.*_MasterPasswordSecretArn$/),
     }));
     expect(def.States.SpectrumFailed).toEqual(expect.objectContaining({ Type: 'Fail', Error: 'Redshift.StatementFailed' }));
@@ -139,7 +143,8 @@ describe('RedshiftWarehouse (provisioned, defaults)', () => {
             Resource: `arn:aws:redshift:eu-west-1:123456789012:cluster:${warehouse.warehouseName}`,
           }),
           Match.objectLike({
-            Action: 'redshift-data:DescribeStatement', Resource: '*',
+            Action: 'redshift-data:DescribeStatement',
+            Resource: '*',
             Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
           }),
           Match.objectLike({ Action: 'secretsmanager:GetSecretValue', Resource: { 'Fn::GetAtt': [stack.getLogicalId(warehouse.cluster!), 'MasterPasswordSecretArn'] } }),
@@ -169,11 +174,15 @@ describe('RedshiftWarehouse (other configurations)', () => {
         AdminUsername: 'warehouse_admin',
         AdminUserPassword: { 'Fn::Join': ['', Match.arrayWith(['{{resolve:secretsmanager:', { Ref: stack.getLogicalId(warehouse.adminSecret!.node.defaultChild as any) }, ':SecretString:password::}}'])] },
         KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
-        LogExports: ['connectionlog', 'userlog', 'useractivitylog'], DbName: 'analytics',
+        LogExports: ['connectionlog', 'userlog', 'useractivitylog'],
+        DbName: 'analytics',
       }),
     });
     template.hasResourceProperties('AWS::RedshiftServerless::Workgroup', {
-      BaseCapacity: 32, EnhancedVpcRouting: true, PubliclyAccessible: false, Port: 8192,
+      BaseCapacity: 32,
+      EnhancedVpcRouting: true,
+      PubliclyAccessible: false,
+      Port: 8192,
       ConfigParameters: [{ ParameterKey: 'require_ssl', ParameterValue: 'true' }, { ParameterKey: 'enable_user_activity_logging', ParameterValue: 'true' }],
     });
     template.hasResource('AWS::SecretsManager::Secret', {

@@ -1,14 +1,15 @@
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { SearchDomain, SearchDomainProps } from '../src';
 
 function vpcStack(sandbox = false): { stack: Stack; vpc: ec2.Vpc } {
   const stack = testStack({ sandbox });
   const vpc = new ec2.Vpc(stack, 'Vpc', {
-    maxAzs: 3, natGateways: 0,
+    maxAzs: 3,
+    natGateways: 0,
     subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
     flowLogs: { all: { trafficType: ec2.FlowLogTrafficType.REJECT } },
   });
@@ -27,9 +28,13 @@ describe('SearchDomain', () => {
 
   test('3 dedicated masters, 3 data nodes over 3 zones, gp3 storage sized by the formula (192 GiB / 3 nodes)', () => {
     expect(domain().Properties.ClusterConfig).toEqual({
-      DedicatedMasterEnabled: true, DedicatedMasterCount: 3, DedicatedMasterType: 'm7g.large.search',
-      InstanceCount: 3, InstanceType: 'r7g.large.search',
-      ZoneAwarenessEnabled: true, ZoneAwarenessConfig: { AvailabilityZoneCount: 3 },
+      DedicatedMasterEnabled: true,
+      DedicatedMasterCount: 3,
+      DedicatedMasterType: 'm7g.large.search',
+      InstanceCount: 3,
+      InstanceType: 'r7g.large.search',
+      ZoneAwarenessEnabled: true,
+      ZoneAwarenessConfig: { AvailabilityZoneCount: 3 },
     });
     expect(domain().Properties.EBSOptions).toEqual({ EBSEnabled: true, VolumeSize: 64, VolumeType: 'gp3' });
     expect(search.estimate).toEqual({ minimumStorageGiB: 192, storagePerNodeGiB: 64, primaryShards: 3 });
@@ -51,7 +56,8 @@ describe('SearchDomain', () => {
     const name = domain().Properties.DomainName;
     expect(name).toMatch(/^[a-z][a-z0-9-]{2,27}$/);
     expect(domain().Properties.AccessPolicies.Statement).toEqual([{
-      Sid: 'FineGrainedAccessControlMaster', Effect: 'Allow',
+      Sid: 'FineGrainedAccessControlMaster',
+      Effect: 'Allow',
       Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^SearchAdminRole/), 'Arn'] } },
       Action: ['es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpDelete', 'es:ESHttpPatch'],
       Resource: `arn:aws:es:eu-west-1:123456789012:domain/${name}/*`,

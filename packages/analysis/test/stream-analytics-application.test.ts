@@ -1,10 +1,10 @@
+import { NagAcknowledgements } from '@analytics-patterns/core';
+import { SecureBucket } from '@analytics-patterns/storage';
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { NagAcknowledgements } from '@analytics-patterns/core';
-import { SecureBucket } from '@analytics-patterns/storage';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { FlinkCode, StreamAnalyticsApplication, StreamAnalyticsApplicationProps } from '../src';
 
 function build(props: Partial<StreamAnalyticsApplicationProps> = {}, sandbox = false) {

@@ -1,21 +1,28 @@
+import { SecureBucket } from '@analytics-patterns/storage';
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { SecureBucket } from '@analytics-patterns/storage';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { DatabaseReplication, DatabaseReplicationProps, ReplicationType, SourceEngine } from '../src';
 
 function build(props: Partial<DatabaseReplicationProps> = {}) {
   const stack = testStack();
   const vpc = new ec2.Vpc(stack, 'Vpc', {
-    maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
     flowLogs: { all: { trafficType: ec2.FlowLogTrafficType.REJECT } },
   });
   const lake = new SecureBucket(stack, 'Raw');
   const secret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Creds', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-db-AbCdEf');
   const replication = new DatabaseReplication(stack, 'Orders', {
-    vpc, engine: SourceEngine.POSTGRES, databaseName: 'shop', sourceSecret: secret,
-    tables: [{ schema: 'public', table: 'orders' }, { schema: 'billing' }], targetBucket: lake.bucket, ...props,
+    vpc,
+    engine: SourceEngine.POSTGRES,
+    databaseName: 'shop',
+    sourceSecret: secret,
+    tables: [{ schema: 'public', table: 'orders' }, { schema: 'billing' }],
+    targetBucket: lake.bucket,
+    ...props,
   });
   return { stack, lake, replication, template: Template.fromStack(stack) };
 }
@@ -34,12 +41,19 @@ describe('DatabaseReplication', () => {
   test('source over TLS with Secrets Manager credentials; target: date-partitioned Parquet, SSE-KMS with the bucket key', () => {
     const { stack, lake, template } = build();
     template.hasResourceProperties('AWS::DMS::Endpoint', {
-      EndpointType: 'source', EngineName: 'postgres', SslMode: 'require', DatabaseName: 'shop',
+      EndpointType: 'source',
+      EngineName: 'postgres',
+      SslMode: 'require',
+      DatabaseName: 'shop',
       PostgreSqlSettings: { SecretsManagerSecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-db-AbCdEf' },
     });
     const target = Object.values(template.findResources('AWS::DMS::Endpoint')).find((e) => e.Properties.EngineName === 's3')!.Properties.S3Settings;
     expect(target).toMatchObject({
-      BucketFolder: 'dms', DataFormat: 'parquet', EncryptionMode: 'SSE_KMS', DatePartitionEnabled: true, DatePartitionDelimiter: 'SLASH',
+      BucketFolder: 'dms',
+      DataFormat: 'parquet',
+      EncryptionMode: 'SSE_KMS',
+      DatePartitionEnabled: true,
+      DatePartitionDelimiter: 'SLASH',
       ServerSideEncryptionKmsKeyId: { 'Fn::GetAtt': [stack.getLogicalId(lake.encryptionKey.node.defaultChild as any), 'Arn'] },
     });
   });

@@ -1,5 +1,5 @@
-import { Template } from 'aws-cdk-lib/assertions';
 import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { Template } from 'aws-cdk-lib/assertions';
 import { DeviceIngestionRule, DevicePartitionKey, StreamIngestion } from '../src';
 
 function build(props: Partial<ConstructorParameters<typeof DeviceIngestionRule>[2]> = {}) {
@@ -45,7 +45,7 @@ describe('DeviceIngestionRule', () => {
     expectPropError(() => build({ topicFilter: 'devices/#/telemetry' }), { path, prop: 'topicFilter', value: '"devices/#/telemetry"', allowed: '"#" only as the last level' });
     expectPropError(() => build({ topicFilter: "a'b" }), { path, prop: 'topicFilter', value: '"a\'b"', allowed: 'without quotes' });
     expectPropError(() => build({ topicFilter: 'dev+/x' }), { path, prop: 'topicFilter', value: '"dev+/x"', allowed: '"+" as a whole level' });
-    expectPropError(() => build({ select: "*; DROP" }), { path, prop: 'select', value: '"*; DROP"', allowed: 'without ";" or quotes' });
+    expectPropError(() => build({ select: '*; DROP' }), { path, prop: 'select', value: '"*; DROP"', allowed: 'without ";" or quotes' });
     expectPropError(() => build({ where: ' ' }), { path, prop: 'where', value: '" "', allowed: 'a non-empty condition' });
   });
 

@@ -1,13 +1,15 @@
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { KafkaCluster, KafkaClusterMode, KafkaClusterProps } from '../src';
 
 function build(props: Partial<KafkaClusterProps> = {}, sandbox = false, extra?: (stack: import('aws-cdk-lib').Stack, kafka: KafkaCluster) => void, maxAzs = 3) {
   const stack = testStack({ sandbox });
   const vpc = new ec2.Vpc(stack, 'Vpc', {
-    maxAzs, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    maxAzs,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
     flowLogs: { all: { trafficType: ec2.FlowLogTrafficType.REJECT } },
   });
   const kafka = new KafkaCluster(stack, 'Kafka', { vpc, ...props });
@@ -20,7 +22,8 @@ describe('KafkaCluster', () => {
     const { stack, kafka, template } = build({ allowedPeers: [ec2.Peer.ipv4('10.1.0.0/16')] });
     const cluster = Object.values(template.findResources('AWS::MSK::Cluster'))[0];
     expect(cluster.Properties).toMatchObject({
-      KafkaVersion: '3.8.x', NumberOfBrokerNodes: 3,
+      KafkaVersion: '3.8.x',
+      NumberOfBrokerNodes: 3,
       BrokerNodeGroupInfo: { InstanceType: 'kafka.m7g.large', StorageInfo: { EBSStorageInfo: { VolumeSize: 100 } } },
       EncryptionInfo: {
         EncryptionAtRest: { DataVolumeKMSKeyId: { 'Fn::GetAtt': [stack.getLogicalId(kafka.encryptionKey!.node.defaultChild as any), 'Arn'] } },
@@ -38,7 +41,8 @@ describe('KafkaCluster', () => {
     expect(alarm.Threshold).toBe(80);
     expect(alarm.Metrics.find((m: any) => m.Expression).Expression).toBe('MAX([b1, b2, b3])');
     expect(alarm.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric)).toEqual([1, 2, 3].map((id) => ({
-      Namespace: 'AWS/Kafka', MetricName: 'KafkaDataLogsDiskUsed',
+      Namespace: 'AWS/Kafka',
+      MetricName: 'KafkaDataLogsDiskUsed',
       Dimensions: [{ Name: 'Broker ID', Value: String(id) }, { Name: 'Cluster Name', Value: kafka.clusterName }],
     })));
   });

@@ -1,8 +1,8 @@
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { SecureQueue, SecureQueueProps } from '../src';
 
 describe('SecureQueue', () => {
@@ -14,8 +14,12 @@ describe('SecureQueue', () => {
     const dlqId = stack.getLogicalId(q.deadLetterQueue.node.defaultChild as any);
     t.hasResource('AWS::SQS::Queue', {
       Properties: {
-        KmsMasterKeyId: keyArn, KmsDataKeyReusePeriodSeconds: 300, MessageRetentionPeriod: 345600, ReceiveMessageWaitTimeSeconds: 20,
-        VisibilityTimeout: 30, RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+        KmsMasterKeyId: keyArn,
+        KmsDataKeyReusePeriodSeconds: 300,
+        MessageRetentionPeriod: 345600,
+        ReceiveMessageWaitTimeSeconds: 20,
+        VisibilityTimeout: 30,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
       },
       DeletionPolicy: 'Retain',
     });

@@ -1,11 +1,11 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { Aggregator } from '@analytics-patterns/producer';
+import { testApp } from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
-import { Aggregator } from '@analytics-patterns/producer';
-import { testApp } from '@analytics-patterns/testing';
 import { StreamConsumer } from '../src';
 
 /**

@@ -1,8 +1,8 @@
 import { AddressInfo } from 'net';
+import { KinesisProducer, PartitionKeys, PutRecordsClient } from '@analytics-patterns/producer';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutRecordsCommand, PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { KinesisProducer, PartitionKeys, PutRecordsClient } from '@analytics-patterns/producer';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { createStream, LocalKinesis, readAll, startKinesalite } from '../../producer/test/local-kinesis';
 import { ConsumedRecord, createStreamHandler } from '../lambda/stream-consumer/consumer';
@@ -34,8 +34,10 @@ beforeAll(async () => {
   dynamo = dynalite({ createTableMs: 0 });
   await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
   ddb = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`, region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, requestHandler: new NodeHttpHandler(),
+    endpoint: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: new NodeHttpHandler(),
   });
 });
 afterAll(async () => {
@@ -47,13 +49,20 @@ afterAll(async () => {
 test('producer retries write duplicates; the consumer processes each record once, de-aggregating as it goes', async () => {
   await createStream(kinesis.client, 'e2e', 3);
   await ddb.send(new CreateTableCommand({
-    TableName: 'seen', BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'recordId', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'recordId', KeyType: 'HASH' }],
+    TableName: 'seen',
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'recordId', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'recordId', KeyType: 'HASH' }],
   }));
   const client = new LostAckClient(kinesis.client);
   const producer = new KinesisProducer({
-    client, streamName: 'e2e', partitionKeys: PartitionKeys.field('user'), aggregate: true, aggregationMaxBytes: 2048,
-    maxBufferedTimeMs: 10, backoff: { baseDelayMs: 1, maxDelayMs: 10 },
+    client,
+    streamName: 'e2e',
+    partitionKeys: PartitionKeys.field('user'),
+    aggregate: true,
+    aggregationMaxBytes: 2048,
+    maxBufferedTimeMs: 10,
+    backoff: { baseDelayMs: 1, maxDelayMs: 10 },
   });
   const n = 1500;
   for (let i = 0; i < n; i++) void producer.put({ user: `u${i % 25}`, n: i });
@@ -70,8 +79,13 @@ test('producer retries write duplicates; the consumer processes each record once
     batches.push({
       Records: raw.slice(i, i + 100).map((r) => ({
         kinesis: { partitionKey: r.partitionKey, sequenceNumber: r.sequenceNumber, data: Buffer.from(r.data).toString('base64'), kinesisSchemaVersion: '1.0', approximateArrivalTimestamp: 0 },
-        eventSource: 'aws:kinesis', eventVersion: '1.0', eventID: `${r.shardId}:${r.sequenceNumber}`, eventName: 'aws:kinesis:record',
-        invokeIdentityArn: 'arn:aws:iam::123456789012:role/r', awsRegion: 'eu-west-1', eventSourceARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/e2e',
+        eventSource: 'aws:kinesis',
+        eventVersion: '1.0',
+        eventID: `${r.shardId}:${r.sequenceNumber}`,
+        eventName: 'aws:kinesis:record',
+        invokeIdentityArn: 'arn:aws:iam::123456789012:role/r',
+        awsRegion: 'eu-west-1',
+        eventSourceARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/e2e',
       })),
     });
   }

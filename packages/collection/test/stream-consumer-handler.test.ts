@@ -1,7 +1,7 @@
 import { AddressInfo } from 'net';
+import { Aggregator } from '@analytics-patterns/producer';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { Aggregator } from '@analytics-patterns/producer';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { BatchStats, ConsumedRecord, createStreamHandler } from '../lambda/stream-consumer/consumer';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -42,8 +42,13 @@ function kinesisRecord(data: Buffer, partitionKey: string): KinesisStreamRecord 
   const sequenceNumber = String(49600000000000000000000000000000000000000000000000000000n + BigInt(++seq));
   return {
     kinesis: { kinesisSchemaVersion: '1.0', partitionKey, sequenceNumber, data: data.toString('base64'), approximateArrivalTimestamp: 0 },
-    eventSource: 'aws:kinesis', eventVersion: '1.0', eventID: `shardId-000000000000:${sequenceNumber}`, eventName: 'aws:kinesis:record',
-    invokeIdentityArn: 'arn:aws:iam::123456789012:role/r', awsRegion: 'eu-west-1', eventSourceARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/s',
+    eventSource: 'aws:kinesis',
+    eventVersion: '1.0',
+    eventID: `shardId-000000000000:${sequenceNumber}`,
+    eventName: 'aws:kinesis:record',
+    invokeIdentityArn: 'arn:aws:iam::123456789012:role/r',
+    awsRegion: 'eu-west-1',
+    eventSourceARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/s',
   };
 }
 const json = (o: object) => Buffer.from(JSON.stringify(o));
@@ -53,7 +58,10 @@ function setup(tableName: string, fail?: (r: ConsumedRecord) => boolean) {
   const processed: ConsumedRecord[] = [];
   const stats: BatchStats[] = [];
   const handler = createStreamHandler({
-    client, tableName, ttlSeconds: 3600, now: () => 1_700_000_000_000,
+    client,
+    tableName,
+    ttlSeconds: 3600,
+    now: () => 1_700_000_000_000,
     process: async (r) => {
       if (fail?.(r)) throw new Error(`cannot process ${r.id}`);
       processed.push(r);

@@ -1,3 +1,4 @@
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -5,7 +6,6 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { StreamConsumer, StreamConsumerProps, StreamIngestion } from '../src';
 
 const id = (stack: Stack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
@@ -91,7 +91,10 @@ describe('StreamConsumer defaults', () => {
       { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [id(stack, consumer.logGroup), 'Arn'] } },
       { Sid: 'SeenSet', Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], Resource: tableArn },
       {
-        Sid: 'SeenSetEncryption', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn,
+        Sid: 'SeenSetEncryption',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: keyArn,
         Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } },
       },
       expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']), Resource: queueArn }),
@@ -105,7 +108,10 @@ describe('StreamConsumer defaults', () => {
 
   test('alarms on iterator age and discarded batches', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'IteratorAge', Namespace: 'AWS/Lambda', Statistic: 'Maximum', Threshold: 900000,
+      MetricName: 'IteratorAge',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Maximum',
+      Threshold: 900000,
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(stack, consumer.consumerFunction) } }],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -127,13 +133,26 @@ describe('StreamConsumer options', () => {
 
   test('tuning props reach the event source mapping and the function', () => {
     const { template } = build({
-      batchSize: 500, maxBatchingWindow: Duration.seconds(5), parallelizationFactor: 4, bisectBatchOnError: false,
-      retryAttempts: 0, maxRecordAge: Duration.hours(2), startingPosition: lambda.StartingPosition.LATEST,
-      memorySize: 1024, timeout: Duration.minutes(5), seenTtl: Duration.days(2), idField: 'eventId',
+      batchSize: 500,
+      maxBatchingWindow: Duration.seconds(5),
+      parallelizationFactor: 4,
+      bisectBatchOnError: false,
+      retryAttempts: 0,
+      maxRecordAge: Duration.hours(2),
+      startingPosition: lambda.StartingPosition.LATEST,
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
+      seenTtl: Duration.days(2),
+      idField: 'eventId',
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      BatchSize: 500, MaximumBatchingWindowInSeconds: 5, ParallelizationFactor: 4, BisectBatchOnFunctionError: false,
-      MaximumRetryAttempts: 0, MaximumRecordAgeInSeconds: 7200, StartingPosition: 'LATEST',
+      BatchSize: 500,
+      MaximumBatchingWindowInSeconds: 5,
+      ParallelizationFactor: 4,
+      BisectBatchOnFunctionError: false,
+      MaximumRetryAttempts: 0,
+      MaximumRecordAgeInSeconds: 7200,
+      StartingPosition: 'LATEST',
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: 1024, Timeout: 300, Environment: { Variables: Match.objectLike({ SEEN_TTL_SECONDS: '172800', ID_FIELD: 'eventId' }) },

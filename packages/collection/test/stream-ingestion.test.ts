@@ -1,3 +1,6 @@
+import { ShardLimitingFactor } from '@analytics-patterns/core';
+import { SecureBucket } from '@analytics-patterns/storage';
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -5,9 +8,6 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ShardLimitingFactor } from '@analytics-patterns/core';
-import { SecureBucket } from '@analytics-patterns/storage';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { ColumnarFormat, StreamCapacity, StreamIngestion, StreamIngestionProps, TimeGranularity } from '../src';
 
 const id = (stack: Stack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
@@ -83,7 +83,9 @@ describe('StreamIngestion defaults', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [{
-          Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'firehose.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'firehose.amazonaws.com' },
           Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'AWS::AccountId' } } },
         }],
       },
@@ -106,7 +108,8 @@ describe('StreamIngestion defaults', () => {
       Resource: [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] }],
     });
     expect(bySid.EncryptDestinationObjects).toMatchObject({
-      Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: keyArn,
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: keyArn,
       Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
     });
     expect(bySid.WriteErrorLogs).toMatchObject({
@@ -126,8 +129,14 @@ describe('StreamIngestion defaults', () => {
   test('stream alarms: iterator age, read and write throttling, with the StreamName dimension', () => {
     const dims = [{ Name: 'StreamName', Value: { Ref: streamId } }];
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/Kinesis', MetricName: 'GetRecords.IteratorAgeMilliseconds', Dimensions: dims,
-      Statistic: 'Maximum', Period: 300, Threshold: 900000, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching',
+      Namespace: 'AWS/Kinesis',
+      MetricName: 'GetRecords.IteratorAgeMilliseconds',
+      Dimensions: dims,
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 900000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
     });
     for (const metric of ['ReadProvisionedThroughputExceeded', 'WriteProvisionedThroughputExceeded']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -139,12 +148,20 @@ describe('StreamIngestion defaults', () => {
   test('Firehose alarms: data freshness and delivery failures, with the DeliveryStreamName dimension', () => {
     const dims = [{ Name: 'DeliveryStreamName', Value: { Ref: stack.getLogicalId(ingestion.deliveryStream) } }];
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/Firehose', MetricName: 'DeliveryToS3.DataFreshness', Dimensions: dims, Statistic: 'Maximum',
-      Threshold: 300 * 1.5 + 900, ComparisonOperator: 'GreaterThanThreshold',
+      Namespace: 'AWS/Firehose',
+      MetricName: 'DeliveryToS3.DataFreshness',
+      Dimensions: dims,
+      Statistic: 'Maximum',
+      Threshold: 300 * 1.5 + 900,
+      ComparisonOperator: 'GreaterThanThreshold',
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/Firehose', MetricName: 'DeliveryToS3.Success', Dimensions: dims, Statistic: 'Minimum',
-      Threshold: 1, ComparisonOperator: 'LessThanThreshold',
+      Namespace: 'AWS/Firehose',
+      MetricName: 'DeliveryToS3.Success',
+      Dimensions: dims,
+      Statistic: 'Minimum',
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
     });
     template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
@@ -206,7 +223,9 @@ describe('StreamIngestion partitioning', () => {
   test('buffering and retry settings are passed through', () => {
     const { s3 } = build({
       partitioning: { fields: [{ name: 'device' }] },
-      bufferingInterval: Duration.seconds(60), bufferingSize: Size.mebibytes(128), dynamicPartitioningRetryDuration: Duration.seconds(7200),
+      bufferingInterval: Duration.seconds(60),
+      bufferingSize: Size.mebibytes(128),
+      dynamicPartitioningRetryDuration: Duration.seconds(7200),
     });
     expect(s3.BufferingHints).toEqual({ IntervalInSeconds: 60, SizeInMBs: 128 });
     expect(s3.DynamicPartitioningConfiguration.RetryOptions).toEqual({ DurationInSeconds: 7200 });
@@ -249,7 +268,8 @@ describe('StreamIngestion format conversion', () => {
       },
     });
     expect(policyStatements(template).find((s) => s.Sid === 'ReadConversionSchema')).toEqual({
-      Sid: 'ReadConversionSchema', Effect: 'Allow',
+      Sid: 'ReadConversionSchema',
+      Effect: 'Allow',
       Action: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
       Resource: [
         'arn:aws:glue:eu-west-1:123456789012:catalog',

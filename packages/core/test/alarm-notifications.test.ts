@@ -15,7 +15,8 @@ describe('AlarmNotifications', () => {
     AlarmNotifications.notify([silent], undefined);
     const alarms = Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm');
     const topicRef = { Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) };
-    expect(alarms[stack.getLogicalId(notified.node.defaultChild as cloudwatch.CfnAlarm)].Properties).toMatchObject({ AlarmActions: [topicRef], OKActions: [topicRef] });
+    const notifiedId = stack.getLogicalId(notified.node.defaultChild as cloudwatch.CfnAlarm);
+    expect(alarms[notifiedId].Properties).toMatchObject({ AlarmActions: [topicRef], OKActions: [topicRef] });
     expect(alarms[stack.getLogicalId(silent.node.defaultChild as cloudwatch.CfnAlarm)].Properties.AlarmActions).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
+import { runNag } from '@analytics-patterns/testing';
 import { App, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { runNag } from '@analytics-patterns/testing';
 import { NagAcknowledgements } from '../src';
 
 describe('NagAcknowledgements', () => {

@@ -10,7 +10,8 @@ describe('RedshiftCapacity', () => {
   });
 
   test('node ranges per type', () => {
-    expect(RedshiftCapacity.nodeTypeDetails(RedshiftNodeType.RA3_4XLARGE)).toEqual({ slicesPerNode: 4, minNodes: 2, maxNodes: 32, singleNode: false });
+    expect(RedshiftCapacity.nodeTypeDetails(RedshiftNodeType.RA3_4XLARGE))
+      .toEqual({ slicesPerNode: 4, minNodes: 2, maxNodes: 32, singleNode: false });
     expect(RedshiftCapacity.nodeTypeDetails(RedshiftNodeType.RA3_XLPLUS).singleNode).toBe(true);
     expect(() => RedshiftCapacity.slices(RedshiftNodeType.RA3_4XLARGE, 1)).toThrow('invalid numberOfNodes: 1. Allowed: a whole number from 2 to 32.');
     expect(() => RedshiftCapacity.slices(RedshiftNodeType.RA3_XLPLUS, 2.5)).toThrow('invalid numberOfNodes');
@@ -34,7 +35,8 @@ describe('RedshiftCapacity', () => {
 
   test('exact multiples are not rounded up further; a smaller maximum makes more files', () => {
     expect(RedshiftCapacity.copyFilesFor({ nodeType: RedshiftNodeType.RA3_XLPLUS, numberOfNodes: 2, totalCompressedMb: 500 }).files).toBe(4);
-    expect(RedshiftCapacity.copyFilesFor({ nodeType: RedshiftNodeType.RA3_XLPLUS, numberOfNodes: 2, totalCompressedMb: 500, maxFileMb: 64 }).files).toBe(8);
+    expect(RedshiftCapacity.copyFilesFor({ nodeType: RedshiftNodeType.RA3_XLPLUS, numberOfNodes: 2, totalCompressedMb: 500, maxFileMb: 64 }).files)
+      .toBe(8);
   });
 
   test('a tiny load is flagged (files under 1 MB)', () => {

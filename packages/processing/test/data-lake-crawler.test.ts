@@ -1,8 +1,8 @@
+import { DataLakeDatabase, SecureBucket } from '@analytics-patterns/storage';
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
-import { DataLakeDatabase, SecureBucket } from '@analytics-patterns/storage';
 import { CrawlerDeleteBehavior, CrawlerUpdateBehavior, DataLakeCrawler, DataLakeCrawlerProps, GlueSecurityConfiguration, RecrawlBehavior } from '../src';
 
 function crawler(stack: Stack, overrides: Partial<DataLakeCrawlerProps> = {}): { crawler: DataLakeCrawler; raw: SecureBucket } {
@@ -89,12 +89,15 @@ describe('DataLakeCrawler', () => {
           { Sid: 'ListTarget0', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn, Condition: { StringLike: { 's3:prefix': ['events/', 'events/*'] } } },
           { Sid: 'ReadTarget0', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [bucketArn, '/events/*']] } },
           {
-            Sid: 'DecryptTargets', Effect: 'Allow', Action: 'kms:Decrypt',
+            Sid: 'DecryptTargets',
+            Effect: 'Allow',
+            Action: 'kms:Decrypt',
             Resource: { 'Fn::GetAtt': [id(stack, raw.encryptionKey), 'Arn'] },
             Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
           },
           {
-            Sid: 'GlueLogs', Effect: 'Allow',
+            Sid: 'GlueLogs',
+            Effect: 'Allow',
             Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'],
             Resource: 'arn:aws:logs:eu-west-1:123456789012:log-group:/aws-glue/crawlers*',
           },

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import {
   ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, PartitionKeys, TableFormat, TimePartitionDepth,
 } from '@analytics-patterns/storage';
+import { cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   CatalogAndTransformWorkflow, DataLakeCrawler, DataLakeEtlJob, DataLakeEtlJobProps, GlueJobType, GlueWorkerType,
 } from '../src';
@@ -16,10 +16,13 @@ function fixture(stack: Stack = testStack()): Fixture {
   const lake = new DataLakeStorage(stack, 'Lake');
   const db = new DataLakeDatabase(stack, 'Db', { databaseName: 'clickstream' });
   const source = new DataLakeTable(stack, 'RawEvents', {
-    database: db, tableName: 'raw_events', format: TableFormat.JSON,
+    database: db,
+    tableName: 'raw_events',
+    format: TableFormat.JSON,
     columns: [{ name: 'event_id', type: ColumnType.STRING }, { name: 'amount', type: ColumnType.DOUBLE }],
     partitionKeys: PartitionKeys.time(TimePartitionDepth.DAY, 2024, 2035),
-    bucket: lake.raw.bucket, prefix: 'events/',
+    bucket: lake.raw.bucket,
+    prefix: 'events/',
   });
   return { stack, lake, db, source };
 }
@@ -91,7 +94,8 @@ describe('DataLakeEtlJob', () => {
         Statement: [
           { Sid: 'ReadScript', Effect: 'Allow', Action: 's3:GetObject', Resource: Match.anyValue() },
           {
-            Sid: 'ReadSourceTable', Effect: 'Allow',
+            Sid: 'ReadSourceTable',
+            Effect: 'Allow',
             Action: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
             Resource: [
               'arn:aws:glue:eu-west-1:123456789012:catalog',
@@ -103,7 +107,8 @@ describe('DataLakeEtlJob', () => {
           { Sid: 'ObjectsSource', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [raw, '/events/*']] } },
           { Sid: 'ListTarget', Effect: 'Allow', Action: 's3:ListBucket', Resource: curated, Condition: { StringLike: { 's3:prefix': ['events/', 'events/*'] } } },
           {
-            Sid: 'ObjectsTarget', Effect: 'Allow',
+            Sid: 'ObjectsTarget',
+            Effect: 'Allow',
             Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
             Resource: { 'Fn::Join': ['', [curated, '/events/*']] },
           },

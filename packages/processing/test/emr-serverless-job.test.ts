@@ -1,10 +1,10 @@
 import * as path from 'path';
+import { SecureBucket } from '@analytics-patterns/storage';
+import { allPaths, expectNagClean, expectPropError, expectValidAsl, stateMachineDefinition, testStack } from '@analytics-patterns/testing';
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { SecureBucket } from '@analytics-patterns/storage';
-import { allPaths, expectNagClean, expectPropError, expectValidAsl, stateMachineDefinition, testStack } from '@analytics-patterns/testing';
 import { EmrScript, EmrServerlessJob, EmrServerlessJobProps, ServerlessArchitecture } from '../src';
 
 const SCRIPT = path.join(__dirname, '..', 'assets', 'emr', 'weblog_analysis.py');
@@ -31,7 +31,9 @@ describe('EmrServerlessJob', () => {
 
   test('application: Spark, auto-start, auto-stop after 15 minutes, capped capacity', () => {
     template.hasResourceProperties('AWS::EMRServerless::Application', {
-      Type: 'Spark', ReleaseLabel: 'emr-7.12.0', Architecture: 'X86_64',
+      Type: 'Spark',
+      ReleaseLabel: 'emr-7.12.0',
+      Architecture: 'X86_64',
       AutoStartConfiguration: { Enabled: true },
       AutoStopConfiguration: { Enabled: true, IdleTimeoutMinutes: 15 },
       MaximumCapacity: { Cpu: '32 vCPU', Memory: '128 GB' },
@@ -80,12 +82,18 @@ describe('EmrServerlessJob', () => {
     const raw = new SecureBucket(stack2, 'Raw');
     const topic = new sns.Topic(stack2, 'Topic', { enforceSSL: true, masterKey: raw.encryptionKey });
     new EmrServerlessJob(stack2, 'Job', {
-      script: EmrScript.fromBucket(raw.bucket, 'scripts/a.py'), vpc, architecture: ServerlessArchitecture.ARM64,
-      notificationTopic: topic, autoStopAfter: Duration.minutes(5), logBucket: raw.bucket, encryptionKey: raw.encryptionKey,
+      script: EmrScript.fromBucket(raw.bucket, 'scripts/a.py'),
+      vpc,
+      architecture: ServerlessArchitecture.ARM64,
+      notificationTopic: topic,
+      autoStopAfter: Duration.minutes(5),
+      logBucket: raw.bucket,
+      encryptionKey: raw.encryptionKey,
     });
     const t = Template.fromStack(stack2);
     t.hasResourceProperties('AWS::EMRServerless::Application', {
-      Architecture: 'ARM64', AutoStopConfiguration: { Enabled: true, IdleTimeoutMinutes: 5 },
+      Architecture: 'ARM64',
+      AutoStopConfiguration: { Enabled: true, IdleTimeoutMinutes: 5 },
       NetworkConfiguration: { SubnetIds: Match.anyValue(), SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^JobSecurityGroup'), 'GroupId'] }] },
     });
     const d = stateMachineDefinition(t, 'Job');
@@ -97,15 +105,15 @@ describe('EmrServerlessJob', () => {
   });
 
   test('validation errors', () => {
-    const path = 'TestStack/Job';
-    expectPropError(() => build({ releaseLabel: 'emr-6.5.0' }), { path, prop: 'releaseLabel', value: '"emr-6.5.0"', allowed: 'emr-6.6.0 or later' });
-    expectPropError(() => build({ releaseLabel: 'latest' }), { path, prop: 'releaseLabel', value: '"latest"', allowed: 'emr-x.y.z' });
-    expectPropError(() => build({ autoStopAfter: Duration.days(8) }), { path, prop: 'autoStopAfter', value: '11520 minutes', allowed: '1-10080 minutes' });
-    expectPropError(() => build({ jobTimeout: Duration.seconds(30) }), { path, prop: 'jobTimeout', value: '0.5', allowed: 'whole number' });
-    expectPropError(() => build({ maximumVcpu: 0 }), { path, prop: 'maximumVcpu', value: '0 vCPU', allowed: '1-1000000 vCPU' });
-    expectPropError(() => build({ maximumMemoryGb: 1 }), { path, prop: 'maximumMemoryGb', value: '1 GB', allowed: '2-1000000 GB' });
-    expectPropError(() => build({ sparkConf: { 'executor.cores': '2' } }), { path, prop: 'sparkConf', value: '"executor.cores"', allowed: 'spark.' });
-    expectPropError(() => build({ vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }), { path, prop: 'vpcSubnets', allowed: 'only together with vpc' });
+    const jobPath = 'TestStack/Job';
+    expectPropError(() => build({ releaseLabel: 'emr-6.5.0' }), { path: jobPath, prop: 'releaseLabel', value: '"emr-6.5.0"', allowed: 'emr-6.6.0 or later' });
+    expectPropError(() => build({ releaseLabel: 'latest' }), { path: jobPath, prop: 'releaseLabel', value: '"latest"', allowed: 'emr-x.y.z' });
+    expectPropError(() => build({ autoStopAfter: Duration.days(8) }), { path: jobPath, prop: 'autoStopAfter', value: '11520 minutes', allowed: '1-10080 minutes' });
+    expectPropError(() => build({ jobTimeout: Duration.seconds(30) }), { path: jobPath, prop: 'jobTimeout', value: '0.5', allowed: 'whole number' });
+    expectPropError(() => build({ maximumVcpu: 0 }), { path: jobPath, prop: 'maximumVcpu', value: '0 vCPU', allowed: '1-1000000 vCPU' });
+    expectPropError(() => build({ maximumMemoryGb: 1 }), { path: jobPath, prop: 'maximumMemoryGb', value: '1 GB', allowed: '2-1000000 GB' });
+    expectPropError(() => build({ sparkConf: { 'executor.cores': '2' } }), { path: jobPath, prop: 'sparkConf', value: '"executor.cores"', allowed: 'spark.' });
+    expectPropError(() => build({ vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }), { path: jobPath, prop: 'vpcSubnets', allowed: 'only together with vpc' });
   });
 
   test('cdk-nag AwsSolutions: clean', () => {

@@ -1,12 +1,12 @@
+import { NagAcknowledgements } from '@analytics-patterns/core';
+import { SecureBucket } from '@analytics-patterns/storage';
+import { allPaths, expectNagClean, expectPropError, expectValidAsl, stateMachineDefinition, testStack } from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { NagAcknowledgements } from '@analytics-patterns/core';
-import { SecureBucket } from '@analytics-patterns/storage';
-import { allPaths, expectNagClean, expectPropError, expectValidAsl, stateMachineDefinition, testStack } from '@analytics-patterns/testing';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { ActivityWork, PipelineActivity, Precondition, ScheduledPipeline, ScheduledPipelineProps } from '../src';
 
 /** The notes' example (3.4): copy log files from EC2 to S3 daily, run the EMR analysis weekly. */
@@ -24,7 +24,8 @@ function notesExample(stack: Stack, overrides: Partial<ScheduledPipelineProps> =
     {
       name: 'copy-logs',
       work: ActivityWork.runCommandOnInstances({
-        tagKey: 'role', tagValue: 'web',
+        tagKey: 'role',
+        tagValue: 'web',
         commands: ['aws s3 sync /var/log/app/ s3://raw-bucket/raw/weblogs/dt=$(date -u +%F)/ --sse aws:kms'],
       }),
       retry: { maxAttempts: 3, interval: Duration.minutes(5) },

@@ -1,8 +1,10 @@
+import { ColumnType, DataLakeDatabase, DataLakeTable, SecureBucket, TableFormat } from '@analytics-patterns/storage';
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
-import { ColumnType, DataLakeDatabase, DataLakeTable, SecureBucket, TableFormat } from '@analytics-patterns/storage';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   LakePermission, LakePrincipal, LakeResource, LakeSettingsMutation, LakeTagResourceType, SecureDataLake, SecureDataLakeProps,
 } from '../src';
@@ -96,16 +98,24 @@ describe('SecureDataLake: settings, location, catalog encryption', () => {
       PolicyDocument: {
         Statement: [
           {
-            Sid: 'ListRegisteredLocation', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'],
-            Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] }, Condition: { StringLike: { 's3:prefix': ['raw', 'raw/*'] } },
+            Sid: 'ListRegisteredLocation',
+            Effect: 'Allow',
+            Action: ['s3:ListBucket', 's3:GetBucketLocation'],
+            Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] },
+            Condition: { StringLike: { 's3:prefix': ['raw', 'raw/*'] } },
           },
           {
-            Sid: 'ReadWriteRegisteredObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+            Sid: 'ReadWriteRegisteredObjects',
+            Effect: 'Allow',
+            Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
             Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/raw/*']] },
           },
           {
-            Sid: 'UseObjectKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-            Resource: { 'Fn::GetAtt': [keyId, 'Arn'] }, Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+            Sid: 'UseObjectKey',
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+            Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+            Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
           },
         ],
       },
@@ -141,7 +151,7 @@ describe('SecureDataLake: settings, location, catalog encryption', () => {
     const retained = lake();
     Template.fromStack(retained.stack).hasResource('AWS::Glue::Database', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     const sandbox = testStack({ sandbox: true });
-    const key = new (require('aws-cdk-lib/aws-kms') as typeof import('aws-cdk-lib/aws-kms')).Key(sandbox, 'CatalogKey', { enableKeyRotation: true });
+    const key = new kms.Key(sandbox, 'CatalogKey', { enableKeyRotation: true });
     const f = lake({ encryptionKey: key }, sandbox);
     const t = Template.fromStack(sandbox);
     t.hasResource('AWS::Glue::Database', { DeletionPolicy: 'Delete' });
@@ -155,7 +165,7 @@ describe('SecureDataLake: settings, location, catalog encryption', () => {
     const stack = testStack();
     const l = new SecureDataLake(stack, 'Lake', {
       admins: [LakePrincipal.fromArn(ADMIN)],
-      bucket: (require('aws-cdk-lib/aws-s3') as typeof import('aws-cdk-lib/aws-s3')).Bucket.fromBucketName(stack, 'Imported', 'imported-lake'),
+      bucket: s3.Bucket.fromBucketName(stack, 'Imported', 'imported-lake'),
       encryptCatalog: false,
     });
     const t = Template.fromStack(stack);
@@ -240,7 +250,10 @@ describe('SecureDataLake: LF-tags, associations, grants, filters', () => {
   test('row filter (PartiQL) with excluded columns, granted to the analyst after the filter exists', () => {
     const { stack, lake: l, analyst, t } = governed();
     t.hasResourceProperties('AWS::LakeFormation::DataCellsFilter', {
-      TableCatalogId: '123456789012', DatabaseName: 'sales', TableName: 'orders', Name: 'eu_only',
+      TableCatalogId: '123456789012',
+      DatabaseName: 'sales',
+      TableName: 'orders',
+      Name: 'eu_only',
       RowFilter: { FilterExpression: "region = 'eu'" },
       ColumnWildcard: { ExcludedColumnNames: ['email'] },
     });
@@ -251,7 +264,8 @@ describe('SecureDataLake: LF-tags, associations, grants, filters', () => {
     });
     const filter = l.dataCellsFilters['sales.orders.eu_only'];
     expect(dependsOn(t, id(stack, filter)).sort()).toEqual([id(stack, l.settings), id(stack, l.databases.sales)].sort());
-    expect(dependsOn(t, id(stack, l.grants[1]))).toEqual(expect.arrayContaining([id(stack, filter), id(stack, l.settings), id(stack, l.databases.sales)]));
+    expect(dependsOn(t, id(stack, l.grants[1])))
+      .toEqual(expect.arrayContaining([id(stack, filter), id(stack, l.settings), id(stack, l.databases.sales)]));
   });
 
   test('column-level (all but PII) and database grants', () => {
@@ -325,7 +339,8 @@ describe('SecureDataLake: LF-tags, associations, grants, filters', () => {
       Principal: etl, Resource: { Table: { CatalogId: '123456789012', DatabaseName: 'sales', TableWildcard: {} } }, Permissions: ['SELECT', 'DESCRIBE'],
     });
     t.hasResourceProperties('AWS::LakeFormation::PrincipalPermissions', {
-      Principal: etl, Resource: { Table: { CatalogId: '123456789012', DatabaseName: 'curated', TableWildcard: {} } },
+      Principal: etl,
+      Resource: { Table: { CatalogId: '123456789012', DatabaseName: 'curated', TableWildcard: {} } },
       Permissions: ['ALTER', 'INSERT', 'DELETE', 'SELECT', 'DESCRIBE'],
     });
     expect(dependsOn(t, id(f.stack, etlGrants[3]))).toEqual(expect.arrayContaining([id(f.stack, f.lake.databases.curated)]));
@@ -336,19 +351,27 @@ describe('SecureDataLake: LF-tags, associations, grants, filters', () => {
     const bucket = new SecureBucket(stack, 'Bucket');
     const db = new DataLakeDatabase(stack, 'Db', { databaseName: 'clicks' });
     const table = new DataLakeTable(stack, 'Events', {
-      database: db, tableName: 'events', format: TableFormat.PARQUET, bucket: bucket.bucket, prefix: 'events/',
+      database: db,
+      tableName: 'events',
+      format: TableFormat.PARQUET,
+      bucket: bucket.bucket,
+      prefix: 'events/',
       columns: [{ name: 'user_id', type: ColumnType.STRING }, { name: 'email', type: ColumnType.STRING }],
     });
     const description = SecureDataLake.describeTable(table);
     expect(description.columns.map((c) => c.name)).toEqual(['user_id', 'email']);
     const l = new SecureDataLake(stack, 'Lake', {
-      admins: [LakePrincipal.fromArn(ADMIN)], bucket: bucket.bucket, existingDatabases: [db], tables: [description],
+      admins: [LakePrincipal.fromArn(ADMIN)],
+      bucket: bucket.bucket,
+      existingDatabases: [db],
+      tables: [description],
       grants: [{ principal: LakePrincipal.fromArn('arn:aws:iam::123456789012:role/Analyst'), resource: LakeResource.columns('clicks', 'events', ['user_id']), permissions: [LakePermission.SELECT] }],
     });
     const t = Template.fromStack(stack);
     expect(dependsOn(t, id(stack, table.resource))).toEqual(expect.arrayContaining([id(stack, l.settings), id(stack, l.catalogEncryption)]));
     expect(dependsOn(t, id(stack, db.resource))).toEqual(expect.arrayContaining([id(stack, l.settings)]));
-    expect(dependsOn(t, id(stack, l.grants[0]))).toEqual(expect.arrayContaining([id(stack, table.resource), id(stack, db.resource), id(stack, l.settings)]));
+    expect(dependsOn(t, id(stack, l.grants[0])))
+      .toEqual(expect.arrayContaining([id(stack, table.resource), id(stack, db.resource), id(stack, l.settings)]));
   });
 
   test('row filter column extraction ignores literals and keywords', () => {

@@ -1,12 +1,12 @@
 import * as path from 'path';
+import { SecureBucket } from '@analytics-patterns/storage';
+import { allPaths, expectNagClean, expectPropError, expectValidAsl, runNag, stateMachineDefinition, testStack } from '@analytics-patterns/testing';
 import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as emr from 'aws-cdk-lib/aws-emr';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { SecureBucket } from '@analytics-patterns/storage';
-import { allPaths, expectNagClean, expectPropError, expectValidAsl, runNag, stateMachineDefinition, testStack } from '@analytics-patterns/testing';
 import {
   ClusterAuthentication, EmrApplication, EmrScript, EmrStep, TransientEmrCluster, TransientEmrClusterProps,
 } from '../src';
@@ -24,12 +24,14 @@ interface Fixture {
 function fixture(sandbox = false): Fixture {
   const stack = testStack({ sandbox });
   const vpc = new ec2.Vpc(stack, 'Vpc', {
-    maxAzs: 2, natGateways: 0,
+    maxAzs: 2,
+    natGateways: 0,
     subnetConfiguration: [{ name: 'emr', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
     flowLogs: { all: { trafficType: ec2.FlowLogTrafficType.REJECT } },
   });
   return {
-    stack, vpc,
+    stack,
+    vpc,
     raw: new SecureBucket(stack, 'Raw'),
     curated: new SecureBucket(stack, 'Curated'),
     config: new SecureBucket(stack, 'Config'),
@@ -145,8 +147,11 @@ describe('TransientEmrCluster state machine', () => {
     expect(fleets.TASK.InstanceTypeConfigs).toHaveLength(4);
     expect(p.ManagedScalingPolicy).toEqual({
       ComputeLimits: {
-        UnitType: 'InstanceFleetUnits', MinimumCapacityUnits: 2, MaximumCapacityUnits: 10,
-        MaximumOnDemandCapacityUnits: 10, MaximumCoreCapacityUnits: 4,
+        UnitType: 'InstanceFleetUnits',
+        MinimumCapacityUnits: 2,
+        MaximumCapacityUnits: 10,
+        MaximumOnDemandCapacityUnits: 10,
+        MaximumCoreCapacityUnits: 4,
       },
     });
     expect(p.Tags).toEqual([{ Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' }]);
@@ -239,7 +244,9 @@ describe('TransientEmrCluster security', () => {
   test('security groups: master, workers and service access, with the EMR private-subnet rules only', () => {
     template.resourceCountIs('AWS::EC2::SecurityGroup', 3);
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 9443, ToPort: 9443,
+      IpProtocol: 'tcp',
+      FromPort: 9443,
+      ToPort: 9443,
       GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JobServiceAccessSecurityGroup'), 'GroupId'] },
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JobMasterSecurityGroup'), 'GroupId'] },
     });
@@ -283,7 +290,7 @@ describe('TransientEmrCluster options', () => {
     expect(def.States.ReadKdcPassword.Resource).toBe('arn:aws:states:::aws-sdk:secretsmanager:getSecretValue');
     expect(def.States.ReadKdcPassword.Catch[0].Next).toBe('JobFailed');
     const p = createClusterParams(def);
-    expect(p.KerberosAttributes).toEqual({ Realm: 'EC2.INTERNAL', 'KdcAdminPassword.$': '$.kdc.Password' });
+    expect(p.KerberosAttributes).toEqual({ 'Realm': 'EC2.INTERNAL', 'KdcAdminPassword.$': '$.kdc.Password' });
     expect(p.Instances.Ec2KeyName).toBeUndefined();
     // the result replaces the whole state: the password does not travel to later states
     expect(def.States.CreateCluster.ResultPath).toBe('$');
@@ -409,7 +416,10 @@ describe('TransientEmrCluster compliance', () => {
     return runNag(Stage.of(f.stack) as App).findings.filter((x) => /^AwsSolutions-EMR\d/.test(x.rule)).map((x) => x.rule).sort();
   };
   const minimal = (job: TransientEmrCluster): emr.CfnClusterProps => ({
-    name: 'equivalent', releaseLabel: job.releaseLabel, jobFlowRole: job.instanceProfile.ref, serviceRole: job.serviceRole.roleName,
+    name: 'equivalent',
+    releaseLabel: job.releaseLabel,
+    jobFlowRole: job.instanceProfile.ref,
+    serviceRole: job.serviceRole.roleName,
     instances: {},
   });
 

@@ -1,7 +1,7 @@
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { CrossAccountRole } from '../src';
 
 const read = new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::shared-lake/curated/report.csv'] });
@@ -15,7 +15,8 @@ describe('CrossAccountRole', () => {
       MaxSessionDuration: 3600,
       AssumeRolePolicyDocument: {
         Statement: [{
-          Action: 'sts:AssumeRole', Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
           Principal: { AWS: 'arn:aws:iam::210987654321:root' },
           Condition: { StringEquals: { 'sts:ExternalId': 'partner-7f3a' }, Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
         }],

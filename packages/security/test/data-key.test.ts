@@ -1,8 +1,8 @@
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { AlarmTopic, DataKey } from '../src';
 
 describe('DataKey', () => {

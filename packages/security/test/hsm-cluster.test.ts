@@ -1,13 +1,15 @@
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { HsmCluster, HsmClusterProps, HsmType } from '../src';
 
 function build(props: Partial<HsmClusterProps> = {}, maxAzs = 2) {
   const stack = testStack();
   const vpc = new ec2.Vpc(stack, 'Vpc', {
-    maxAzs, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    maxAzs,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
     flowLogs: { all: { trafficType: ec2.FlowLogTrafficType.REJECT } },
   });
   const hsm = new HsmCluster(stack, 'Hsm', { vpc, ...props });
@@ -33,7 +35,10 @@ describe('HsmCluster', () => {
     hsm.connections.allowDefaultPortFrom(ec2.Peer.ipv4('10.0.5.0/24'), 'HSM client');
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       GroupId: { 'Fn::GetAtt': [stack.getLogicalId(hsm.cluster), 'SecurityGroup'] },
-      CidrIp: '10.0.5.0/24', FromPort: 2223, ToPort: 2225, IpProtocol: 'tcp',
+      CidrIp: '10.0.5.0/24',
+      FromPort: 2223,
+      ToPort: 2225,
+      IpProtocol: 'tcp',
     });
   });
 

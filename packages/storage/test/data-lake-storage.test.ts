@@ -1,8 +1,8 @@
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { DataLakeStorage, DataLakeZoneName } from '../src';
 
 function lakeWithConsumer(stack: Stack): { lake: DataLakeStorage; role: iam.Role } {
@@ -47,7 +47,8 @@ describe('DataLakeStorage', () => {
     const stack = testStack();
     const lake = new DataLakeStorage(stack, 'Lake');
     const rules = (zoneBucket: s3.IBucket) =>
-      Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(zoneBucket.node.defaultChild as any)].Properties.LifecycleConfiguration.Rules[0];
+      Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(zoneBucket.node.defaultChild as any)]
+        .Properties.LifecycleConfiguration.Rules[0];
     expect(rules(lake.raw.bucket).Transitions).toEqual([
       { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
       { StorageClass: 'GLACIER_IR', TransitionInDays: 90 },
@@ -97,7 +98,7 @@ describe('DataLakeStorage', () => {
           Match.objectLike({
             Sid: 'DelegateListFinanceReports',
             Action: 's3:ListBucket',
-            Condition: { 'StringEquals': { 's3:DataAccessPointArn': apArn }, 'StringLike': { 's3:prefix': 'finance/*' } },
+            Condition: { StringEquals: { 's3:DataAccessPointArn': apArn }, StringLike: { 's3:prefix': 'finance/*' } },
           }),
         ]),
       },

@@ -1,10 +1,11 @@
+import { cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import {
-  ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, DataLakeZoneName, DataLakeTableProps, DateIntervalUnit, PartitionKeys, PartitionProjection,
+  ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, DataLakeZoneName, DataLakeTableProps, DateIntervalUnit,
+  PartitionKeys, PartitionProjection,
   TableFormat, TimePartitionDepth,
 } from '../src';
 
@@ -290,7 +291,12 @@ describe('CloudFormation schema validation (aws-cdk-lib built-in validator)', ()
     const formats: Array<[string, TableFormat]> = [['parquet', TableFormat.PARQUET], ['orc', TableFormat.ORC], ['avro', TableFormat.AVRO], ['csv', TableFormat.CSV], ['json', TableFormat.JSON]];
     for (const [name, format] of formats) {
       new DataLakeTable(stack, `T-${name}`, {
-        database, tableName: name, format, columns: COLUMNS, bucket: lake.raw.bucket, prefix: `${name}/`,
+        database,
+        tableName: name,
+        format,
+        columns: COLUMNS,
+        bucket: lake.raw.bucket,
+        prefix: `${name}/`,
         partitionKeys: PartitionKeys.time(TimePartitionDepth.DAY, 2024, 2035),
       });
     }

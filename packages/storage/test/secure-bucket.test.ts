@@ -1,8 +1,8 @@
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { AccessLogBucket, ArchiveStorageClass, SecureBucket } from '../src';
 
 function logicalId(stack: Stack, c: { node: { defaultChild?: unknown } }): string {
@@ -66,7 +66,9 @@ describe('SecureBucket defaults', () => {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
           Match.objectLike({
-            Effect: 'Allow', Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject',
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 's3:PutObject',
             Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [dataId, 'Arn'] } }, StringEquals: { 'aws:SourceAccount': '123456789012' } },
           }),
         ]),
@@ -149,15 +151,21 @@ describe('SecureBucket options', () => {
     const stack = testStack();
     new SecureBucket(stack, 'Data', {
       lifecycle: {
-        infrequentAccessAfter: Duration.days(30), archiveAfter: Duration.days(60), archiveStorageClass: ArchiveStorageClass.DEEP_ARCHIVE,
-        expireAfter: Duration.days(400), prefix: 'raw/',
+        infrequentAccessAfter: Duration.days(30),
+        archiveAfter: Duration.days(60),
+        archiveStorageClass: ArchiveStorageClass.DEEP_ARCHIVE,
+        expireAfter: Duration.days(400),
+        prefix: 'raw/',
       },
     });
     Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({
-        Prefix: 'raw/', ExpirationInDays: 400,
-        Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }, { StorageClass: 'DEEP_ARCHIVE', TransitionInDays: 60 }],
-      })]) },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({
+          Prefix: 'raw/',
+          ExpirationInDays: 400,
+          Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }, { StorageClass: 'DEEP_ARCHIVE', TransitionInDays: 60 }],
+        })]),
+      },
     });
   });
 

@@ -1,9 +1,9 @@
+import { ReadConsistency } from '@analytics-patterns/core';
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ReadConsistency } from '@analytics-patterns/core';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { WorkloadSizedTable } from '../src';
 
 const pk = { name: 'device_id', type: dynamodb.AttributeType.STRING };

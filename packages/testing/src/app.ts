@@ -1,5 +1,5 @@
-import { App, Stack } from 'aws-cdk-lib';
 import { Sandbox } from '@analytics-patterns/core';
+import { App, Stack } from 'aws-cdk-lib';
 
 /** Options for {@link testApp}. */
 export interface TestAppOptions {

@@ -6,12 +6,13 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 
-// asl-validator 4 ships no type declarations
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const aslValidator: (definition: unknown, options?: { checkPaths?: boolean; checkArn?: boolean }) => {
+type AslValidator = (definition: unknown, options?: { checkPaths?: boolean; checkArn?: boolean }) => {
   isValid: boolean;
   errorsText: (separator?: string) => string;
-} = require('asl-validator');
+};
+// asl-validator 4 ships no type declarations
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator: AslValidator = require('asl-validator');
 
 const PSEUDO: Record<string, string> = {
   'AWS::Partition': 'aws',

@@ -31,7 +31,7 @@ export function expectPropError(fn: () => unknown, expected: ExpectedPropError):
   if (!msg.startsWith(`[${expected.path}] `)) problems.push(`does not start with the construct path [${expected.path}]`);
   if (!msg.includes(`invalid ${expected.prop}:`)) problems.push(`does not name the prop ${expected.prop}`);
   if (expected.value !== undefined && !msg.includes(expected.value)) problems.push(`does not show the value ${expected.value}`);
-  if (expected.allowed !== undefined && !msg.includes(`Allowed: `)) problems.push('does not say what is allowed');
+  if (expected.allowed !== undefined && !msg.includes('Allowed: ')) problems.push('does not say what is allowed');
   if (expected.allowed !== undefined && !msg.includes(expected.allowed)) problems.push(`does not show the allowed range ${expected.allowed}`);
   if (problems.length > 0) {
     throw new Error(`unexpected validation error message:\n  ${msg}\nproblems:\n  - ${problems.join('\n  - ')}`);

@@ -1,7 +1,7 @@
+import { Validate } from '@analytics-patterns/core';
 import { App, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { Validate } from '@analytics-patterns/core';
 import { expectNagClean, expectPropError, normalizeTemplate, runNag, testApp } from '../src';
 
 describe('expectNagClean', () => {

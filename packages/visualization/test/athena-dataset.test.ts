@@ -1,6 +1,6 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SecureBucket } from '@analytics-patterns/storage';
 import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AthenaDataset, AthenaDatasetProps, DatasetColumnType, DatasetImportMode } from '../src';
 
 const AUTHOR = 'arn:aws:quicksight:eu-west-1:123456789012:group/default/bi-authors';
@@ -16,9 +16,13 @@ function build(props: Partial<AthenaDatasetProps> = {}) {
   const data = new SecureBucket(stack, 'Curated');
   const results = new SecureBucket(stack, 'Results');
   const ds = new AthenaDataset(stack, 'Sales', {
-    name: 'Sales', workGroupName: 'analysts', resultsBucket: results.bucket, resultsPrefix: 'athena/',
+    name: 'Sales',
+    workGroupName: 'analysts',
+    resultsBucket: results.bucket,
+    resultsPrefix: 'athena/',
     table: { databaseName: 'curated', tableName: 'orders', columns: COLUMNS, dataBucket: data.bucket, dataPrefix: 'orders/' },
-    ownerArns: [AUTHOR], readerArns: [READER],
+    ownerArns: [AUTHOR],
+    readerArns: [READER],
     restrictedColumns: [{ columnNames: ['email'], allowedPrincipalArns: [AUTHOR] }],
     ...props,
   });
@@ -29,13 +33,17 @@ describe('AthenaDataset', () => {
   test('Athena data source over TLS with its own role, SPICE dataset, owners and readers, column-level security, daily refresh', () => {
     const { template } = build();
     template.hasResourceProperties('AWS::QuickSight::DataSource', {
-      Type: 'ATHENA', AwsAccountId: '123456789012', SslProperties: { DisableSsl: false },
+      Type: 'ATHENA',
+      AwsAccountId: '123456789012',
+      SslProperties: { DisableSsl: false },
       DataSourceParameters: { AthenaParameters: { WorkGroup: 'analysts', RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SalesRole'), 'Arn'] } } },
     });
     const dataSet = Object.values(template.findResources('AWS::QuickSight::DataSet'))[0].Properties;
     expect(dataSet.ImportMode).toBe('SPICE');
     expect(dataSet.PhysicalTableMap.table.RelationalTable).toMatchObject({
-      Catalog: 'AwsDataCatalog', Schema: 'curated', Name: 'orders',
+      Catalog: 'AwsDataCatalog',
+      Schema: 'curated',
+      Name: 'orders',
       InputColumns: [{ Name: 'order_id', Type: 'STRING' }, { Name: 'amount', Type: 'DECIMAL' }, { Name: 'email', Type: 'STRING' }],
     });
     expect(dataSet.Permissions.map((p: any) => [p.Principal, p.Actions.includes('quicksight:UpdateDataSet')])).toEqual([[AUTHOR, true], [READER, false]]);

@@ -1,8 +1,8 @@
+import { DataLakeTable } from '@analytics-patterns/storage';
 import { Duration, Size } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { DataLakeTable } from '@analytics-patterns/storage';
 
 /** A saved query of the workgroup. */
 export interface NamedQueryOptions {

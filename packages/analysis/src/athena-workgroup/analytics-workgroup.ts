@@ -1,12 +1,12 @@
+import { AlarmNotifications, NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
+import { SecureBucket } from '@analytics-patterns/storage';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AlarmNotifications, NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
-import { SecureBucket } from '@analytics-patterns/storage';
 import { Construct, IConstruct } from 'constructs';
 import { AnalyticsWorkgroupProps, NamedQueryOptions, QueryGrantOptions } from './analytics-workgroup-props';
 

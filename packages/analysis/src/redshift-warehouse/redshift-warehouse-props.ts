@@ -1,9 +1,9 @@
+import { RedshiftNodeType } from '@analytics-patterns/core';
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { RedshiftNodeType } from '@analytics-patterns/core';
 
 /** Provisioned cluster or Redshift Serverless. */
 export enum WarehouseType {

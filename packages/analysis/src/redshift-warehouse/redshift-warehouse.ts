@@ -1,3 +1,5 @@
+import { CopyFilePlan, NagAcknowledgements, PrivateSubnets, RedshiftCapacity, RedshiftNodeType, Sandbox, Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
 import { ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,12 +10,10 @@ import * as rss from 'aws-cdk-lib/aws-redshiftserverless';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { CopyFilePlan, NagAcknowledgements, PrivateSubnets, RedshiftCapacity, RedshiftNodeType, Sandbox, Validate } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
 import { Construct } from 'constructs';
+import { RedshiftWarehouseProps, WarehouseType } from './redshift-warehouse-props';
 import { dataApiStates } from '../redshift-data/data-api-states';
 import { IDENTIFIER, IDENTIFIER_RULE, quoteIdent } from '../redshift-table/table-sql';
-import { RedshiftWarehouseProps, WarehouseType } from './redshift-warehouse-props';
 
 const LOG_TYPES = ['connectionlog', 'userlog', 'useractivitylog'];
 const NAME = '^[a-z][a-z0-9-]{2,62}$';
@@ -113,7 +113,8 @@ export class RedshiftWarehouse extends Construct {
     if (serverless) {
       const azs = new Set(subnets.availabilityZones.filter((az) => !Token.isUnresolved(az)));
       Validate.that(this, subnets.subnetIds.length >= 3 && (azs.size === 0 || azs.size >= 3), {
-        prop: 'vpcSubnets', value: `${subnets.subnetIds.length} subnets`,
+        prop: 'vpcSubnets',
+        value: `${subnets.subnetIds.length} subnets`,
         allowed: 'at least 3 subnets in 3 Availability Zones (Redshift Serverless workgroups need them)',
         hint: 'Use a VPC with 3 AZs (an environment-agnostic stack gets only 2: set env on the stack).',
       });
@@ -400,7 +401,8 @@ export class RedshiftWarehouse extends Construct {
         Validate.that(this, props[p] === undefined, { prop: p, value: props[p], allowed: 'not set with WarehouseType.SERVERLESS (provisioned clusters only)' });
       }
       const rpu = props.baseCapacity ?? 8;
-      Validate.that(this, Number.isInteger(rpu) && (rpu === 4 || (rpu >= 8 && rpu <= 512 && rpu % 8 === 0) || (rpu > 512 && rpu <= 1024 && rpu % 32 === 0)), {
+      const validRpu = rpu === 4 || (rpu >= 8 && rpu <= 512 && rpu % 8 === 0) || (rpu > 512 && rpu <= 1024 && rpu % 32 === 0);
+      Validate.that(this, Number.isInteger(rpu) && validRpu, {
         prop: 'baseCapacity', value: rpu, allowed: '4, 8-512 in steps of 8, or 512-1024 in steps of 32 RPUs',
       });
     } else {
@@ -408,7 +410,8 @@ export class RedshiftWarehouse extends Construct {
       const d = RedshiftCapacity.nodeTypeDetails(nodeType);
       Validate.integer(this, 'numberOfNodes', d.minNodes, d.maxNodes, nodes, `nodes for ${nodeType}`);
       Validate.that(this, nodes > 1 || Sandbox.isEnabled(this), {
-        prop: 'numberOfNodes', value: nodes,
+        prop: 'numberOfNodes',
+        value: nodes,
         allowed: `2-${d.maxNodes} nodes (a single-node cluster has no replication across nodes and no elastic resize: only in sandbox mode)`,
       });
       if (props.snapshotRetention) {

@@ -1,9 +1,9 @@
+import { SearchWorkload } from '@analytics-patterns/core';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { SearchWorkload } from '@analytics-patterns/core';
 
 /** UltraWarm and cold storage tiers (notes 4.2, "Storage types"). */
 export interface SearchStorageTiers {

@@ -1,3 +1,5 @@
+import { AlarmNotifications, NagAcknowledgements, PrivateSubnets, Sandbox, SearchCapacity, SearchEstimate, Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
 import { ArnFormat, Duration, Names, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -5,8 +7,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
-import { AlarmNotifications, NagAcknowledgements, PrivateSubnets, Sandbox, SearchCapacity, SearchEstimate, Validate } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
 import { Construct } from 'constructs';
 import { SearchDomainProps } from './search-domain-props';
 
@@ -156,10 +156,14 @@ export class SearchDomain extends Construct {
       tlsSecurityPolicy: opensearch.TLSSecurityPolicy.TLS_1_2_PFS,
       fineGrainedAccessControl: { masterUserArn: this.adminRole.roleArn },
       logging: {
-        slowSearchLogEnabled: true, slowSearchLogGroup: this.logGroups.SearchSlowLogs,
-        slowIndexLogEnabled: true, slowIndexLogGroup: this.logGroups.IndexSlowLogs,
-        appLogEnabled: true, appLogGroup: this.logGroups.ApplicationLogs,
-        auditLogEnabled: true, auditLogGroup: this.logGroups.AuditLogs,
+        slowSearchLogEnabled: true,
+        slowSearchLogGroup: this.logGroups.SearchSlowLogs,
+        slowIndexLogEnabled: true,
+        slowIndexLogGroup: this.logGroups.IndexSlowLogs,
+        appLogEnabled: true,
+        appLogGroup: this.logGroups.ApplicationLogs,
+        auditLogEnabled: true,
+        auditLogGroup: this.logGroups.AuditLogs,
       },
       suppressLogsResourcePolicy: true,
       offPeakWindowEnabled: true,
@@ -180,7 +184,13 @@ export class SearchDomain extends Construct {
 
     const fiveMinutes = Duration.minutes(5);
     const alarm = (name: string, metric: cloudwatch.Metric, threshold: number, op: cloudwatch.ComparisonOperator, description: string) =>
-      metric.createAlarm(this, name, { threshold, comparisonOperator: op, evaluationPeriods: 1, alarmDescription: description, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING });
+      metric.createAlarm(this, name, {
+        threshold,
+        comparisonOperator: op,
+        evaluationPeriods: 1,
+        alarmDescription: description,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
     const gt = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
     this.alarms = [
       alarm('ClusterRedAlarm', this.domain.metricClusterStatusRed({ statistic: 'Maximum', period: Duration.minutes(1) }), 1, gt,

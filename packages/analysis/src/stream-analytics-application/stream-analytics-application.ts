@@ -1,3 +1,5 @@
+import { AlarmNotifications, Sandbox, Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,8 +10,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AlarmNotifications, Sandbox, Validate } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
 import { Construct } from 'constructs';
 
 /** Where the application's code (a JAR or ZIP) is. */
@@ -138,7 +138,8 @@ export class StreamAnalyticsApplication extends Construct {
     Validate.integer(this, 'maxKpus', 1, 10_000, maxKpus);
     this.initialKpus = Math.ceil(parallelism / perKpu);
     Validate.that(this, this.initialKpus <= maxKpus, {
-      prop: 'parallelism', value: parallelism,
+      prop: 'parallelism',
+      value: parallelism,
       allowed: `at most parallelismPerKpu x maxKpus = ${perKpu * maxKpus} (${this.initialKpus} KPUs needed, limit ${maxKpus})`,
     });
     Validate.count(this, 'inputStreams', 1, 100, props.inputStreams);
@@ -169,7 +170,8 @@ export class StreamAnalyticsApplication extends Construct {
           sid: 'ReadCode', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [props.code.bucket.arnForObjects(props.code.key)],
         }),
         new iam.PolicyStatement({
-          sid: 'WriteLogs', actions: ['logs:DescribeLogStreams', 'logs:PutLogEvents'],
+          sid: 'WriteLogs',
+          actions: ['logs:DescribeLogStreams', 'logs:PutLogEvents'],
           resources: [logGroupArn, `${logGroupArn}:log-stream:${logStream.logStreamName}`],
         }),
         new iam.PolicyStatement({
@@ -188,7 +190,9 @@ export class StreamAnalyticsApplication extends Construct {
       applicationConfiguration: {
         applicationCodeConfiguration: {
           codeContentType: 'ZIPFILE',
-          codeContent: { s3ContentLocation: { bucketArn: props.code.bucket.bucketArn, fileKey: props.code.key, objectVersion: props.code.objectVersion } },
+          codeContent: {
+            s3ContentLocation: { bucketArn: props.code.bucket.bucketArn, fileKey: props.code.key, objectVersion: props.code.objectVersion },
+          },
         },
         applicationEncryptionConfiguration: { keyType: 'CUSTOMER_MANAGED_KEY', keyId: this.encryptionKey.keyArn },
         applicationSnapshotConfiguration: { snapshotsEnabled: true },
@@ -197,8 +201,10 @@ export class StreamAnalyticsApplication extends Construct {
         } : undefined,
         flinkApplicationConfiguration: {
           checkpointConfiguration: {
-            configurationType: 'CUSTOM', checkpointingEnabled: true,
-            checkpointInterval: checkpoint.toMilliseconds(), minPauseBetweenCheckpoints: Math.min(5000, checkpoint.toMilliseconds()),
+            configurationType: 'CUSTOM',
+            checkpointingEnabled: true,
+            checkpointInterval: checkpoint.toMilliseconds(),
+            minPauseBetweenCheckpoints: Math.min(5000, checkpoint.toMilliseconds()),
           },
           monitoringConfiguration: { configurationType: 'CUSTOM', logLevel: 'INFO', metricsLevel: 'APPLICATION' },
           parallelismConfiguration: { configurationType: 'CUSTOM', parallelism, parallelismPerKpu: perKpu, autoScalingEnabled: props.autoScaling ?? true },
@@ -217,8 +223,11 @@ export class StreamAnalyticsApplication extends Construct {
       namespace: 'AWS/KinesisAnalytics', metricName, dimensionsMap: { Application: this.application.ref }, statistic, period: Duration.minutes(5),
     });
     const make = (name: string, m: cloudwatch.Metric, threshold: number, description: string) => m.createAlarm(this, name, {
-      threshold, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      alarmDescription: description, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: description,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     const lag = props.maxLag ?? Duration.minutes(5);
     this.alarms = [

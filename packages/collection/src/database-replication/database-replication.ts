@@ -1,3 +1,5 @@
+import { NagAcknowledgements, PrivateSubnets, Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
 import { Names, Stack } from 'aws-cdk-lib';
 import * as dms from 'aws-cdk-lib/aws-dms';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -5,8 +7,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { NagAcknowledgements, PrivateSubnets, Validate } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
 import { Construct } from 'constructs';
 
 /** Source database engines. */
@@ -182,7 +182,8 @@ export class DatabaseReplication extends Construct {
     const sourcePort = props.sourcePort ?? (props.engine === SourceEngine.MYSQL ? 3306 : 5432);
     Validate.integer(this, 'sourcePort', 1, 65535, sourcePort);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc, allowAllOutbound: false,
+      vpc: props.vpc,
+      allowAllOutbound: false,
       description: `DMS ${this.node.path}: outbound to the source database port and HTTPS (S3, Secrets Manager) only; no inbound`,
     });
     this.securityGroup.addEgressRule(props.sourcePeer ?? ec2.Peer.anyIpv4(), ec2.Port.tcp(sourcePort), 'Source database');

@@ -1,11 +1,11 @@
+import { Sandbox, Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Sandbox, Validate } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
 import { Construct } from 'constructs';
 
 /** How each device message's Kinesis partition key is chosen. */
@@ -69,7 +69,8 @@ export class DeviceIngestionRule extends Construct {
     const validFilter = filter.length > 0 && filter.length <= 256 && !filter.includes("'")
       && levels.every((l, i) => (l === '#' ? i === levels.length - 1 : l === '+' || !/[+#]/.test(l)));
     Validate.that(this, validFilter, {
-      prop: 'topicFilter', value: filter,
+      prop: 'topicFilter',
+      value: filter,
       allowed: 'an MQTT topic filter of at most 256 characters, without quotes, "+" as a whole level and "#" only as the last level',
     });
     const select = props.select ?? '*';

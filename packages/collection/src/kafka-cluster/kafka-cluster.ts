@@ -1,3 +1,5 @@
+import { PrivateSubnets, Sandbox, Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
 import { Duration, Names, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -5,8 +7,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
-import { PrivateSubnets, Sandbox, Validate } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
 import { Construct } from 'constructs';
 
 /** Provisioned brokers, or MSK Serverless. */
@@ -168,11 +168,13 @@ export class KafkaCluster extends Construct {
 
     // MSK publishes KafkaDataLogsDiskUsed per broker (Cluster Name + Broker ID): alarm on the fullest one.
     const perBroker: Record<string, cloudwatch.IMetric> = {};
-    for (let id = 1; id <= brokers; id++) {
-      perBroker[`b${id}`] = new cloudwatch.Metric({
-        namespace: 'AWS/Kafka', metricName: 'KafkaDataLogsDiskUsed',
-        dimensionsMap: { 'Cluster Name': this.clusterName, 'Broker ID': String(id) },
-        statistic: 'Maximum', period: Duration.minutes(5),
+    for (let broker = 1; broker <= brokers; broker++) {
+      perBroker[`b${broker}`] = new cloudwatch.Metric({
+        namespace: 'AWS/Kafka',
+        metricName: 'KafkaDataLogsDiskUsed',
+        dimensionsMap: { 'Cluster Name': this.clusterName, 'Broker ID': String(broker) },
+        statistic: 'Maximum',
+        period: Duration.minutes(5),
       });
     }
     this.diskUsedAlarm = new cloudwatch.MathExpression({
@@ -181,7 +183,9 @@ export class KafkaCluster extends Construct {
       label: 'Fullest broker data volume (%)',
       period: Duration.minutes(5),
     }).createAlarm(this, 'DiskUsedAlarm', {
-      threshold: 80, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      threshold: 80,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       alarmDescription: 'A broker data volume is over 80 % full: add storage or brokers before writes fail.',
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });

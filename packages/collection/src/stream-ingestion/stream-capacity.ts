@@ -1,5 +1,5 @@
-import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { KinesisCapacity, KinesisWorkload, ShardEstimate } from '@analytics-patterns/core';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 
 /**
  * How a Kinesis data stream gets its capacity (notes 1.1, "Capacity mode").

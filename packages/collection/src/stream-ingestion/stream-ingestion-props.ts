@@ -1,11 +1,11 @@
+import { SecureBucketProps } from '@analytics-patterns/storage';
 import { Duration, Size } from 'aws-cdk-lib';
-import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { SecureBucketProps } from '@analytics-patterns/storage';
 import { PartitioningOptions } from './partitioning';
 import { StreamCapacity } from './stream-capacity';
 

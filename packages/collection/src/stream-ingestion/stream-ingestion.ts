@@ -1,3 +1,6 @@
+import { AlarmNotifications, NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
+import { SecureBucket } from '@analytics-patterns/storage';
 import { ArnFormat, Aws, Duration, Size, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,9 +9,6 @@ import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AlarmNotifications, NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
-import { SecureBucket } from '@analytics-patterns/storage';
 import { Construct } from 'constructs';
 import { partitionLayout, PartitionLayout } from './partitioning';
 import { StreamCapacity } from './stream-capacity';
@@ -412,7 +412,9 @@ export class StreamIngestion extends Construct {
       sid: 'WriteErrorLogs',
       actions: ['logs:PutLogEvents'],
       resources: [stack.formatArn({
-        service: 'logs', resource: 'log-group', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        service: 'logs',
+        resource: 'log-group',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         resourceName: `${this.logGroup.logGroupName}:log-stream:${logStream.logStreamName}`,
       })],
     }));

@@ -1,3 +1,6 @@
+import { NagAcknowledgements, PrivateSubnets, Sandbox, Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
+import { SecureBucket } from '@analytics-patterns/storage';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as emrserverless from 'aws-cdk-lib/aws-emrserverless';
@@ -7,14 +10,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { NagAcknowledgements, PrivateSubnets, Sandbox, Validate } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
-import { SecureBucket } from '@analytics-patterns/storage';
 import { Construct } from 'constructs';
+import { EmrServerlessJobProps, ServerlessArchitecture } from './emr-serverless-job-props';
 import { nagResource } from '../transient-emr-cluster/nag-finding';
 import { parseReleaseLabel } from '../transient-emr-cluster/release-label';
 import { s3Access } from '../transient-emr-cluster/s3-access';
-import { EmrServerlessJobProps, ServerlessArchitecture } from './emr-serverless-job-props';
 
 const LOG_PREFIX = 'emr-serverless-logs/';
 
@@ -139,18 +139,18 @@ export class EmrServerlessJob extends Construct {
         Type: 'Task',
         Resource: `arn:${stack.partition}:states:::emr-serverless:startJobRun.sync`,
         Parameters: {
-          ApplicationId: this.applicationId,
-          ExecutionRoleArn: this.executionRole.roleArn,
+          'ApplicationId': this.applicationId,
+          'ExecutionRoleArn': this.executionRole.roleArn,
           'Name.$': '$$.Execution.Name',
-          ExecutionTimeoutMinutes: jobTimeout.toMinutes(),
-          JobDriver: {
+          'ExecutionTimeoutMinutes': jobTimeout.toMinutes(),
+          'JobDriver': {
             SparkSubmit: {
               EntryPoint: script.s3Uri,
               EntryPointArguments: props.arguments ?? [],
               ...(sparkSubmitParameters ? { SparkSubmitParameters: sparkSubmitParameters } : {}),
             },
           },
-          ConfigurationOverrides: {
+          'ConfigurationOverrides': {
             MonitoringConfiguration: {
               S3MonitoringConfiguration: { LogUri: `s3://${this.logBucket.bucketName}/${LOG_PREFIX}`, EncryptionKeyArn: this.encryptionKey.keyArn },
             },
@@ -173,11 +173,14 @@ export class EmrServerlessJob extends Construct {
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'StartJobRun', actions: ['emr-serverless:StartJobRun'], resources: [appArn] }));
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'WatchJobRun', actions: ['emr-serverless:GetJobRun', 'emr-serverless:CancelJobRun'], resources: [`${appArn}/jobruns/*`] }));
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'SyncRule', actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      sid: 'SyncRule',
+      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
       resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForEMRServerlessJobRule' })],
     }));
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'PassExecutionRole', actions: ['iam:PassRole'], resources: [this.executionRole.roleArn],
+      sid: 'PassExecutionRole',
+      actions: ['iam:PassRole'],
+      resources: [this.executionRole.roleArn],
       conditions: { StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' } },
     }));
     const role = this.stateMachine.role;

@@ -1,6 +1,6 @@
+import { IDataLakeDatabase } from '@analytics-patterns/storage';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { IDataLakeDatabase } from '@analytics-patterns/storage';
 import { GlueSecurityConfiguration } from './glue-security-configuration';
 
 /** What the crawler does when a table's schema changed. */

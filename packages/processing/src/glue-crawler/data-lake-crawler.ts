@@ -1,14 +1,14 @@
+import { NagAcknowledgements, Validate } from '@analytics-patterns/core';
+import { DataLakeDatabase, IDataLakeDatabase } from '@analytics-patterns/storage';
 import { Names, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { NagAcknowledgements, Validate } from '@analytics-patterns/core';
-import { DataLakeDatabase, IDataLakeDatabase } from '@analytics-patterns/storage';
 import { Construct } from 'constructs';
 import { CrawlerDeleteBehavior, CrawlerUpdateBehavior, DataLakeCrawlerProps, RecrawlBehavior } from './data-lake-crawler-props';
 import { validateGlueSchedule } from './glue-schedule';
-import { nagResource } from './nag-resource';
 import { GlueSecurityConfiguration } from './glue-security-configuration';
+import { nagResource } from './nag-resource';
 
 const PREFIX = '^([A-Za-z0-9!_.*\'()=-]+/)+$';
 
@@ -74,7 +74,9 @@ export class DataLakeCrawler extends Construct {
     this.crawlerName = props.crawlerName ?? Names.uniqueResourceName(this, { maxLength: 255 });
     this.crawlerArn = stack.formatArn({ service: 'glue', resource: 'crawler', resourceName: this.crawlerName });
     this.targetPaths = props.targets.map((t) => `s3://${t.bucket.bucketName}/${t.prefix}`);
-    const dataKeys: kms.IKey[] = props.dataKey ? [props.dataKey] : props.targets.map((t) => t.bucket.encryptionKey).filter((k): k is kms.IKey => k !== undefined);
+    const dataKeys: kms.IKey[] = props.dataKey
+      ? [props.dataKey]
+      : props.targets.map((t) => t.bucket.encryptionKey).filter((k): k is kms.IKey => k !== undefined);
     this.securityConfiguration = props.securityConfiguration
       ?? new GlueSecurityConfiguration(this, 'SecurityConfiguration', { encryptionKey: dataKeys[0] });
 
@@ -172,7 +174,8 @@ export class DataLakeCrawler extends Construct {
     props.targets.forEach((t, i) => {
       Validate.pattern(this, `targets[${i}].prefix`, PREFIX, 'S3 key segments each ending with "/" (the folder above the partitions), without a leading "/"', t.prefix);
       Validate.that(this, !/(^|\/)[a-z_]+=/.test(t.prefix), {
-        prop: `targets[${i}].prefix`, value: t.prefix,
+        prop: `targets[${i}].prefix`,
+        value: t.prefix,
         allowed: 'the prefix ABOVE the partition folders (a key=value segment would make the crawler miss that partition column)',
       });
     });

@@ -1,6 +1,6 @@
 // Internal helper (not re-exported from src/index.ts): checks Glue cron schedules.
-import { Token } from 'aws-cdk-lib';
 import { Validate } from '@analytics-patterns/core';
+import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 const HELP = 'a Glue cron expression "cron(Minutes Hours Day-of-month Month Day-of-week Year)" with "?" in day-of-month or day-of-week, running at most every 5 minutes';

@@ -1,9 +1,9 @@
+import { Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
 import { ArnFormat, Names, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Validate } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
 import { Construct } from 'constructs';
 
 /** Props for {@link GlueSecurityConfiguration}. */

@@ -1,10 +1,10 @@
-import * as glue from 'aws-cdk-lib/aws-glue';
-import { Names, Stack } from 'aws-cdk-lib';
 import { Validate } from '@analytics-patterns/core';
+import { Names, Stack } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
+import { DataLakeEtlJob } from './data-lake-etl-job';
 import { DataLakeCrawler } from '../glue-crawler/data-lake-crawler';
 import { validateGlueSchedule } from '../glue-crawler/glue-schedule';
-import { DataLakeEtlJob } from './data-lake-etl-job';
 
 /** Props for {@link CatalogAndTransformWorkflow}. */
 export interface CatalogAndTransformWorkflowProps {

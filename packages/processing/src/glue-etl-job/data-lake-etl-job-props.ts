@@ -1,6 +1,6 @@
+import { DataLakeTable, IDataLakeDatabase } from '@analytics-patterns/storage';
 import { Duration } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { DataLakeTable, IDataLakeDatabase } from '@analytics-patterns/storage';
 import { GlueSecurityConfiguration } from '../glue-crawler/glue-security-configuration';
 
 /** Kind of Glue job. */

@@ -1,15 +1,15 @@
 import * as path from 'path';
+import { NagAcknowledgements, Validate } from '@analytics-patterns/core';
 import { Duration, Names, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { NagAcknowledgements, Validate } from '@analytics-patterns/core';
 import { Construct } from 'constructs';
+import { DataLakeEtlJobProps, GlueJobType, GlueWorkerType } from './data-lake-etl-job-props';
 import { GlueSecurityConfiguration } from '../glue-crawler/glue-security-configuration';
 import { nagResource } from '../glue-crawler/nag-resource';
-import { DataLakeEtlJobProps, GlueJobType, GlueWorkerType } from './data-lake-etl-job-props';
 
 const ASSETS = path.join(__dirname, '..', '..', 'assets', 'glue');
 const PREFIX = '^([A-Za-z0-9!_.*\'()=-]+/)+$';
@@ -209,7 +209,8 @@ export class DataLakeEtlJob extends Construct {
 
     NagAcknowledgements.acknowledge(this.policy, 'AwsSolutions-IAM5[Resource::*]',
       'cloudwatch:PutMetricData (restricted to the Glue namespace by condition) and lakeformation:GetDataAccess support no resource-level permissions.');
-    const prefixes: Array<[s3.IBucket, string]> = [[source.bucket, source.prefix], ...(target ? [[target.bucket, target.prefix] as [s3.IBucket, string]] : [])];
+    const prefixes: Array<[s3.IBucket, string]> = [[source.bucket, source.prefix]];
+    if (target) prefixes.push([target.bucket, target.prefix]);
     for (const [bucket, prefix] of prefixes) {
       NagAcknowledgements.acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${nagResource(this, bucket.arnForObjects(`${prefix}*`))}]`,
         `The job reads/writes the partition files under ${prefix || 'the bucket root'}, whose names Spark generates; the wildcard stops at that prefix.`);
@@ -271,7 +272,8 @@ export class DataLakeEtlJob extends Construct {
       const sameLocation = props.target.bucket === props.source.bucket
         && (props.target.prefix.startsWith(props.source.prefix) || props.source.prefix.startsWith(props.target.prefix));
       Validate.that(this, !sameLocation, {
-        prop: 'target.prefix', value: props.target.prefix,
+        prop: 'target.prefix',
+        value: props.target.prefix,
         allowed: `a location outside the source prefix "${props.source.prefix}" (the job would re-read its own output)`,
       });
     }

@@ -138,7 +138,8 @@ class RunCommandWork extends ActivityWork {
       },
       iamResources: [document],
       additionalIamStatements: [new iam.PolicyStatement({
-        actions: ['ssm:SendCommand'], resources: [instances],
+        actions: ['ssm:SendCommand'],
+        resources: [instances],
         conditions: { StringEquals: { [`ssm:resourceTag/${o.tagKey}`]: [o.tagValue] } },
       })],
       resultSelector: { 'CommandId.$': '$.Command.CommandId' },

@@ -1,3 +1,5 @@
+import { NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,11 +8,9 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
 import { Construct } from 'constructs';
-import { nagResource } from '../transient-emr-cluster/nag-finding';
 import { PipelineActivity, ScheduledPipelineProps } from './scheduled-pipeline-props';
+import { nagResource } from '../transient-emr-cluster/nag-finding';
 
 const ACTIVITY_NAME = '^[A-Za-z0-9 _-]{1,40}$';
 const SCHEDULE_NAME = '^[0-9a-zA-Z._-]{1,64}$';
@@ -37,6 +37,24 @@ const SCHEDULE_NAME = '^[0-9a-zA-Z._-]{1,64}$';
  * A schedule runs its activities and, transitively, the activities they depend on.
  */
 export class ScheduledPipeline extends Construct {
+  /** Activities to run for `names`, with their dependencies, in dependency levels. */
+  private static levels(names: string[], byName: Map<string, PipelineActivity>): PipelineActivity[][] {
+    const depth = new Map<string, number>();
+    const visit = (name: string): number => {
+      if (depth.has(name)) return depth.get(name)!;
+      const a = byName.get(name)!;
+      const d = 1 + Math.max(0, ...(a.dependsOn ?? []).map(visit));
+      depth.set(name, d);
+      return d;
+    };
+    names.forEach(visit);
+    const levels: PipelineActivity[][] = [];
+    for (const [name, d] of depth) {
+      (levels[d - 1] ??= []).push(byName.get(name)!);
+    }
+    return levels;
+  }
+
   /** State machine of each schedule, by schedule name. */
   public readonly stateMachines: Record<string, sfn.StateMachine> = {};
   /** EventBridge Scheduler schedule of each schedule, by schedule name. */
@@ -103,24 +121,6 @@ export class ScheduledPipeline extends Construct {
         }),
       });
     }
-  }
-
-  /** Activities to run for `names`, with their dependencies, in dependency levels. */
-  private static levels(names: string[], byName: Map<string, PipelineActivity>): PipelineActivity[][] {
-    const depth = new Map<string, number>();
-    const visit = (name: string): number => {
-      if (depth.has(name)) return depth.get(name)!;
-      const a = byName.get(name)!;
-      const d = 1 + Math.max(0, ...(a.dependsOn ?? []).map(visit));
-      depth.set(name, d);
-      return d;
-    };
-    names.forEach(visit);
-    const levels: PipelineActivity[][] = [];
-    for (const [name, d] of depth) {
-      (levels[d - 1] ??= []).push(byName.get(name)!);
-    }
-    return levels;
   }
 
   private renderActivity(scope: Construct, a: PipelineActivity, props: ScheduledPipelineProps,

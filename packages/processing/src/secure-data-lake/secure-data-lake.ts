@@ -1,12 +1,12 @@
+import { NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
+import { DataLakeTable, IDataLakeDatabase } from '@analytics-patterns/storage';
 import { CfnResource, DefaultStackSynthesizer, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lf from 'aws-cdk-lib/aws-lakeformation';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
-import { DataLakeTable, IDataLakeDatabase } from '@analytics-patterns/storage';
 import { Construct, IConstruct } from 'constructs';
 import {
   LakeDataCellsFilter, LakeGrant, LakePermission, LakePrincipal, LakePrincipalKind, LakeResource, LakeResourceKind,
@@ -361,7 +361,9 @@ export class SecureDataLake extends Construct {
         resource = { tableWithColumns: { catalogId, databaseName: r.databaseName!, name: r.tableName!, columnNames: r.columnNames! } };
         break;
       case LakeResourceKind.COLUMNS_EXCEPT:
-        resource = { tableWithColumns: { catalogId, databaseName: r.databaseName!, name: r.tableName!, columnWildcard: { excludedColumnNames: r.columnNames! } } };
+        resource = {
+          tableWithColumns: { catalogId, databaseName: r.databaseName!, name: r.tableName!, columnWildcard: { excludedColumnNames: r.columnNames! } },
+        };
         break;
       case LakeResourceKind.DATA_CELLS_FILTER:
         resource = { dataCellsFilter: { tableCatalogId: catalogId, databaseName: r.databaseName!, tableName: r.tableName!, name: r.name! } };
@@ -462,7 +464,8 @@ export class SecureDataLake extends Construct {
       });
       for (const column of referencedColumns(expr)) {
         Validate.that(this, columnsOf(table).includes(column), {
-          prop: `${prop}.rowFilterExpression`, value: expr,
+          prop: `${prop}.rowFilterExpression`,
+          value: expr,
           allowed: `a predicate on columns of ${table.databaseName}.${table.tableName} (${columnsOf(table).join(', ')}); "${column}" is not one`,
         });
       }
@@ -515,7 +518,9 @@ export class SecureDataLake extends Construct {
 
   private validateProps(props: SecureDataLakeProps): void {
     Validate.that(this, props.admins.length > 0, {
-      prop: 'admins', value: [], allowed: 'at least one data lake administrator (an IAM role or user)',
+      prop: 'admins',
+      value: [],
+      allowed: 'at least one data lake administrator (an IAM role or user)',
       hint: 'Lake Formation needs a named administrator who can grant and revoke; the CDK execution role alone is a deployment identity, not a person.',
     });
     props.admins.forEach((a, i) => this.validateAdmin(`admins[${i}]`, a));
@@ -617,7 +622,8 @@ export class SecureDataLake extends Construct {
     }
     if (r.kind === LakeResourceKind.DATA_LOCATION) return;
     Validate.that(this, this.databaseNames.has(r.databaseName!), {
-      prop: `${prop}.databaseName`, value: r.databaseName,
+      prop: `${prop}.databaseName`,
+      value: r.databaseName,
       allowed: `a database declared in databases or existingDatabaseNames (${[...this.databaseNames].join(', ') || 'none declared'})`,
     });
     if (r.kind === LakeResourceKind.DATABASE || r.kind === LakeResourceKind.ALL_TABLES) return;
@@ -649,7 +655,8 @@ export class SecureDataLake extends Construct {
   private requireTable(prop: string, databaseName: string, tableName: string): LakeTableDescription {
     const table = this.tableSchemas.get(`${databaseName}.${tableName}`);
     Validate.that(this, table !== undefined, {
-      prop: `${prop}.tableName`, value: `${databaseName}.${tableName}`,
+      prop: `${prop}.tableName`,
+      value: `${databaseName}.${tableName}`,
       allowed: `a table described in tables (${[...this.tableSchemas.keys()].join(', ') || 'none described'}), so its columns can be checked`,
     });
     return table!;

@@ -24,10 +24,10 @@ export interface BoundScript {
 export abstract class EmrScript {
   /**
    * A local file, uploaded to the CDK assets bucket at deploy time (no Docker, no bundling).
-   * @param path path of the file (e.g. a `.py` or `.q` file)
+   * @param file path of the file (e.g. a `.py` or `.q` file)
    */
-  public static fromAsset(path: string): EmrScript {
-    return new AssetScript(path);
+  public static fromAsset(file: string): EmrScript {
+    return new AssetScript(file);
   }
 
   /**

@@ -23,7 +23,9 @@ export function s3Access(readLocations: S3Location[] = [], writeLocations: S3Loc
     wildcardObjectArns.push(objects);
     statements.push(
       new iam.PolicyStatement({
-        sid: `List${kind}${i}`, actions: ['s3:ListBucket'], resources: [loc.bucket.bucketArn],
+        sid: `List${kind}${i}`,
+        actions: ['s3:ListBucket'],
+        resources: [loc.bucket.bucketArn],
         conditions: loc.prefix ? { StringLike: { 's3:prefix': [`${loc.prefix}*`] } } : undefined,
       }),
       new iam.PolicyStatement({ sid: `${kind}${i}`, actions: kind === 'Read' ? READ : WRITE, resources: [objects, loc.bucket.bucketArn] }),

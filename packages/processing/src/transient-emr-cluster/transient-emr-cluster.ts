@@ -1,3 +1,6 @@
+import { NagAcknowledgements, PrivateSubnets, Sandbox, Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
+import { SecureBucket } from '@analytics-patterns/storage';
 import { Aws, Duration, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as emr from 'aws-cdk-lib/aws-emr';
@@ -7,9 +10,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { NagAcknowledgements, PrivateSubnets, Sandbox, Validate } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
-import { SecureBucket } from '@analytics-patterns/storage';
 import { Construct } from 'constructs';
 import { StepEngine, StepFailureAction } from './emr-script';
 import { nagResource } from './nag-finding';
@@ -128,7 +128,8 @@ export class TransientEmrCluster extends Construct {
     const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? PrivateSubnets.of(props.vpc));
     const publicIds = new Set(props.vpc.publicSubnets.map((sn) => sn.subnetId));
     Validate.that(this, subnets.subnets.every((sn) => !publicIds.has(sn.subnetId)), {
-      prop: 'vpcSubnets', value: subnets.subnetIds.filter((sid) => publicIds.has(sid)),
+      prop: 'vpcSubnets',
+      value: subnets.subnetIds.filter((sid) => publicIds.has(sid)),
       allowed: 'private subnets only (the cluster gets no public IP; EMR uses the service access security group)',
     });
     Validate.that(this, subnets.subnets.length > 0, { prop: 'vpcSubnets', value: [], allowed: 'at least one private subnet' });
@@ -375,7 +376,8 @@ export class TransientEmrCluster extends Construct {
     Validate.that(this, version !== undefined, { prop: 'releaseLabel', value: label, allowed: 'emr-x.y.z, e.g. emr-7.12.0' });
     const [major, minor] = version!;
     Validate.that(this, major >= 7 || (major === 6 && minor >= 4) || (major === 5 && minor >= 34), {
-      prop: 'releaseLabel', value: label,
+      prop: 'releaseLabel',
+      value: label,
       allowed: 'emr-5.34.0 or later on 5.x, emr-6.4.0 or later (auto-termination idle timeout)',
     });
 
@@ -414,7 +416,8 @@ export class TransientEmrCluster extends Construct {
     Validate.integer(this, 'core.onDemandCapacity', 0, 10_000, coreCapacity, 'units');
     if (props.task) {
       Validate.that(this, coreCapacity >= 1, {
-        prop: 'core.onDemandCapacity', value: coreCapacity,
+        prop: 'core.onDemandCapacity',
+        value: coreCapacity,
         allowed: 'at least 1 when there are task nodes (a multi-node cluster needs at least one core node)',
       });
       const spot = props.task.spotCapacity ?? 2;

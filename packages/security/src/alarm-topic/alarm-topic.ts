@@ -1,8 +1,8 @@
+import { Validate } from '@analytics-patterns/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Validate } from '@analytics-patterns/core';
 import { Construct } from 'constructs';
 
 /** Props for {@link AlarmTopic}. */

@@ -1,6 +1,6 @@
+import { Validate } from '@analytics-patterns/core';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Validate } from '@analytics-patterns/core';
 import { Construct } from 'constructs';
 
 /** Props for {@link CrossAccountRole}. */

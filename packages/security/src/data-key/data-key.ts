@@ -1,7 +1,7 @@
+import { Sandbox, Validate } from '@analytics-patterns/core';
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Sandbox, Validate } from '@analytics-patterns/core';
 import { Construct } from 'constructs';
 import { DataKeyProps } from './data-key-props';
 

@@ -1,7 +1,7 @@
+import { PrivateSubnets, Sandbox, Validate } from '@analytics-patterns/core';
 import { Duration } from 'aws-cdk-lib';
 import * as cloudhsm from 'aws-cdk-lib/aws-cloudhsm';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { PrivateSubnets, Sandbox, Validate } from '@analytics-patterns/core';
 import { Construct } from 'constructs';
 
 /** HSM types of AWS CloudHSM. */
@@ -61,7 +61,8 @@ export class HsmCluster extends Construct {
     const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? PrivateSubnets.of(props.vpc, true));
     const zones = new Set(subnets.availabilityZones).size;
     Validate.that(this, zones === subnets.subnets.length && zones >= 2, {
-      prop: 'vpcSubnets', value: `${subnets.subnets.length} subnets in ${zones} zones`,
+      prop: 'vpcSubnets',
+      value: `${subnets.subnets.length} subnets in ${zones} zones`,
       allowed: 'one subnet per Availability Zone, in at least two zones',
     });
     const retention = props.backupRetention ?? Duration.days(90);

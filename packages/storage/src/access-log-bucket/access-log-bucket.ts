@@ -1,6 +1,6 @@
+import { NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
 import { Duration } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
 import { Construct } from 'constructs';
 
 /** Props for {@link AccessLogBucket}. */

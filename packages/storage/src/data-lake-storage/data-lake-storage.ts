@@ -1,14 +1,14 @@
+import { Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Validate } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
 import { Construct } from 'constructs';
+import { DataLakeAccessPointOptions, DataLakeStorageProps, DataLakeZoneName, DataLakeZoneOptions } from './data-lake-storage-props';
 import { AccessLogBucket } from '../access-log-bucket/access-log-bucket';
 import { SecureBucket } from '../secure-bucket/secure-bucket';
 import { ArchiveStorageClass, BucketLifecycle } from '../secure-bucket/secure-bucket-props';
-import { DataLakeAccessPointOptions, DataLakeStorageProps, DataLakeZoneName, DataLakeZoneOptions } from './data-lake-storage-props';
 
 /** One zone of a {@link DataLakeStorage}: where its data lives. */
 export interface DataLakeZone {

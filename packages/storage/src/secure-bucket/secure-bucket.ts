@@ -1,12 +1,12 @@
+import { Sandbox, Validate } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
 import { Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Sandbox, Validate } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
 import { Construct } from 'constructs';
-import { AccessLogBucket } from '../access-log-bucket/access-log-bucket';
 import { ArchiveStorageClass, BucketLifecycle, SecureBucketProps } from './secure-bucket-props';
+import { AccessLogBucket } from '../access-log-bucket/access-log-bucket';
 
 const S3_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
 
@@ -44,8 +44,10 @@ export class SecureBucket extends Construct {
     this.encryptionKey = props.encryptionKey ?? new DataKey(this, 'Key', { description: `Data key of ${this.node.path}` }).key;
     if (props.serverAccessLogsBucket) {
       Validate.that(this, props.serverAccessLogsBucket.encryptionKey === undefined, {
-        prop: 'serverAccessLogsBucket', value: props.serverAccessLogsBucket.node.path,
-        allowed: 'a bucket encrypted with SSE-S3', hint: 'S3 delivers server access logs only to SSE-S3 buckets, not SSE-KMS ones; use an AccessLogBucket.',
+        prop: 'serverAccessLogsBucket',
+        value: props.serverAccessLogsBucket.node.path,
+        allowed: 'a bucket encrypted with SSE-S3',
+        hint: 'S3 delivers server access logs only to SSE-S3 buckets, not SSE-KMS ones; use an AccessLogBucket.',
       });
       this.serverAccessLogsBucket = props.serverAccessLogsBucket;
     } else {
@@ -120,7 +122,8 @@ export class SecureBucket extends Construct {
     const transitions: s3.Transition[] = [];
     if (iaDays !== 0) transitions.push({ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: ia });
     if (archiveDays !== 0) {
-      transitions.push({ storageClass: new s3.StorageClass(lifecycle.archiveStorageClass ?? ArchiveStorageClass.GLACIER_INSTANT_RETRIEVAL), transitionAfter: archive });
+      const archiveClass = lifecycle.archiveStorageClass ?? ArchiveStorageClass.GLACIER_INSTANT_RETRIEVAL;
+      transitions.push({ storageClass: new s3.StorageClass(archiveClass), transitionAfter: archive });
     }
     return [
       {

@@ -1,6 +1,6 @@
+import { Sandbox, Validate } from '@analytics-patterns/core';
 import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
-import { Sandbox, Validate } from '@analytics-patterns/core';
 import { Construct, IConstruct } from 'constructs';
 
 /** Props for {@link DataLakeDatabase}. */

@@ -1,8 +1,8 @@
+import { Sandbox, Validate } from '@analytics-patterns/core';
 import { Stack, Token } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Sandbox, Validate } from '@analytics-patterns/core';
 import { Construct } from 'constructs';
 import { Column, ColumnType } from './column-type';
 import { DataLakeDatabase, IDataLakeDatabase } from './data-lake-database';

@@ -1,7 +1,7 @@
+import { DynamoDbReadWorkload, DynamoDbWriteWorkload } from '@analytics-patterns/core';
 import { Duration } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { DynamoDbReadWorkload, DynamoDbWriteWorkload } from '@analytics-patterns/core';
 
 /** Provisioned-mode auto scaling (target tracking on consumed capacity). */
 export interface TableAutoScaling {

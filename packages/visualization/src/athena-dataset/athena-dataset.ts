@@ -1,7 +1,7 @@
+import { NagAcknowledgements, Validate } from '@analytics-patterns/core';
 import { Names, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as quicksight from 'aws-cdk-lib/aws-quicksight';
-import { NagAcknowledgements, Validate } from '@analytics-patterns/core';
 import { Construct } from 'constructs';
 import { AthenaDatasetProps, DatasetImportMode } from './athena-dataset-props';
 
