@@ -301,7 +301,7 @@ plainPackage({
   outdir: 'packages/testing',
   name: `${SCOPE}/testing`,
   description: 'Test harness: cdk-nag checks, snapshot normalizer, validation-error assertions',
-  deps: [...cdkPeer, `${SCOPE}/core@0.0.0`, 'cdk-nag@3.0.2', 'asl-validator@^4'],
+  deps: [...cdkPeer, `${SCOPE}/core@0.0.0`, 'cdk-nag@3.0.2', 'asl-validator@^4', '@cloud-copilot/iam-simulate@^0.1.173'],
 });
 
 // ---- reference apps ----

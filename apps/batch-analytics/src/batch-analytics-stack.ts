@@ -1,8 +1,8 @@
-import { Sandbox } from '@analytics-patterns/core';
+import { AlarmTopic, Sandbox } from '@analytics-patterns/core';
 import {
   ActivityWork, ClusterAuthentication, EmrScript, EmrServerlessJob, EmrStep, Precondition, ScheduledPipeline, TransientEmrCluster,
 } from '@analytics-patterns/processing';
-import { AlarmTopic, DataKey } from '@analytics-patterns/security';
+import { DataKey } from '@analytics-patterns/security';
 import { ColumnType, DataLakeDatabase, DataLakeTable, PartitionProjection, SecureBucket, TableFormat } from '@analytics-patterns/storage';
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';

@@ -1,5 +1,6 @@
 import { StreamIngestion, TimeGranularity } from '@analytics-patterns/collection';
-import { AlarmTopic, DataKey } from '@analytics-patterns/security';
+import { AlarmTopic } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 

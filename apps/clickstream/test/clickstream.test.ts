@@ -1,4 +1,4 @@
-import { expectNagClean, normalizeTemplate, testApp } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, normalizeTemplate, testApp } from '@analytics-patterns/testing';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -51,6 +51,6 @@ describe('ClickstreamIngestion reference app', () => {
   });
 
   test('cdk-nag clean', () => {
-    expectNagClean(build().app);
+    expectNagClean(build().app, AWS_SOLUTIONS_ONLY);
   });
 });

@@ -1,4 +1,4 @@
-import { expectNagClean, normalizeTemplate, testApp } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, normalizeTemplate, testApp } from '@analytics-patterns/testing';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { StreamingDataLakeStack, StreamingDataLakeStackProps } from '../src';
@@ -187,6 +187,6 @@ describe('StreamingDataLakeStack', () => {
   test('cdk-nag clean', () => {
     const app = testApp();
     const nagged = new StreamingDataLakeStack(app, 'StreamingDataLake');
-    expectNagClean(nagged);
+    expectNagClean(nagged, AWS_SOLUTIONS_ONLY);
   });
 });

@@ -1,4 +1,4 @@
-import { expectNagClean, expectValidAsl, normalizeTemplate, stateMachineDefinitions, testApp } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, expectValidAsl, normalizeTemplate, stateMachineDefinitions, testApp } from '@analytics-patterns/testing';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { WarehouseStack } from '../src';
@@ -62,6 +62,6 @@ describe('Warehouse reference app', () => {
   });
 
   test('cdk-nag clean', () => {
-    expectNagClean(build().app);
+    expectNagClean(build().app, AWS_SOLUTIONS_ONLY);
   });
 });

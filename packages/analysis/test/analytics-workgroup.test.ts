@@ -1,6 +1,6 @@
 import { DataKey } from '@analytics-patterns/security';
 import { ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, TableFormat } from '@analytics-patterns/storage';
-import { cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -191,7 +191,7 @@ describe('AnalyticsWorkgroup', () => {
     const events = eventsTable(stack);
     w.grantQuery(new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() }), { tables: [events], lakeFormation: true });
     w.grantQuery(new iam.Role(stack, 'Engineer', { assumedBy: new iam.AccountRootPrincipal() }), { tables: [events] });
-    expectNagClean(stack);
+    expectNagClean(stack, AWS_SOLUTIONS_ONLY);
   });
 
   describe('validation', () => {

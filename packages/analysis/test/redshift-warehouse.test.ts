@@ -1,6 +1,6 @@
 import { RedshiftNodeType } from '@analytics-patterns/core';
 import { SecureBucket } from '@analytics-patterns/storage';
-import { expectNagClean, expectPropError, expectValidAsl, stateMachineDefinitions, testStack } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, expectValidAsl, stateMachineDefinitions, testStack } from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -247,12 +247,12 @@ describe('RedshiftWarehouse compliance', () => {
     const stack = testStack();
     const lake = new SecureBucket(stack, 'Lake');
     new RedshiftWarehouse(stack, 'Warehouse', { loadBuckets: [lake.bucket], spectrum: { schemaName: 'lake', glueDatabaseName: 'curated' } });
-    const report = expectNagClean(stack);
+    const report = expectNagClean(stack, AWS_SOLUTIONS_ONLY);
     expect(report.acknowledged.filter((a) => /RS\d+/.test(a.rule))).toEqual([]);
   });
   test('Serverless: cdk-nag clean', () => {
     const stack = testStack();
     new RedshiftWarehouse(stack, 'Warehouse', { type: WarehouseType.SERVERLESS });
-    expectNagClean(stack);
+    expectNagClean(stack, AWS_SOLUTIONS_ONLY);
   });
 });

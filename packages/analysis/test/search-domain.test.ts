@@ -1,4 +1,4 @@
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -100,7 +100,7 @@ describe('SearchDomain', () => {
   test('cdk-nag clean', () => {
     const { stack: s, vpc } = vpcStack();
     new SearchDomain(s, 'Search', { vpc });
-    expectNagClean(s);
+    expectNagClean(s, AWS_SOLUTIONS_ONLY);
   });
 
   describe('validation', () => {

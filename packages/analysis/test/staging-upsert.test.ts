@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { SecureBucket } from '@analytics-patterns/storage';
-import { expectNagClean, expectPropError, expectValidAsl, stateMachineDefinitions, testStack } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, expectValidAsl, stateMachineDefinitions, testStack } from '@analytics-patterns/testing';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import jsonata = require('jsonata');
 import { ColumnType, TableDefinition } from '../src/redshift-table/table-definition';
@@ -283,6 +283,6 @@ describe('StagingUpsert validation', () => {
 describe('StagingUpsert compliance', () => {
   test('cdk-nag clean (warehouse + pipeline)', () => {
     const b = build();
-    expectNagClean(b.stack);
+    expectNagClean(b.stack, AWS_SOLUTIONS_ONLY);
   });
 });

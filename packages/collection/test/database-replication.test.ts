@@ -1,5 +1,5 @@
 import { SecureBucket } from '@analytics-patterns/storage';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -86,6 +86,6 @@ describe('DatabaseReplication', () => {
   });
 
   test('cdk-nag clean', () => {
-    expectNagClean(build().stack);
+    expectNagClean(build().stack, AWS_SOLUTIONS_ONLY);
   });
 });

@@ -1,4 +1,4 @@
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DeviceIngestionRule, DevicePartitionKey, StreamIngestion } from '../src';
 
@@ -51,6 +51,6 @@ describe('DeviceIngestionRule', () => {
 
   test('cdk-nag clean', () => {
     const { stack } = build();
-    expectNagClean(stack);
+    expectNagClean(stack, AWS_SOLUTIONS_ONLY);
   });
 });

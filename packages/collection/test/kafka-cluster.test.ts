@@ -1,4 +1,4 @@
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -82,6 +82,6 @@ describe('KafkaCluster', () => {
   test('sandbox mode and cdk-nag', () => {
     const { template } = build({}, true);
     expect(Object.values(template.findResources('AWS::MSK::Cluster'))[0].DeletionPolicy).toBe('Delete');
-    expectNagClean(build().stack);
+    expectNagClean(build().stack, AWS_SOLUTIONS_ONLY);
   });
 });

@@ -1,6 +1,6 @@
 import { ShardLimitingFactor } from '@analytics-patterns/core';
 import { SecureBucket } from '@analytics-patterns/storage';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -174,7 +174,7 @@ describe('StreamIngestion compliance', () => {
   test('cdk-nag clean; acknowledgements only where AWS makes the rule inapplicable, each with its reason', () => {
     const stack = testStack();
     new StreamIngestion(stack, 'Ingest', { partitioning: { fields: [{ name: 'device' }] } });
-    const report = expectNagClean(stack);
+    const report = expectNagClean(stack, AWS_SOLUTIONS_ONLY);
     const acks = report.acknowledged.map((a) => `${a.rule} ${a.path}`).sort();
     expect(acks).toEqual([
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<IngestBucket[0-9A-F]+\.Arn>\/\*\] TestStack\/Ingest\/DeliveryPolicy\/Resource$/),
@@ -314,7 +314,7 @@ describe('StreamIngestion with existing resources', () => {
     expect(ds.ExtendedS3DestinationConfiguration.EncryptionConfiguration.KMSEncryptionConfig.AWSKMSKeyARN).toEqual(lakeKeyArn);
     // stream alarms use the existing stream's name
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'GetRecords.IteratorAgeMilliseconds', Dimensions: [{ Name: 'StreamName', Value: 'orders' }] });
-    expectNagClean(stack);
+    expectNagClean(stack, AWS_SOLUTIONS_ONLY);
   });
 
   test('existing key: used everywhere, and CloudWatch Logs is allowed on it', () => {

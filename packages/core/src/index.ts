@@ -1,4 +1,7 @@
 export { InvalidPropOptions } from './validation/validation-error';
+export * from './validation/limit';
+export * from './validation/units';
+export { ScheduleRules } from './validation/schedule';
 export * from './validation/validate';
 export * from './sandbox/sandbox';
 export * from './compliance/nag';
@@ -8,3 +11,5 @@ export * from './capacity/redshift-capacity';
 export * from './capacity/search-capacity';
 export * from './network/private-subnets';
 export * from './monitoring/alarm-notifications';
+export * from './monitoring/alarm-topic';
+export * from './monitoring/construct-alarms';

@@ -1,18 +1,39 @@
 import { runNag } from '@analytics-patterns/testing';
 import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { NagAcknowledgements } from '../src';
+import { NagAcknowledgements, NagPackName } from '../src';
 
 describe('NagAcknowledgements', () => {
   test('adds the AwsSolutions:: prefix cdk-nag 3 needs, so the finding is acknowledged with its reason', () => {
     const app = new App({ builtinCloudFormationValidation: false });
     const bucket = new s3.Bucket(new Stack(app, 'S'), 'B', { enforceSSL: true });
     NagAcknowledgements.acknowledge(bucket, 'AwsSolutions-S1', 'This bucket is a test fixture without access logs on purpose.');
-    const report = runNag(app);
+    const report = runNag(app, [NagPackName.AWS_SOLUTIONS]);
     expect(report.findings.map((f) => f.rule)).not.toContain('AwsSolutions-S1');
     expect(report.acknowledged).toContainEqual(expect.objectContaining({
-      rule: 'AwsSolutions-S1', path: 'S/B/Resource', reason: 'This bucket is a test fixture without access logs on purpose.',
+      rule: 'AwsSolutions-S1', path: 'S/B/Resource', reason: '[Bucket at S/B] This bucket is a test fixture without access logs on purpose.',
     }));
+  });
+
+  test('objectsUnder and resourceFinding render the finding the way cdk-nag names it, for created and imported buckets', () => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'S');
+    const created = new s3.Bucket(stack, 'B');
+    const imported = s3.Bucket.fromBucketName(stack, 'I', 'their-bucket');
+    const role = new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com') });
+    created.grantWrite(role, 'raw/*');
+    imported.grantPut(role, 'raw/*');
+    NagAcknowledgements.objectsUnder(role, created, 'raw/', 'Firehose writes objects under keys it generates below raw/.');
+    NagAcknowledgements.objectsUnder(role, imported, 'raw/', 'Firehose writes objects under keys it generates below raw/.');
+    for (const a of ['s3:DeleteObject*', 's3:Abort*', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging']) {
+      NagAcknowledgements.wildcardAction(role, a, 'aws-cdk-lib grantWrite action list, scoped to the raw/ prefix of one bucket.');
+    }
+    const bucketId = stack.getLogicalId(created.node.defaultChild as s3.CfnBucket);
+    expect(NagAcknowledgements.resourceFinding(stack, created.arnForObjects('raw/*'))).toBe(`Resource::<${bucketId}.Arn>/raw/*`);
+    expect(NagAcknowledgements.resourceFinding(stack, imported.arnForObjects('raw/*'))).toBe('Resource::arn:<AWS::Partition>:s3:::their-bucket/raw/*');
+    const iam5 = runNag(app, [NagPackName.AWS_SOLUTIONS]).findings.filter((f) => f.rule.startsWith('AwsSolutions-IAM5'));
+    expect(iam5.map((f) => f.rule)).toEqual([]);
   });
 
   test('rejects malformed rule ids and vague reasons', () => {

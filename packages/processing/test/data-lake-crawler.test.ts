@@ -1,5 +1,5 @@
 import { DataLakeDatabase, SecureBucket } from '@analytics-patterns/storage';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -156,13 +156,13 @@ describe('DataLakeCrawler', () => {
     const agnostic = testStack();
     const app = agnostic.node.scope as any;
     crawler(new Stack(app, 'Agnostic'));
-    expectNagClean(agnostic);
+    expectNagClean(agnostic, AWS_SOLUTIONS_ONLY);
   });
 
   test('cdk-nag clean (acknowledged wildcards only)', () => {
     const stack = testStack();
     crawler(stack, { lakeFormationGoverned: true });
-    const report = expectNagClean(stack);
+    const report = expectNagClean(stack, AWS_SOLUTIONS_ONLY);
     expect(report.acknowledged.filter((a) => a.path.includes('Crawler/Policy')).map((a) => a.rule)).toEqual(
       expect.arrayContaining([expect.stringContaining('AwsSolutions-IAM5')]),
     );

@@ -3,7 +3,7 @@ import * as path from 'path';
 import {
   ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, PartitionKeys, TableFormat, TimePartitionDepth,
 } from '@analytics-patterns/storage';
-import { cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
@@ -150,7 +150,7 @@ describe('DataLakeEtlJob', () => {
   test('cdk-nag clean', () => {
     const f = fixture();
     job(f, { lakeFormationGoverned: true });
-    expectNagClean(f.stack);
+    expectNagClean(f.stack, AWS_SOLUTIONS_ONLY);
   });
 
   describe('validation', () => {
@@ -255,7 +255,7 @@ describe('CatalogAndTransformWorkflow', () => {
   test('cdk-nag clean', () => {
     const f = fixture();
     workflow(f);
-    expectNagClean(f.stack);
+    expectNagClean(f.stack, AWS_SOLUTIONS_ONLY);
   });
 
   test('validation: crawler with its own schedule', () => {

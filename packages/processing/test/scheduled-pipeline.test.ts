@@ -1,6 +1,6 @@
 import { NagAcknowledgements } from '@analytics-patterns/core';
 import { SecureBucket } from '@analytics-patterns/storage';
-import { allPaths, expectNagClean, expectPropError, expectValidAsl, stateMachineDefinition, testStack } from '@analytics-patterns/testing';
+import { allPaths, AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, expectValidAsl, stateMachineDefinition, testStack } from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -216,7 +216,7 @@ describe('ScheduledPipeline options and validation', () => {
   test('cdk-nag AwsSolutions: clean', () => {
     const stack = testStack();
     notesExample(stack);
-    const report = expectNagClean(stack);
+    const report = expectNagClean(stack, AWS_SOLUTIONS_ONLY);
     expect(report.acknowledged.every((a) => a.rule.startsWith('AwsSolutions-IAM5'))).toBe(true);
   });
 });

@@ -1,5 +1,4 @@
 export * from './data-key/data-key-props';
 export * from './data-key/data-key';
-export * from './alarm-topic/alarm-topic';
 export * from './cross-account-role/cross-account-role';
 export * from './hsm-cluster/hsm-cluster';

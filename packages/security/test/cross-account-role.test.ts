@@ -1,4 +1,4 @@
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -23,7 +23,7 @@ describe('CrossAccountRole', () => {
       },
       Policies: [{ PolicyName: 'access', PolicyDocument: { Statement: [{ Action: 's3:GetObject', Effect: 'Allow', Resource: 'arn:aws:s3:::shared-lake/curated/report.csv' }] } }],
     });
-    expectNagClean(stack);
+    expectNagClean(stack, AWS_SOLUTIONS_ONLY);
   });
 
   test('several accounts and a longer session', () => {

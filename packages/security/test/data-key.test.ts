@@ -1,9 +1,8 @@
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import { AlarmTopic, DataKey } from '../src';
+import { DataKey } from '../src';
 
 describe('DataKey', () => {
   test('customer-managed, rotating, retained, with an alias and CloudWatch Logs scoped by encryption context', () => {
@@ -68,39 +67,6 @@ describe('DataKey', () => {
   test('cdk-nag clean', () => {
     const stack = testStack();
     new DataKey(stack, 'Key');
-    expectNagClean(stack);
-  });
-});
-
-describe('AlarmTopic', () => {
-  test('encrypted with the key, TLS-only publishing, CloudWatch may use the key, e-mail subscriptions', () => {
-    const stack = testStack();
-    const key = new DataKey(stack, 'Key');
-    new AlarmTopic(stack, 'Alarms', { encryptionKey: key.key, emails: ['ops@example.com'] });
-    const t = Template.fromStack(stack);
-    const keyId = stack.getLogicalId(key.key.node.defaultChild as kms.CfnKey);
-    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
-    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
-    });
-    t.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'] })]) },
-    });
-    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
-    expectNagClean(stack);
-  });
-
-  test('rejects malformed e-mail addresses', () => {
-    const stack = testStack();
-    const key = new DataKey(stack, 'Key');
-    expectPropError(() => new AlarmTopic(stack, 'Alarms', { encryptionKey: key.key, emails: ['not-an-address'] }), {
-      path: 'TestStack/Alarms', prop: 'emails[0]', value: '"not-an-address"', allowed: 'an e-mail address',
-    });
-  });
-
-  test('the topic is usable as an alarm action target', () => {
-    const stack = new Stack();
-    const key = new kms.Key(stack, 'K');
-    expect(new AlarmTopic(stack, 'A', { encryptionKey: key }).topic).toBeInstanceOf(sns.Topic);
+    expectNagClean(stack, AWS_SOLUTIONS_ONLY);
   });
 });

@@ -1,4 +1,4 @@
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -50,6 +50,6 @@ describe('HsmCluster', () => {
   });
 
   test('cdk-nag clean', () => {
-    expectNagClean(build().stack);
+    expectNagClean(build().stack, AWS_SOLUTIONS_ONLY);
   });
 });

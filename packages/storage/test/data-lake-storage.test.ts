@@ -1,4 +1,4 @@
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -157,7 +157,7 @@ describe('DataLakeStorage', () => {
   test('cdk-nag clean', () => {
     const stack = testStack();
     lakeWithConsumer(stack);
-    expectNagClean(stack);
+    expectNagClean(stack, AWS_SOLUTIONS_ONLY);
   });
 
   describe('validation', () => {

@@ -1,4 +1,4 @@
-import { cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -190,7 +190,7 @@ describe('DataLakeTable', () => {
   test('cdk-nag clean', () => {
     const stack = testStack();
     table(stack, { partitionKeys: PartitionKeys.time(TimePartitionDepth.HOUR, 2024, 2030) });
-    expectNagClean(stack);
+    expectNagClean(stack, AWS_SOLUTIONS_ONLY);
   });
 
   test('column type factories reject bad parameters', () => {

@@ -1,5 +1,5 @@
 import { ReadConsistency } from '@analytics-patterns/core';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -73,6 +73,6 @@ describe('WorkloadSizedTable', () => {
   test('cdk-nag clean', () => {
     const stack = testStack();
     new WorkloadSizedTable(stack, 'Devices', { partitionKey: pk, workload: { reads: { itemSizeKb: 1, readsPerSecond: 5 }, writes: { itemSizeKb: 1, writesPerSecond: 5 } } });
-    expectNagClean(stack);
+    expectNagClean(stack, AWS_SOLUTIONS_ONLY);
   });
 });

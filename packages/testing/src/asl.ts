@@ -90,3 +90,74 @@ export function allPaths(definition: any, from: string = definition.StartAt): st
   walk(from, []);
   return paths;
 }
+
+/** IAM service prefixes of the AWS SDK service names Step Functions integrations use. */
+const SDK_TO_IAM: Record<string, string> = {
+  redshiftdata: 'redshift-data',
+  sfn: 'states',
+  emrserverless: 'emr-serverless',
+  emr: 'elasticmapreduce',
+  cloudwatchlogs: 'logs',
+  eventbridge: 'events',
+  cloudformation: 'cloudformation',
+  lakeformation: 'lakeformation',
+};
+
+/** The IAM actions optimized integrations call (the ones this library uses). */
+const OPTIMIZED: Record<string, string[]> = {
+  'sns:publish': ['sns:Publish'],
+  'sqs:sendMessage': ['sqs:SendMessage'],
+  'states:startExecution': ['states:StartExecution'],
+  'states:startExecution.sync:2': ['states:StartExecution', 'states:DescribeExecution', 'states:StopExecution'],
+  'glue:startJobRun': ['glue:StartJobRun'],
+  'glue:startJobRun.sync': ['glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun'],
+  'elasticmapreduce:createCluster.sync': ['elasticmapreduce:RunJobFlow', 'elasticmapreduce:DescribeCluster', 'elasticmapreduce:TerminateJobFlows'],
+  'elasticmapreduce:terminateCluster.sync': ['elasticmapreduce:TerminateJobFlows', 'elasticmapreduce:DescribeCluster'],
+  'elasticmapreduce:terminateCluster': ['elasticmapreduce:TerminateJobFlows'],
+  'elasticmapreduce:addStep.sync': ['elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:DescribeStep', 'elasticmapreduce:CancelSteps'],
+  'emr-serverless:startJobRun.sync': ['emr-serverless:StartJobRun', 'emr-serverless:GetJobRun', 'emr-serverless:CancelJobRun'],
+  'lambda:invoke': ['lambda:InvokeFunction'],
+  'athena:startQueryExecution.sync': ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
+};
+
+/** One Task state of a definition and the IAM actions its integration calls. */
+export interface TaskActions {
+  readonly state: string;
+  readonly resource: string;
+  readonly actions: string[];
+  /** The task's Parameters (JSONPath) or Arguments (JSONata), to find the resource ARNs it names. */
+  readonly input: any;
+}
+
+/**
+ * Every Task state of `definition` (including inside Parallel branches and Map item
+ * processors) with the IAM actions its service integration calls: AWS SDK integrations
+ * (`arn:aws:states:::aws-sdk:<service>:<action>`) map to `<iam-prefix>:<Action>`, optimized
+ * integrations to the actions AWS documents for them. Throws on an integration it does
+ * not know, so a new one cannot slip past the permission tests.
+ */
+export function taskActions(definition: any): TaskActions[] {
+  const out: TaskActions[] = [];
+  const visit = (states: Record<string, any>) => {
+    for (const [name, s] of Object.entries(states ?? {})) {
+      if (s.Type === 'Parallel') for (const b of s.Branches ?? []) visit(b.States);
+      if (s.Type === 'Map') visit((s.ItemProcessor ?? s.Iterator)?.States);
+      if (s.Type !== 'Task') continue;
+      const resource: string = s.Resource;
+      const m = /^arn:[^:]+:states:::(.+)$/.exec(resource);
+      if (!m) throw new Error(`state ${name}: unsupported Resource ${resource}`);
+      let actions: string[];
+      const sdk = /^aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/.exec(m[1]);
+      if (sdk) {
+        actions = [`${SDK_TO_IAM[sdk[1]] ?? sdk[1]}:${sdk[2][0].toUpperCase()}${sdk[2].slice(1)}`];
+      } else if (OPTIMIZED[m[1]]) {
+        actions = OPTIMIZED[m[1]];
+      } else {
+        throw new Error(`state ${name}: no IAM action mapping for integration ${m[1]} (add it to taskActions)`);
+      }
+      out.push({ state: name, resource, actions, input: s.Parameters ?? s.Arguments });
+    }
+  };
+  visit(definition.States);
+  return out;
+}

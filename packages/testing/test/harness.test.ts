@@ -15,8 +15,8 @@ describe('expectNagClean', () => {
       message = (e as Error).message;
     }
     expect(message).toMatch(/unacknowledged finding\(s\)/);
-    expect(message).toContain('AwsSolutions-S1 at S/Plain/Resource');
-    expect(message).toContain('AwsSolutions-S10 at S/Plain/Resource');
+    expect(message).toContain('AwsSolutions-S1 (error) at S/Plain/Resource');
+    expect(message).toContain('AwsSolutions-S10 (error) at S/Plain/Resource');
   });
 
   test('passes when there is nothing to report', () => {

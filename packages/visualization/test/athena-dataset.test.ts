@@ -1,5 +1,5 @@
 import { SecureBucket } from '@analytics-patterns/storage';
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AthenaDataset, AthenaDatasetProps, DatasetColumnType, DatasetImportMode } from '../src';
 
@@ -89,6 +89,6 @@ describe('AthenaDataset', () => {
 
   test('cdk-nag clean', () => {
     const { stack } = build({ lakeFormationGoverned: true });
-    expectNagClean(stack);
+    expectNagClean(stack, AWS_SOLUTIONS_ONLY);
   });
 });
