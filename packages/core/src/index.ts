@@ -13,3 +13,4 @@ export * from './network/private-subnets';
 export * from './monitoring/alarm-notifications';
 export * from './monitoring/alarm-topic';
 export * from './monitoring/construct-alarms';
+export * from './compliance/customer-managed-policies';
