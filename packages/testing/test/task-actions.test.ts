@@ -1,0 +1,17 @@
+import { taskActions } from '../src';
+
+describe('taskActions', () => {
+  test('SDK integrations whose IAM action is named differently map to the IAM action', () => {
+    const definition = {
+      StartAt: 'List',
+      States: {
+        List: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:s3:listObjectsV2', Parameters: { Bucket: 'b' }, Next: 'Create' },
+        Create: { Type: 'Task', Resource: 'arn:aws:states:::elasticmapreduce:createCluster', Parameters: {}, End: true },
+      },
+    };
+    expect(taskActions(definition).map((t) => [t.state, t.actions])).toEqual([
+      ['List', ['s3:ListBucket']],
+      ['Create', ['elasticmapreduce:RunJobFlow']],
+    ]);
+  });
+});
