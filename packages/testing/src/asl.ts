@@ -41,7 +41,8 @@ export function stateMachineDefinitions(template: Template): Record<string, any>
   for (const [id, res] of Object.entries(template.findResources('AWS::StepFunctions::StateMachine'))) {
     const ds = (res as any).Properties.DefinitionString;
     const text = typeof ds === 'string' ? ds : ds['Fn::Join'][1].map(renderPart).join('');
-    result[id] = JSON.parse(text);
+    // a number token (e.g. a Number parameter) sits unquoted in the definition: read it as a string
+    result[id] = JSON.parse(text.replace(/([:,[]\s*)((?:REF|ATT)_[A-Za-z0-9_.]+)(?=\s*[,}\]])/g, '$1"$2"'));
   }
   return result;
 }

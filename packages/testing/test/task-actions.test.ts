@@ -1,4 +1,5 @@
-import { taskActions } from '../src';
+import { Template } from 'aws-cdk-lib/assertions';
+import { stateMachineDefinitions, taskActions } from '../src';
 
 describe('taskActions', () => {
   test('SDK integrations whose IAM action is named differently map to the IAM action', () => {
@@ -13,5 +14,19 @@ describe('taskActions', () => {
       ['List', ['s3:ListBucket']],
       ['Create', ['elasticmapreduce:RunJobFlow']],
     ]);
+  });
+});
+
+describe('stateMachineDefinitions', () => {
+  test('a number parameter in a definition is read as a placeholder string', () => {
+    const template = Template.fromJSON({
+      Resources: {
+        Sm: {
+          Type: 'AWS::StepFunctions::StateMachine',
+          Properties: { DefinitionString: { 'Fn::Join': ['', ['{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":', { Ref: 'Seconds' }, ',"End":true}}}']] } },
+        },
+      },
+    });
+    expect(stateMachineDefinitions(template).Sm.States.W.Seconds).toBe('REF_Seconds');
   });
 });
