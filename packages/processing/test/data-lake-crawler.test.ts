@@ -314,7 +314,7 @@ describe('DataLakeCrawler tokens, imported resources, logical ids', () => {
       targets: [{ bucket: s3.Bucket.fromBucketName(stack, 'Plain', 'plain'), prefix: 'orders/' }],
     });
     const ids = Object.entries<any>(Template.fromStack(stack).toJSON().Resources)
-      .filter(([, r]) => /Glue::Crawler|Glue::SecurityConfiguration|KMS::Key/.test(r.Type)).map(([id]) => id).sort();
+      .filter(([, r]) => /Glue::Crawler|Glue::SecurityConfiguration|KMS::Key/.test(r.Type)).map(([logicalId]) => logicalId).sort();
     expect(ids).toEqual([
       'CrawlerA942B6C5', 'CrawlerSecurityConfiguration29EFF96E', 'RawKeyCAD378B7',
       'SecondCrawlerB708656F', 'SecondSecurityConfigurationD3667C1C', 'SecondSecurityConfigurationKey6D486AC5',

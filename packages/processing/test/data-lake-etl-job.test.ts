@@ -295,8 +295,11 @@ describe('CatalogAndTransformWorkflow', () => {
     const f = fixture();
     const crawler = new DataLakeCrawler(f.stack, 'Crawler', { database: f.db, targets: [{ bucket: f.lake.raw.bucket, prefix: 'events/' }] });
     new CatalogAndTransformWorkflow(f.stack, 'Workflow', {
-      crawler, job: job(f), schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' }),
-      workflowName: stringParameter(f.stack, 'WorkflowName'), maxConcurrentRuns: numberParameter(f.stack, 'Runs'),
+      crawler,
+      job: job(f),
+      schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' }),
+      workflowName: stringParameter(f.stack, 'WorkflowName'),
+      maxConcurrentRuns: numberParameter(f.stack, 'Runs'),
     });
     const template = Template.fromStack(f.stack);
     expectParameterUsed(template, 'WorkflowName', /Trigger/);
@@ -396,7 +399,7 @@ describe('DataLakeEtlJob limits (both sides) and tokens', () => {
     const crawler = new DataLakeCrawler(f.stack, 'Crawler', { database: f.db, targets: [{ bucket: f.lake.raw.bucket, prefix: 'events/' }] });
     new CatalogAndTransformWorkflow(f.stack, 'Workflow', { crawler, job: job(f), schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' }) });
     const ids = Object.entries<any>(Template.fromStack(f.stack).toJSON().Resources)
-      .filter(([, r]) => /Glue::(Job|SecurityConfiguration|Workflow|Trigger)/.test(r.Type)).map(([id]) => id).sort();
+      .filter(([, r]) => /Glue::(Job|SecurityConfiguration|Workflow|Trigger)/.test(r.Type)).map(([logicalId]) => logicalId).sort();
     expect(ids).toEqual([
       'CrawlerSecurityConfiguration29EFF96E', 'Job1DDAA689', 'JobSecurityConfiguration01DFCF5D', 'Workflow30EA282B', 'WorkflowCrawlerTrigger909AE158', 'WorkflowJobTriggerB741B5A8',
     ]);

@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { SecureBucket } from '@analytics-patterns/storage';
 import { AlarmTopic } from '@analytics-patterns/core';
+import { SecureBucket } from '@analytics-patterns/storage';
 import {
   AccessModel, allPaths, expectNagClean, expectParameterUsed, expectPropError, expectValidAsl, numberParameter, OTHER_ACCOUNT, Principals,
   stateMachineDefinition, stringParameter, testStack,

@@ -286,18 +286,18 @@ describe('ScheduledPipeline run-time permissions', () => {
   });
 
   test('EventBridge Scheduler (this account\'s default group only) starts the state machines with the key; strangers cannot', async () => {
-    const scheduler = pipeline.schedulerRole.roleArn;
+    const schedulerRole = pipeline.schedulerRole.roleArn;
     const source = { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/default' };
     const machines = Object.values(pipeline.stateMachines).map((sm) => sm.stateMachineArn);
     await access.expectAllowed(
-      { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: scheduler, context: source },
-      ...machines.map((resource) => ({ principal: scheduler, action: 'states:StartExecution', resource })),
+      { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: schedulerRole, context: source },
+      ...machines.map((resource) => ({ principal: schedulerRole, action: 'states:StartExecution', resource })),
       ...machines.map((resource) => ({ principal: operator.roleArn, action: 'states:StartExecution', resource })),
-      { principal: scheduler, action: 'kms:Decrypt', resource: pipeline.encryptionKey.keyArn },
+      { principal: schedulerRole, action: 'kms:Decrypt', resource: pipeline.encryptionKey.keyArn },
     );
     await access.expectDenied(
-      { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: scheduler, context: { ...source, 'aws:SourceAccount': OTHER_ACCOUNT } },
-      { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: scheduler, context: { ...source, 'aws:SourceArn': 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/other' } },
+      { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: schedulerRole, context: { ...source, 'aws:SourceAccount': OTHER_ACCOUNT } },
+      { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: schedulerRole, context: { ...source, 'aws:SourceArn': 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/other' } },
       ...machines.flatMap((resource) => [
         { principal: Principals.strangerInAccount(), action: 'states:StartExecution', resource },
         { ...Principals.otherAccountAdmin(), action: 'states:StartExecution', resource },

@@ -541,11 +541,11 @@ describe('SecureDataLake: stable logical ids of grants and tag associations', ()
   const ids = (props: Partial<SecureDataLakeProps>) => {
     const { stack } = lake(props);
     const resources = Template.fromStack(stack).toJSON().Resources;
-    const byType = (type: string) => Object.keys(resources).filter((id) => resources[id].Type === type).sort();
+    const byType = (type: string) => Object.keys(resources).filter((logicalId) => resources[logicalId].Type === type).sort();
     return { grants: byType('AWS::LakeFormation::PrincipalPermissions'), associations: byType('AWS::LakeFormation::TagAssociation'), resources };
   };
   const idOf = (result: ReturnType<typeof ids>, match: (props: any) => boolean) =>
-    Object.keys(result.resources).find((id) => result.resources[id].Type === 'AWS::LakeFormation::PrincipalPermissions' && match(result.resources[id].Properties));
+    Object.keys(result.resources).find((logicalId) => result.resources[logicalId].Type === 'AWS::LakeFormation::PrincipalPermissions' && match(result.resources[logicalId].Properties));
 
   test('inserting a grant or an association in the middle changes no other logical id', () => {
     const before = ids({ grants: [a, c], tagAssociations: [tagOn(LakeResource.database('sales'), 'false'), tagOn(LakeResource.columns('sales', 'orders', ['email']), 'true')] });
@@ -688,7 +688,7 @@ describe('SecureDataLake: limits (both sides), tokens, imported bucket, logical 
     });
     const ids = Object.entries<any>(Template.fromStack(stack).toJSON().Resources)
       .filter(([, r]) => /LakeFormation::(DataLakeSettings|Resource|Tag|DataCellsFilter)$|Glue::(Database|DataCatalogEncryptionSettings)|KMS::Key/.test(r.Type))
-      .map(([id]) => id).sort();
+      .map(([logicalId]) => logicalId).sort();
     expect(ids).toEqual([
       'LakeCatalogEncryptionD76A2DA8', 'LakeDatabasesalesCB55CAEE', 'LakeFiltersalesorderseuonlyB84445EB', 'LakeKey6AC6EFDD',
       'LakeLocationA6566F4A', 'LakeSettings98E7B273', 'LakeTagpiiF975DC52',

@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { SecureBucket } from '@analytics-patterns/storage';
 import { AlarmTopic, NagAcknowledgements, NagPackName } from '@analytics-patterns/core';
+import { SecureBucket } from '@analytics-patterns/storage';
 import {
   AccessModel, allPaths, expectNagClean, expectParameterUsed, expectPropError, expectValidAsl, numberParameter, OTHER_ACCOUNT, Principals,
   runNag, stateMachineDefinition, stringParameter, testStack,
@@ -486,10 +486,10 @@ describe('TransientEmrCluster run-time permissions', () => {
   const def = stateMachineDefinition(template, 'Job');
   const access = AccessModel.of(f.stack);
   const role = job.stateMachine.role.roleArn;
-  const cluster = `arn:aws:elasticmapreduce:eu-west-1:123456789012:cluster/j-2AXXXXXXGAPLF`;
+  const cluster = 'arn:aws:elasticmapreduce:eu-west-1:123456789012:cluster/j-2AXXXXXXGAPLF';
 
   test('the state machine may do every task of its definition, publishing included (topic and key)', async () => {
-    const requests = taskRequests(def, role, (task, action) => {
+    const requests = taskRequests(def, role, (_task, action) => {
       if (action === 'elasticmapreduce:RunJobFlow') return { resource: '*' };
       if (action.startsWith('elasticmapreduce:')) return { resource: cluster };
       if (action === 'secretsmanager:GetSecretValue') return { resource: secret.secretArn };
@@ -569,7 +569,9 @@ describe('TransientEmrCluster run-time permissions', () => {
       { principal: 'elasticmapreduce.amazonaws.com', action: 'sts:AssumeRole', resource: job.serviceRole.roleArn, context: emrSource },
       { principal: 'ec2.amazonaws.com', action: 'sts:AssumeRole', resource: job.instanceRole.roleArn },
       {
-        principal: 'logs.eu-west-1.amazonaws.com', action: 'kms:GenerateDataKey', resource: job.encryptionKey.keyArn,
+        principal: 'logs.eu-west-1.amazonaws.com',
+        action: 'kms:GenerateDataKey',
+        resource: job.encryptionKey.keyArn,
         context: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:eu-west-1:123456789012:log-group:${access.resolve(job.logGroup.logGroupName)}` },
       },
     );
@@ -726,7 +728,9 @@ describe('TransientEmrCluster with imported resources', () => {
       // the imported key's policy is not in the template: assert the identity half of publishing with it
       const publisher = access.identityPoliciesOf(access.arn(job.stateMachine.role.roleArn)).policies.flatMap((p) => p.Statement);
       expect(publisher).toContainEqual({
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Resource: key.keyArn,
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Effect: 'Allow',
+        Resource: key.keyArn,
         Condition: { StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
       });
       expectNagClean(stack);

@@ -104,7 +104,9 @@ export class DataLakeCrawler extends Construct {
     this.crawler = this.createCrawler(props, update, del, recrawl);
   }
 
-  private createCrawler(props: DataLakeCrawlerProps, update: CrawlerUpdateBehavior, del: CrawlerDeleteBehavior, recrawl: RecrawlBehavior): glue.CfnCrawler {
+  private createCrawler(
+    props: DataLakeCrawlerProps, update: CrawlerUpdateBehavior, del: CrawlerDeleteBehavior, recrawl: RecrawlBehavior,
+  ): glue.CfnCrawler {
     const schedule = glueSchedule(this, 'schedule', props.schedule);
     const crawler = new glue.CfnCrawler(this, 'Crawler', {
       name: this.crawlerName,

@@ -49,7 +49,8 @@ export class GlueSecurityConfiguration extends Construct {
     Validate.resourceName(this, 'securityConfigurationName', props.securityConfigurationName, GlueLimits.SECURITY_CONFIGURATION_NAME);
     this.encryptionKey = props.encryptionKey ?? new DataKey(this, 'Key', { description: `Glue key of ${this.node.path}` }).key;
     DataKey.allowCloudWatchLogs(this.encryptionKey);
-    this.securityConfigurationName = props.securityConfigurationName ?? Names.uniqueResourceName(this, { maxLength: GlueLimits.SECURITY_CONFIGURATION_NAME.maxLength });
+    this.securityConfigurationName = props.securityConfigurationName
+      ?? Names.uniqueResourceName(this, { maxLength: GlueLimits.SECURITY_CONFIGURATION_NAME.maxLength });
     this.resource = new glue.CfnSecurityConfiguration(this, 'Resource', {
       name: this.securityConfigurationName,
       encryptionConfiguration: {

@@ -7,9 +7,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { DataLakeEtlJobProps, GlueJobType, GlueWorkerType } from './data-lake-etl-job-props';
-import { GlueSecurityConfiguration } from '../glue-crawler/glue-security-configuration';
+import { DataLakeEtlJobProps, EtlTarget, GlueJobType, GlueWorkerType } from './data-lake-etl-job-props';
 import { acknowledgeObjectWildcards } from '../common/s3-access';
+import { GlueSecurityConfiguration } from '../glue-crawler/glue-security-configuration';
 
 const ASSETS = path.join(__dirname, '..', '..', 'assets', 'glue');
 const PREFIX = '^([A-Za-z0-9!_.*\'()=-]+/)+$';
@@ -154,10 +154,8 @@ export class DataLakeEtlJob extends Construct {
   }
 
   private grantRun(props: DataLakeEtlJobProps): void {
-    const stack = Stack.of(this);
     const source = props.source;
-    const target = props.target;
-    const statements: iam.PolicyStatement[] = [
+    this.policy.addStatements(
       new iam.PolicyStatement({
         sid: 'ReadScript',
         actions: ['s3:GetObject'],
@@ -169,64 +167,70 @@ export class DataLakeEtlJob extends Construct {
         resources: [source.database.catalogArn, source.database.databaseArn, source.tableArn],
       }),
       ...this.prefixStatements('Source', source.bucket, source.prefix, ['s3:GetObject']),
-    ];
-    const decryptKeys = new Set<kms.IKey>();
-    const encryptKeys = new Set<kms.IKey>();
-    if (source.bucket.encryptionKey) decryptKeys.add(source.bucket.encryptionKey);
-    if (target) {
-      statements.push(...this.prefixStatements('Target', target.bucket, target.prefix, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']));
-      if (target.bucket.encryptionKey) encryptKeys.add(target.bucket.encryptionKey);
-      // the security configuration's SSE-KMS setting makes Glue write objects with ITS key
-      encryptKeys.add(this.securityConfiguration.encryptionKey);
-      if (target.database && target.tableName) {
-        statements.push(new iam.PolicyStatement({
-          sid: 'UpdateTargetTable',
-          actions: [
-            'glue:GetDatabase', 'glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable', 'glue:GetPartition', 'glue:GetPartitions',
-            'glue:BatchGetPartition', 'glue:CreatePartition', 'glue:BatchCreatePartition', 'glue:UpdatePartition',
-          ],
-          resources: [
-            target.database.catalogArn, target.database.databaseArn,
-            stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${target.database.databaseName}/${target.tableName}` }),
-          ],
-        }));
-      }
-    }
-    if (decryptKeys.size > 0) {
-      statements.push(new iam.PolicyStatement({
-        sid: 'DecryptSource',
-        actions: ['kms:Decrypt'],
-        resources: [...decryptKeys].map((k) => k.keyArn),
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-      }));
-    }
-    if (encryptKeys.size > 0) {
-      statements.push(new iam.PolicyStatement({
-        sid: 'EncryptTarget',
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [...encryptKeys].map((k) => k.keyArn),
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-      }));
-    }
-    statements.push(new iam.PolicyStatement({
-      sid: 'JobMetrics',
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
-    }));
-    this.policy.addStatements(...statements);
+      ...(props.target ? this.targetStatements(props.target) : []),
+      ...this.keyStatements(props),
+      new iam.PolicyStatement({
+        sid: 'JobMetrics',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
+      }),
+    );
     this.securityConfiguration.grantUse(this.policy, 'jobs', this.jobBookmarks);
     if (props.lakeFormationGoverned) {
       this.policy.addStatements(new iam.PolicyStatement({ sid: 'LakeFormationDataAccess', actions: ['lakeformation:GetDataAccess'], resources: ['*'] }));
     }
-
     this.acknowledgeWildcards(props);
+  }
+
+  /** Write the target prefix and, with a catalog table, update that table and its partitions. */
+  private targetStatements(target: EtlTarget): iam.PolicyStatement[] {
+    const statements = this.prefixStatements('Target', target.bucket, target.prefix, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']);
+    if (target.database && target.tableName) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'UpdateTargetTable',
+        actions: [
+          'glue:GetDatabase', 'glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable', 'glue:GetPartition', 'glue:GetPartitions',
+          'glue:BatchGetPartition', 'glue:CreatePartition', 'glue:BatchCreatePartition', 'glue:UpdatePartition',
+        ],
+        resources: [
+          target.database.catalogArn, target.database.databaseArn,
+          Stack.of(this).formatArn({ service: 'glue', resource: 'table', resourceName: `${target.database.databaseName}/${target.tableName}` }),
+        ],
+      }));
+    }
+    return statements;
+  }
+
+  /** Decrypt the source through S3; encrypt the target through S3 with its key and the security configuration's. */
+  private keyStatements(props: DataLakeEtlJobProps): iam.PolicyStatement[] {
+    const viaS3 = { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } };
+    const decryptKeys = new Set<kms.IKey>(props.source.bucket.encryptionKey ? [props.source.bucket.encryptionKey] : []);
+    const encryptKeys = new Set<kms.IKey>();
+    if (props.target) {
+      if (props.target.bucket.encryptionKey) encryptKeys.add(props.target.bucket.encryptionKey);
+      // the security configuration's SSE-KMS setting makes Glue write objects with ITS key
+      encryptKeys.add(this.securityConfiguration.encryptionKey);
+    }
+    const statements: iam.PolicyStatement[] = [];
+    if (decryptKeys.size > 0) {
+      statements.push(new iam.PolicyStatement({ sid: 'DecryptSource', actions: ['kms:Decrypt'], resources: [...decryptKeys].map((k) => k.keyArn), conditions: viaS3 }));
+    }
+    if (encryptKeys.size > 0) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'EncryptTarget', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [...encryptKeys].map((k) => k.keyArn), conditions: viaS3,
+      }));
+    }
+    return statements;
   }
 
   private acknowledgeWildcards(props: DataLakeEtlJobProps): void {
     NagAcknowledgements.acknowledge(this.policy, 'AwsSolutions-IAM5[Resource::*]',
       'cloudwatch:PutMetricData (restricted to the Glue namespace by condition) and lakeformation:GetDataAccess support no resource-level permissions.');
-    const locations = [{ bucket: props.source.bucket, prefix: props.source.prefix }, ...(props.target ? [{ bucket: props.target.bucket, prefix: props.target.prefix }] : [])];
+    const locations = [
+      { bucket: props.source.bucket, prefix: props.source.prefix },
+      ...(props.target ? [{ bucket: props.target.bucket, prefix: props.target.prefix }] : []),
+    ];
     acknowledgeObjectWildcards(this.policy, locations,
       'The job reads/writes the partition files under its source and target prefixes, whose names Spark generates; the wildcard stops at the prefix.');
     NagAcknowledgements.acknowledge(this.policy, `AwsSolutions-IAM5[${NagAcknowledgements.resourceFinding(this, this.securityConfiguration.logGroupArn('jobs'))}]`,

@@ -8,7 +8,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { CatchableState } from './pipeline-activity';
+import { CatchableState, RenderedWork } from './pipeline-activity';
 import { validatePipelineProps } from './pipeline-validation';
 import { PipelineActivity, PipelineSchedule, ScheduledPipelineProps } from './scheduled-pipeline-props';
 import { grantNotices, notifyThenFail } from '../common/failure-notice';
@@ -206,7 +206,7 @@ export class ScheduledPipeline extends Construct {
     for (const s of caught) s.addCatch(onError, { resultPath: '$.error' });
   }
 
-  private withPreconditions(scope: Construct, a: PipelineActivity, chain: sfn.IChainable & { readonly startState: sfn.State; readonly endStates: sfn.INextable[] }, onError: sfn.IChainable): sfn.IChainable {
+  private withPreconditions(scope: Construct, a: PipelineActivity, chain: RenderedWork['chain'], onError: sfn.IChainable): sfn.IChainable {
     const preconditions = a.preconditions ?? [];
     if (preconditions.length === 0) return chain;
     const unmet = new sfn.Pass(scope, `${a.name} precondition not met`, {

@@ -24,7 +24,9 @@ export function permissionsResource(r: LakeResource, catalogId: string, location
       return { lfTag: { catalogId, tagKey: c.key, tagValues: c.values } };
     }
     case LakeResourceKind.TAG_EXPRESSION:
-      return { lfTagPolicy: { catalogId, resourceType: r.resourceType!, expression: r.conditions!.map((c) => ({ tagKey: c.key, tagValues: c.values })) } };
+      return {
+        lfTagPolicy: { catalogId, resourceType: r.resourceType!, expression: r.conditions!.map((c) => ({ tagKey: c.key, tagValues: c.values })) },
+      };
     default:
       return { dataLocation: { catalogId, resourceArn: locationArn } };
   }

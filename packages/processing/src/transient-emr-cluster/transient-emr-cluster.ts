@@ -331,7 +331,8 @@ export class TransientEmrCluster extends Construct {
 
   private createClusterTaskState(props: TransientEmrClusterProps, subnets: ec2.SelectedSubnets, failures: FailureStates): tasks.EmrCreateCluster {
     const kerberos = props.authentication.kerberosOptions;
-    const defaultName = this.node.path.length <= EmrLimits.CLUSTER_NAME.maxLength! ? this.node.path : Names.uniqueResourceName(this, { maxLength: EmrLimits.CLUSTER_NAME.maxLength });
+    const maxName = EmrLimits.CLUSTER_NAME.maxLength!;
+    const defaultName = this.node.path.length <= maxName ? this.node.path : Names.uniqueResourceName(this, { maxLength: maxName });
     const task = new tasks.EmrCreateCluster(this, 'CreateCluster', {
       // request-response: the cluster id is returned at once, so every later state can terminate it
       integrationPattern: sfn.IntegrationPattern.REQUEST_RESPONSE,
