@@ -8,10 +8,12 @@ import {
 } from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { acknowledgeSecureBucketFindings } from './helpers';
 import {
-  CatalogAndTransformWorkflow, DataLakeCrawler, DataLakeEtlJob, DataLakeEtlJobProps, GlueJobType, GlueWorkerType,
+  CatalogAndTransformWorkflow, DataLakeCrawler, DataLakeEtlJob, DataLakeEtlJobProps, GlueJobType, GlueSecurityConfiguration, GlueWorkerType,
 } from '../src';
 
 interface Fixture { stack: Stack; lake: DataLakeStorage; db: DataLakeDatabase; source: DataLakeTable }
@@ -403,5 +405,24 @@ describe('DataLakeEtlJob limits (both sides) and tokens', () => {
     expect(ids).toEqual([
       'CrawlerSecurityConfiguration29EFF96E', 'Job1DDAA689', 'JobSecurityConfiguration01DFCF5D', 'Workflow30EA282B', 'WorkflowCrawlerTrigger909AE158', 'WorkflowJobTriggerB741B5A8',
     ]);
+  });
+});
+
+describe('DataLakeEtlJob and workflow with imported resources', () => {
+  test('imported buckets, key and database: four nag packs clean; a token security configuration name reaches the template', () => {
+    const stack = testStack();
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555');
+    const raw = s3.Bucket.fromBucketAttributes(stack, 'Raw', { bucketName: 'existing-raw', encryptionKey: key });
+    const curated = s3.Bucket.fromBucketAttributes(stack, 'Curated', { bucketName: 'existing-curated', encryptionKey: key });
+    const db = DataLakeDatabase.fromDatabaseName(stack, 'Db', 'sales');
+    const source = new DataLakeTable(stack, 'Orders', {
+      database: db, tableName: 'orders', format: TableFormat.JSON, columns: [{ name: 'id', type: ColumnType.STRING }], bucket: raw, prefix: 'orders/',
+    });
+    const security = new GlueSecurityConfiguration(stack, 'Security', { encryptionKey: key, securityConfigurationName: stringParameter(stack, 'SecurityName') });
+    const j = new DataLakeEtlJob(stack, 'Job', { source, target: { bucket: curated, prefix: 'orders/' }, securityConfiguration: security });
+    const crawler = new DataLakeCrawler(stack, 'Crawler', { database: db, targets: [{ bucket: raw, prefix: 'orders/' }], securityConfiguration: security });
+    new CatalogAndTransformWorkflow(stack, 'Workflow', { crawler, job: j, schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' }) });
+    expectParameterUsed(Template.fromStack(stack), 'SecurityName', /Job/);
+    expectNagClean(stack);
   });
 });
