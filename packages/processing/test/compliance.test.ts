@@ -20,8 +20,13 @@ function everything(stack: Stack): void {
   const storage = new DataLakeStorage(stack, 'Lake');
   const db = new DataLakeDatabase(stack, 'Db', { databaseName: 'clickstream' });
   const source = new DataLakeTable(stack, 'RawEvents', {
-    database: db, tableName: 'raw_events', format: TableFormat.JSON, columns: [{ name: 'event_id', type: ColumnType.STRING }],
-    partitionKeys: PartitionKeys.time(TimePartitionDepth.DAY, 2024, 2035), bucket: storage.raw.bucket, prefix: 'events/',
+    database: db,
+    tableName: 'raw_events',
+    format: TableFormat.JSON,
+    columns: [{ name: 'event_id', type: ColumnType.STRING }],
+    partitionKeys: PartitionKeys.time(TimePartitionDepth.DAY, 2024, 2035),
+    bucket: storage.raw.bucket,
+    prefix: 'events/',
   });
   const alarms = new AlarmTopic(stack, 'Alarms', { encryptionKey: new kms.Key(stack, 'AlarmKey', { enableKeyRotation: true }) });
   const security = new GlueSecurityConfiguration(stack, 'GlueSecurity', { encryptionKey: storage.encryptionKey });
@@ -29,8 +34,11 @@ function everything(stack: Stack): void {
   const job = new DataLakeEtlJob(stack, 'Job', { source, target: { bucket: storage.curated.bucket, prefix: 'events/' }, lakeFormationGoverned: true });
   new CatalogAndTransformWorkflow(stack, 'Workflow', { crawler, job, schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' }) });
   const lake = new SecureDataLake(stack, 'Governance', {
-    admins: [LakePrincipal.fromArn('arn:aws:iam::123456789012:role/DataLakeAdmin')], bucket: storage.raw.bucket, locationPrefix: 'events',
-    existingDatabases: [db], tables: [SecureDataLake.describeTable(source)],
+    admins: [LakePrincipal.fromArn('arn:aws:iam::123456789012:role/DataLakeAdmin')],
+    bucket: storage.raw.bucket,
+    locationPrefix: 'events',
+    existingDatabases: [db],
+    tables: [SecureDataLake.describeTable(source)],
     grants: [{ principal: LakePrincipal.account('210987654321'), resource: LakeResource.table('clickstream', 'raw_events'), permissions: [LakePermission.SELECT] }],
   });
   lake.grantCrawler(crawler.role, 'clickstream');
@@ -41,10 +49,15 @@ function everything(stack: Stack): void {
   NagAcknowledgements.acknowledge(vpc, 'AwsSolutions-VPC7', 'Test fixture VPC: not part of the constructs under test.');
   const script = EmrScript.fromAsset(path.join(__dirname, '..', 'assets', 'emr', 'weblog_analysis.py'));
   const emr = new TransientEmrCluster(stack, 'Emr', {
-    vpc, steps: [EmrStep.spark({ name: 'weblog-analysis', script })], authentication: ClusterAuthentication.keyPair('emr-lab'),
+    vpc,
+    steps: [EmrStep.spark({ name: 'weblog-analysis', script })],
+    authentication: ClusterAuthentication.keyPair('emr-lab'),
     inTransitEncryption: { certificateBucket: storage.raw.bucket, certificateKey: 'emr/tls.zip' },
-    readLocations: [{ bucket: storage.raw.bucket, prefix: 'raw/' }], writeLocations: [{ bucket: storage.curated.bucket, prefix: 'curated/' }],
-    encryptionKey: storage.encryptionKey, notificationTopic: alarms.topic, idleTimeout: Duration.minutes(30),
+    readLocations: [{ bucket: storage.raw.bucket, prefix: 'raw/' }],
+    writeLocations: [{ bucket: storage.curated.bucket, prefix: 'curated/' }],
+    encryptionKey: storage.encryptionKey,
+    notificationTopic: alarms.topic,
+    idleTimeout: Duration.minutes(30),
   });
   new EmrServerlessJob(stack, 'Serverless', { script, readLocations: [{ bucket: storage.raw.bucket, prefix: 'raw/' }], notificationTopic: alarms.topic });
   new ScheduledPipeline(stack, 'Pipeline', {
