@@ -146,18 +146,12 @@ export class AlarmTopic extends Construct {
     }
   }
 
-  /**
-   * Lets EventBridge rules of this account publish to this topic (see the static form).
-   * @jsii ignore jsii languages cannot have a static and an instance member of one name: use the static form
-   */
+  /** Lets EventBridge rules of this account publish to this topic (see the static form). */
   public allowEventBridge(): void {
     AlarmTopic.allowEventBridge(this.topic, this.encryptionKey);
   }
 
-  /**
-   * Grants `grantee` publishing to this topic, key included (see the static form).
-   * @jsii ignore jsii languages cannot have a static and an instance member of one name: use the static form
-   */
+  /** Grants `grantee` publishing to this topic, key included (see the static form). */
   public grantPublish(grantee: iam.IGrantable): iam.Grant {
     return AlarmTopic.grantPublish(this.topic, grantee, this.encryptionKey);
   }

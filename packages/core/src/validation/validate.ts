@@ -43,8 +43,6 @@ export class Validate {
   /**
    * Checks that `value` (if given and resolved) is within `check.min`-`check.max`, and a
    * whole number when `check.integer`. Tokens pass unchecked (CloudFormation resolves them).
-   *
-   * @jsii ignore an optional value before a required check is not expressible in every jsii language
    */
   public static number(scope: IConstruct, value: number | undefined, check: RangeCheck): void {
     if (value === undefined || unresolvedNumber(value)) return;
@@ -65,8 +63,6 @@ export class Validate {
    * out of range, fails with the prop's name; a token duration must be given in that unit
    * (e.g. `Duration.seconds(param.valueAsNumber)`) and is returned unchecked.
    * @returns the value in `check.in`, or undefined when `value` is undefined
-   *
-   * @jsii ignore an optional value before a required check is not expressible in every jsii language
    */
   public static duration(scope: IConstruct, value: Duration | undefined, check: DurationCheck): number | undefined {
     if (value === undefined) return undefined;
@@ -90,8 +86,6 @@ export class Validate {
   /**
    * Converts a `Size` prop to `check.in` and checks its range, like {@link Validate.duration}.
    * @returns the value in `check.in`, or undefined when `value` is undefined
-   *
-   * @jsii ignore an optional value before a required check is not expressible in every jsii language
    */
   public static size(scope: IConstruct, value: Size | undefined, check: SizeCheck): number | undefined {
     if (value === undefined) return undefined;
@@ -115,8 +109,6 @@ export class Validate {
   /**
    * Checks a resource name against a service's naming rule (pattern, length, reserved
    * prefixes, suffixes and words). Names that contain tokens pass unchecked.
-   *
-   * @jsii ignore an optional value before a required check is not expressible in every jsii language
    */
   public static resourceName(scope: IConstruct, prop: string, value: string | undefined, rule: NameRule): void {
     if (value === undefined || Token.isUnresolved(value)) return;
