@@ -8,7 +8,21 @@ import { awscdk, Component, JsonFile, typescript, javascript, Project } from 'pr
  * Versions are pinned once here so that every workspace resolves the same,
  * hoisted copy of aws-cdk-lib and constructs (see ../shared/TOOLCHAIN.md).
  */
+/** The aws-cdk-lib the monorepo develops and tests with (hoisted, one copy). */
 const CDK_VERSION = '2.276.0';
+/**
+ * The oldest aws-cdk-lib the published packages claim (their peer range `^CDK_FLOOR`):
+ * 2.268.0 is the first release with every module and API the constructs use
+ * (`aws-cdk-lib/aws-cloudhsm` arrived in 2.268.0; `CfnResource.addResourceDependency`
+ * and the `Validations` acknowledgements cdk-nag 3 reads are older). The consumer test
+ * installs the packed packages at this version and at CDK_VERSION.
+ */
+const CDK_FLOOR = '2.268.0';
+/**
+ * One version for every package of the monorepo (lockstep releases): bump it here and
+ * run `npx projen`; every package.json and every sibling range follows.
+ */
+const VERSION = '0.1.0';
 const CONSTRUCTS_VERSION = '10.8.1';
 const TYPESCRIPT_VERSION = '~5.9.3';
 const JSII_VERSION = '~5.9.3';
@@ -138,8 +152,14 @@ const root = new typescript.TypeScriptProject({
     '@types/aws-lambda@^8',
     // offline IAM policy evaluation for run-time permission tests (AGPL-3.0: test-only, never shipped)
     '@cloud-copilot/iam-simulate@^0.1.173',
+    // the consumer test installs the packed packages at the peer-range floor too
+    `aws-cdk-lib-floor@npm:aws-cdk-lib@${CDK_FLOOR}`,
+    // npm/Python packages and the API reference of every construct library
+    'jsii-pacmak@^1.140.0',
+    'jsii-docgen@^10',
   ],
 });
+root.package.addVersion(VERSION);
 
 /** Workspaces in dependency order: npm runs workspace scripts in this order. */
 const workspaces: string[] = [];
@@ -183,7 +203,7 @@ function constructLibrary(opts: LibraryOptions): awscdk.AwsCdkConstructLibrary {
     authorAddress: 'maintainers@analytics-patterns.dev',
     repositoryUrl: REPO,
     defaultReleaseBranch: 'main',
-    cdkVersion: CDK_VERSION,
+    cdkVersion: CDK_FLOOR,
     constructsVersion: CONSTRUCTS_VERSION,
     jsiiVersion: JSII_VERSION,
     typescriptVersion: TYPESCRIPT_VERSION,
@@ -197,14 +217,17 @@ function constructLibrary(opts: LibraryOptions): awscdk.AwsCdkConstructLibrary {
     licensed: true,
     license: 'Apache-2.0',
     jest: false,
-    peerDeps: (opts.dependsOn ?? []).map((d) => `${SCOPE}/${d}@^0.0.0`),
+    peerDeps: (opts.dependsOn ?? []).map((d) => `${SCOPE}/${d}@^${VERSION}`),
+    // no pinned devDependency per peer: the root's hoisted copies are the development versions
+    peerDependencyOptions: { pinnedDevDependency: false },
     bundledDeps: opts.bundledDeps,
     publishToPypi: {
       distName: `analytics-patterns.${opts.folder}`,
       module: `analytics_patterns.${opts.folder}`,
     },
   });
-  lib.addFields({ version: '0.0.0' });
+  lib.addFields({ version: VERSION });
+
   asWorkspace(lib);
   jsiiLibraries.push(`packages/${opts.folder}`);
   return lib;
@@ -241,7 +264,7 @@ function plainPackage(opts: PlainPackageOptions): typescript.TypeScriptProject {
     autoDetectBin: false,
     tsconfig: { compilerOptions: { skipLibCheck: true, esModuleInterop: true } },
   });
-  p.addFields({ private: true, version: '0.0.0' });
+  p.addFields({ private: true, version: VERSION });
   asWorkspace(p);
   return p;
 }
@@ -301,7 +324,7 @@ plainPackage({
   outdir: 'packages/testing',
   name: `${SCOPE}/testing`,
   description: 'Test harness: cdk-nag checks, snapshot normalizer, validation-error assertions',
-  deps: [...cdkPeer, `${SCOPE}/core@0.0.0`, 'cdk-nag@3.0.2', 'asl-validator@^4', '@cloud-copilot/iam-simulate@^0.1.173'],
+  deps: [...cdkPeer, `${SCOPE}/core@${VERSION}`, 'cdk-nag@3.0.2', 'asl-validator@^4', '@cloud-copilot/iam-simulate@^0.1.173'],
 });
 
 // ---- reference apps ----
@@ -309,7 +332,7 @@ plainPackage({
   outdir: 'apps/clickstream',
   name: `${SCOPE}/app-clickstream`,
   description: 'Reference app: clickstream ingestion (Kinesis -> Firehose -> partitioned S3)',
-  deps: [...cdkPeer, `${SCOPE}/core@0.0.0`, `${SCOPE}/security@0.0.0`, `${SCOPE}/storage@0.0.0`, `${SCOPE}/collection@0.0.0`],
+  deps: [...cdkPeer, ...['core', 'security', 'storage', 'collection'].map((d) => `${SCOPE}/${d}@${VERSION}`)],
 });
 
 for (const [folder, description, uses] of [
@@ -321,7 +344,7 @@ for (const [folder, description, uses] of [
     outdir: `apps/${folder}`,
     name: `${SCOPE}/app-${folder}`,
     description,
-    deps: [...cdkPeer, ...['core', 'security', 'storage', ...uses].map((d) => `${SCOPE}/${d}@0.0.0`)],
+    deps: [...cdkPeer, ...['core', 'security', 'storage', ...uses].map((d) => `${SCOPE}/${d}@${VERSION}`)],
   });
 }
 
@@ -329,7 +352,7 @@ for (const [folder, description, uses] of [
 root.package.addField('workspaces', workspaces);
 // Tests of every workspace run from the root: the root declares the workspace-only test
 // helpers they import (workspace links, never fetched from the registry).
-root.addDevDeps(`${SCOPE}/testing@0.0.0`, `${SCOPE}/producer@0.0.0`);
+root.addDevDeps(`${SCOPE}/testing@${VERSION}`, `${SCOPE}/producer@${VERSION}`);
 // Published code may import only what its own package.json declares (plus what the root's
 // devDependencies give tests, benches and Lambda sources).
 for (const p of workspaceProjects) {
