@@ -122,7 +122,7 @@ export const LOAD_VALUE_RULES: Record<keyof LoadValues, { pattern: string; maxLe
   manifestVersion: { pattern: '^[A-Za-z0-9._+/=-]+$', maxLength: UpsertLimits.S3_VERSION_ID_BYTES },
   dataId: { pattern: '^[0-9a-f]{64}$', maxLength: 64 },
   fileCount: { pattern: '^[0-9]{1,9}$', maxLength: 9 },
-  dataBytes: { pattern: '^[0-9]{1,18}$', maxLength: 18 },
+  dataBytes: { pattern: '^[0-9]{1,16}$', maxLength: 16 },
 };
 
 const PLACEHOLDERS: Record<keyof LoadValues, string> = {
