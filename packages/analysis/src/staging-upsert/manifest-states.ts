@@ -134,7 +134,7 @@ const FINGERPRINT = `{% (
     'frozenKey': $frozenPrefix & $dataId & '.manifest.json',
     'frozenBody': $string({'entries': [$map($files, function($f) { {'url': $f.url, 'mandatory': true, 'meta': {'content_length': $f.size}} })]})
   }
-) %}`;
+) %}`.replace(/\s*\n\s*/g, ' '); // one line: asl-validator's JSONata pattern does not span lines
 
 /** A JSONata regular expression literal from a JavaScript pattern source. */
 function regex(pattern: string): string {

@@ -80,7 +80,9 @@ export class FakeDataApi {
   /** Waits until every statement that is not hanging has ended (or `ms` passed). */
   public async settle(ms = 10_000): Promise<void> {
     const pending = this.statements.filter((s) => s.status === 'STARTED' && !this.hangs(s)).map((s) => s.done);
-    await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, ms))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(pending), new Promise((r) => { timer = setTimeout(r, ms); })]);
+    clearTimeout(timer);
   }
 
   public async close(): Promise<void> {
