@@ -44,7 +44,8 @@ export function manifestStates(scope: Construct, props: StagingUpsertProps, s: U
     comment: 'Constants as plain JSON values: bucket, prefixes, SQL templates',
     assign: {
       ...o.constants, bucketName: bucket.bucketName, manifestPrefix: props.manifestPrefix, manifestSuffix: s.suffix,
-      dataPrefix: s.dataPrefix, frozenPrefix: s.frozenPrefix, polls: 0,
+      // an empty string is written as a JSONata literal (ASL rejects empty strings there)
+      dataPrefix: s.dataPrefix === '' ? "{% '' %}" : s.dataPrefix, frozenPrefix: s.frozenPrefix, polls: 0,
     },
   });
   const read = new tasks.CallAwsService(scope, 'ReadManifest', {
