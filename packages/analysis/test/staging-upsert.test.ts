@@ -287,7 +287,7 @@ describe('StagingUpsert validation', () => {
     expectError({ table: { ...table, columns: [...table.columns, { name: 'xmin', type: ColumnType.integer() }] } }, 'table.columns[3].name', 'system columns');
     expectError({ orderColumn: 'order_id' }, 'orderColumn', 'outside the key');
   });
-  test('S15: every statement fits the Data API\'s 100,000-byte limit with run-time values at their longest, both sides', () => {
+  test('S16: every statement fits the Data API\'s 100,000-byte limit with run-time values at their longest, both sides', () => {
     const wide = (n: number): TableDefinition => ({
       tableName: 'wide', keyColumns: ['k'],
       columns: [{ name: 'k', type: ColumnType.bigint() }, { name: 'at', type: ColumnType.integer() },
