@@ -64,7 +64,7 @@ export class FakeS3 {
 }
 
 /** A Redshift manifest listing `urls` (with content_length, as Parquet COPY needs). */
-export function manifestOf(s3: FakeS3, bucket: string, urls: string[]): string {
+export function manifestOf(s3: FakeS3, urls: string[]): string {
   return JSON.stringify({
     entries: urls.map((url) => ({ url, mandatory: true, meta: { content_length: Buffer.byteLength(s3.read(url)) } })),
   });

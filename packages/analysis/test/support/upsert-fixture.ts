@@ -50,7 +50,7 @@ export class UpsertFixture {
       this.s3.put(BUCKET, key, csv(header, rows));
       return `s3://${BUCKET}/${key}`;
     });
-    const manifest = this.s3.put(BUCKET, manifestKey, manifestOf(this.s3, BUCKET, urls));
+    const manifest = this.s3.put(BUCKET, manifestKey, manifestOf(this.s3, urls));
     return this.valuesOf(manifestKey, manifest.etag, manifest.versionId);
   }
 
