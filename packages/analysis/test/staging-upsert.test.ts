@@ -227,6 +227,12 @@ describe('StagingUpsert options and tokens', () => {
     t.hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ Input: { 'Fn::Join': ['', ['{"manifestKey":"', { Ref: 'Key' }, '"}']] } })] });
   });
 
+  test('prefixes that scope the COPY role must be known at synth', () => {
+    const stack = testStack();
+    const prefix = new CfnParameter(stack, 'DataPrefix', { type: 'String' }).valueAsString;
+    expectPropError(() => build({ dataPrefix: prefix }, { stack }), { path: 'TestStack/Upsert', prop: 'dataPrefix', allowed: 'a prefix known at synth' });
+  });
+
   test('sandbox mode destroys the log group', () => {
     const b = build({}, { sandbox: true });
     Template.fromStack(b.stack).hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ RetentionInDays: 365 }) });

@@ -104,6 +104,10 @@ export class StagingUpsert extends Construct {
       });
     }
     Validate.pattern(this, 'manifestSuffix', AFFIX, `1-200 of the characters ${KEY_CHARS}`, s.suffix);
+    for (const [prop, value] of [['dataPrefix', s.dataPrefix], ['frozenManifestPrefix', s.frozenPrefix]]) {
+      // these prefixes scope COPY's role through RedshiftWarehouse.grantLoadFrom, which needs them at synth
+      Validate.that(this, !Token.isUnresolved(value), { prop, value, allowed: 'a prefix known at synth (it scopes the COPY role\'s S3 permissions)' });
+    }
     if (s.dataPrefix !== '') Validate.pattern(this, 'dataPrefix', AFFIX, `0-200 of the characters ${KEY_CHARS}`, s.dataPrefix);
     Validate.pattern(this, 'frozenManifestPrefix', AFFIX, `1-200 of the characters ${KEY_CHARS}`, s.frozenPrefix);
     if (!Token.isUnresolved(s.frozenPrefix) && !Token.isUnresolved(props.manifestPrefix)) {
