@@ -53,6 +53,8 @@ const root = new typescript.TypeScriptProject({
     commandOptions: { fix: false },
     ignorePatterns: [
       '*.js', '*.d.ts', 'node_modules/', 'lib/', 'cdk.out/', 'coverage', '*.generated.ts',
+      // a user's app, compiled by test/consumer.test.ts against the packed packages
+      'test/consumer-app/',
       // TEMPORARY, while issue 11 reworks the producer on its branch
       'packages/producer/',
     ],
@@ -116,7 +118,8 @@ const root = new typescript.TypeScriptProject({
       'test/**/*.ts',
       'bench/**/*.ts',
     ],
-    exclude: ['node_modules', '**/lib/**', '**/cdk.out/**'],
+    // test/consumer-app is a user's app: compiled against the packed packages by its test
+    exclude: ['node_modules', '**/lib/**', '**/cdk.out/**', 'test/consumer-app/**'],
     compilerOptions: {
       rootDir: '.',
       baseUrl: '.',
@@ -160,6 +163,8 @@ const root = new typescript.TypeScriptProject({
     // npm/Python packages and the API reference of every construct library
     'jsii-pacmak@^1.140.0',
     'jsii-docgen@^10',
+    'semver@^7',
+    '@types/semver@^7',
   ],
 });
 root.package.addVersion(VERSION);
@@ -391,7 +396,6 @@ root.tryFindObjectFile('package.json')!.addOverride('jest.reporters', ['default'
 // construct library (so a jsii-incompatible public API fails the tests, not the release).
 root.testTask.reset('tsc --noEmit -p tsconfig.dev.json');
 root.testTask.spawn(root.tasks.tryFind('eslint')!);
-root.testTask.exec('jest --ci', { receiveArgs: true });
 root.compileTask.reset('tsc --noEmit -p tsconfig.dev.json');
 
 // jsii build of every construct library, in dependency order.
@@ -399,7 +403,9 @@ root.addTask('build:jsii', {
   description: 'jsii-compile every construct library (checks jsii compatibility)',
   exec: `npm run compile ${jsiiLibraries.map((w) => `-w ${w}`).join(' ')}`,
 });
+// jsii before jest: the consumer test packs the compiled libraries
 root.testTask.spawn(root.tasks.tryFind('build:jsii')!);
+root.testTask.exec('jest --ci', { receiveArgs: true });
 root.addTask('synth', {
   description: 'Synthesize every reference app (offline, built-in template validation on)',
   exec: 'cdk synth --quiet',
