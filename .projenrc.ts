@@ -45,7 +45,7 @@ const root = new typescript.TypeScriptProject({
   eslint: true,
   eslintOptions: {
     dirs: ['packages', 'apps'],
-    devdirs: ['test', 'bench', 'lambda', '.projenrc.ts'],
+    devdirs: ['test', 'bench', 'lambda', 'scripts', '.projenrc.ts'],
     tsconfigPath: './tsconfig.dev.json',
     // one program for every file (the per-package tsconfig.json files cover src/ only)
     projectService: false,
@@ -413,6 +413,14 @@ root.addTask('synth', {
   description: 'Synthesize every reference app (offline, built-in template validation on)',
   exec: 'cdk synth --quiet',
 });
+// Publishing: npm tarballs of every construct library (dist/js), Python packages (dist/python)
+// where the machine reaches PyPI (jsii-pacmak installs setuptools/wheel/twine into a venv),
+// and the API reference (API.md per package, generated from the code).
+const pacmak = (target: string) => `jsii-pacmak --target ${target} --outdir dist ${jsiiLibraries.join(' ')}`;
+root.tasks.tryFind('package')!.reset(pacmak('js'));
+root.addTask('package:python', { description: 'Python packages of every construct library (needs PyPI for jsii-pacmak\'s build tools)', exec: pacmak('python') });
+root.addTask('package-all', { description: 'npm and Python packages', steps: [{ spawn: 'package' }, { spawn: 'package:python' }] });
+root.addTask('docs', { description: 'API.md of every construct library (after build:jsii)', exec: 'node --import tsx scripts/api-docs.ts' });
 root.addTask('bench', {
   description: 'Benchmarks (synth time of each reference app vs an empty app)',
   exec: 'node --import tsx bench/run.ts',
