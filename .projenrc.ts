@@ -114,6 +114,8 @@ const root = new typescript.TypeScriptProject({
     'asl-validator@^4',
     'jsonata@^2',
     'kinesalite@^3.3.3',
+    // independent KPL (de)aggregator: the producer's aggregation is checked against it
+    'aws-kinesis-agg@^4.2.8',
     'dynalite@^4',
     '@aws-sdk/client-kinesis@^3',
     '@aws-sdk/client-dynamodb@^3',
@@ -272,7 +274,7 @@ const producer = plainPackage({
   outdir: 'packages/producer',
   name: `${SCOPE}/producer`,
   description: 'Kinesis producer library (batching, retries, KPL aggregation) and the lab CLI `produce`',
-  deps: ['@aws-sdk/client-kinesis@^3', '@smithy/node-http-handler@^4', 'commander@^14', 'cli-progress@^3', 'protobufjs@^7'],
+  deps: ['@aws-sdk/client-kinesis@^3', '@smithy/node-http-handler@^4', 'commander@^14', 'cli-progress@^3', 'protobufjs@^7', 'denque@^2'],
   bin: { produce: 'bin/produce.js' },
 });
 producer.addDevDeps('@types/cli-progress@^3');
