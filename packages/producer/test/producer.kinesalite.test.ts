@@ -111,11 +111,11 @@ describe('KinesisProducer against kinesalite', () => {
     expect(new Set(raw.map((r) => r.shardId)).size).toBe(4);
   });
 
-  test('partial failures (25 % of entries throttled): every record delivered exactly once and in order per key', async () => {
+  test('strictOrder, random partial failures (25 % of entries throttled): every record delivered exactly once and in order per key', async () => {
     const stream = await newStream(4);
     const flaky = new FlakyClient(local.client, 0.25);
     const producer = new KinesisProducer({
-      client: flaky, streamName: stream, partitionKeys: PartitionKeys.field('device'),
+      client: flaky, streamName: stream, partitionKeys: PartitionKeys.field('device'), strictOrder: true,
       maxBufferedTimeMs: 20, backoff: { baseDelayMs: 5, maxDelayMs: 50 }, recordTtlMs: 60_000,
     });
     const sent = events(2000, 100);
@@ -133,7 +133,7 @@ describe('KinesisProducer against kinesalite', () => {
     const stream = await newStream(2);
     const flaky = new FlakyClient(local.client, 0.1, 7, (pk) => pk === 'device-3');
     const producer = new KinesisProducer({
-      client: flaky, streamName: stream, partitionKeys: PartitionKeys.field('device'),
+      client: flaky, streamName: stream, partitionKeys: PartitionKeys.field('device'), strictOrder: true,
       maxBufferedTimeMs: 10, recordTtlMs: 1500, backoff: { baseDelayMs: 20, maxDelayMs: 100 },
     });
     const sent = events(500, 100);
