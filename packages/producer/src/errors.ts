@@ -37,6 +37,17 @@ export function entryErrorKind(code: string): ErrorKind {
  *   endpoint URL) or refused credentials: every record would fail the same way, so all fail at once.
  */
 export function callErrorKind(error: any): ErrorKind {
+  const kind = ownKind(error);
+  // the SDK wraps what it does not recognise as an Error (e.g. across realms) in "AWS SDK error wrapper for ..."
+  if (kind === 'fatal' && error?.cause !== undefined && error.cause !== error) return callErrorKind(error.cause);
+  if (kind === 'fatal' && NETWORK_MESSAGE.test(String(error?.message ?? ''))) return 'retry';
+  return kind;
+}
+
+/** A network failure named in a message. */
+const NETWORK_MESSAGE = new RegExp(`\\b(${[...NETWORK_ERROR_CODES].join('|')}|TimeoutError|AbortError)\\b|socket hang up`);
+
+function ownKind(error: any): ErrorKind {
   const name: string | undefined = error?.name;
   if (name !== undefined && CONFIGURATION_ERRORS.has(name)) return 'fatal';
   if (name !== undefined && RETRYABLE_CALL_ERRORS.has(name)) return 'retry';
@@ -44,7 +55,6 @@ export function callErrorKind(error: any): ErrorKind {
   const status: number | undefined = error?.$metadata?.httpStatusCode;
   if (status !== undefined) return status >= 500 ? 'retry' : 'fail';
   if (typeof error?.code === 'string' && NETWORK_ERROR_CODES.has(error.code)) return 'retry';
-  if (/socket hang up|ECONNRESET|timed? ?out/i.test(String(error?.message ?? ''))) return 'retry';
   return 'fatal';
 }
 

@@ -838,11 +838,13 @@ export class KinesisProducer {
   }
 
   private onError(call: Call, error: unknown): void {
-    const cause = describeError(error);
+    const cause: { code: string; message: string } = describeError(error);
     this.lastCallError = cause;
     const kind = callErrorKind(error);
     if (THROTTLES.has(cause.code)) this.counters.throttles += call.entries.length;
     if (kind === 'fatal') {
+      // e.g. the SDK's plain Error 'Region is missing'
+      if (cause.code === 'Error') cause.code = 'ConfigurationError';
       this.fatal = cause;
       for (const entry of call.entries) this.finish(entry, cause);
       this.release(call.entries, new Set());

@@ -1,0 +1,152 @@
+import { createServer, IncomingMessage, request, Server, ServerResponse } from 'http';
+import { AddressInfo, Socket } from 'net';
+
+/**
+ * How the proxy treats each request:
+ * - `pass`: forwards it;
+ * - `slow`: forwards it after `delayMs`, or paces calls so the server accepts `recordsPerSecond`
+ *   records per second (one call at a time, each held for records / rate seconds);
+ * - `hang`: reads the request and never answers;
+ * - `drop`: closes the connection without an answer (`dropAfterForward`: after the server wrote the records);
+ * - `refuse`: stops listening, so connections are refused;
+ * - `error`: answers HTTP 500 InternalFailure.
+ */
+export type FaultMode = 'pass' | 'slow' | 'hang' | 'drop' | 'refuse' | 'error';
+
+export interface FaultSettings {
+  readonly mode: FaultMode;
+  readonly delayMs?: number;
+  readonly recordsPerSecond?: number;
+  readonly dropAfterForward?: boolean;
+}
+
+/** A fault-injecting HTTP proxy in front of a local Kinesis server (kinesalite), in the test process. */
+export class FaultProxy {
+  public static async start(target: string, settings: FaultSettings = { mode: 'pass' }): Promise<FaultProxy> {
+    const proxy = new FaultProxy(new URL(target), settings);
+    await proxy.listen(0);
+    return proxy;
+  }
+
+  /** Requests received (PutRecords and others). */
+  public requests = 0;
+  /** Records in the PutRecords requests received. */
+  public recordsSeen = 0;
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private port = 0;
+  private listening = false;
+  private paceUntil = 0;
+
+  private constructor(private readonly target: URL, private settings: FaultSettings) {
+    this.server = createServer((req, res) => this.handle(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  public get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Changes the behaviour for the next requests (`refuse` closes the listener and every connection). */
+  public async set(settings: FaultSettings): Promise<void> {
+    this.settings = settings;
+    if (settings.mode === 'refuse' && this.listening) {
+      this.listening = false;
+      await new Promise<void>((resolve) => {
+        this.server.close(() => resolve());
+        this.destroySockets();
+      });
+    } else if (settings.mode !== 'refuse' && !this.listening) {
+      await this.listen(this.port);
+    }
+  }
+
+  public async stop(): Promise<void> {
+    this.destroySockets();
+    if (!this.listening) return;
+    this.listening = false;
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async listen(port: number): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    this.listening = true;
+  }
+
+  private destroySockets(): void {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      this.requests++;
+      const body = Buffer.concat(chunks);
+      const records = countRecords(req, body);
+      this.recordsSeen += records;
+      void this.respond(req, res, body, records);
+    });
+  }
+
+  private async respond(req: IncomingMessage, res: ServerResponse, body: Buffer, records: number): Promise<void> {
+    const { mode, delayMs = 0, recordsPerSecond, dropAfterForward } = this.settings;
+    if (mode === 'hang') return;
+    if (mode === 'drop' && !dropAfterForward) {
+      req.socket.destroy();
+      return;
+    }
+    if (mode === 'error') {
+      res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'InternalFailure' });
+      res.end(JSON.stringify({ __type: 'InternalFailure', message: 'injected server error' }));
+      return;
+    }
+    if (mode === 'slow') await sleep(recordsPerSecond ? this.pace(records, recordsPerSecond) : delayMs);
+    const answer = await this.forward(req, body);
+    if (mode === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  }
+
+  /** Delay that makes calls, one after the other, take records / rate seconds each. */
+  private pace(records: number, rate: number): number {
+    const now = Date.now();
+    const start = Math.max(now, this.paceUntil);
+    this.paceUntil = start + (records / rate) * 1000;
+    return this.paceUntil - now;
+  }
+
+  private forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const upstream = request({
+        host: this.target.hostname, port: this.target.port, method: req.method, path: req.url,
+        headers: { ...req.headers, host: this.target.host },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers as Record<string, string | string[]>, body: Buffer.concat(chunks) }));
+      });
+      upstream.on('error', reject);
+      upstream.end(body);
+    });
+  }
+}
+
+function countRecords(req: IncomingMessage, body: Buffer): number {
+  if (!String(req.headers['x-amz-target'] ?? '').endsWith('.PutRecords')) return 0;
+  try {
+    return (JSON.parse(body.toString('utf8')).Records ?? []).length;
+  } catch {
+    return 0;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
