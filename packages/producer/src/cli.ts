@@ -166,10 +166,17 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function untilAborted(signal?: AbortSignal): Promise<void> {
+/** Waits for `promise`, or less if `signal` aborts. */
+function unlessAborted(promise: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return promise;
   return new Promise((resolve) => {
-    if (!signal || signal.aborted) return resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
+    if (signal.aborted) return resolve();
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    void promise.then(done);
   });
 }
 
@@ -261,24 +268,34 @@ export async function produce(options: CliOptions, out: NodeJS.WritableStream = 
   }
 }
 
+/**
+ * Feeds the producer, then closes it. Whenever the graceful interrupt comes (reading or
+ * already flushing), reading stops and what is not delivered within the grace period fails
+ * with `Interrupted`; the immediate interrupt fails it at once.
+ */
 async function run(options: CliOptions, producer: KinesisProducer, sink: FailureSink, interrupts: Interrupts): Promise<RunSummary> {
-  const stopNow = () => producer.abort(`interrupted before it was delivered (${interrupts.immediate?.reason ?? 'second signal'})`, 'Interrupted');
+  let graceTimer: NodeJS.Timeout | undefined;
+  const stopNow = () => producer.abort(`interrupted by a second ${interrupts.immediate?.reason ?? 'signal'} before it was delivered`, 'Interrupted');
+  const stopSoon = () => {
+    graceTimer = setTimeout(() => producer.abort(
+      `not delivered within the shutdown grace period of ${options.shutdownGrace} ms after ${interrupts.graceful?.reason}`, 'Interrupted'), options.shutdownGrace);
+  };
   interrupts.immediate?.addEventListener('abort', stopNow, { once: true });
+  interrupts.graceful?.addEventListener('abort', stopSoon, { once: true });
   const start = Date.now();
   const limit = options.count ?? (options.file || options.duration !== undefined ? Infinity : 1000);
   const total = Number.isFinite(limit) ? limit : options.duration !== undefined && options.rate > 0 ? Math.floor(options.rate * options.duration) : 0;
   const bar = progressBar(options, producer, start, total);
+  let summary: ProducerSummary;
   try {
     await feed(options, producer, start, limit, interrupts.graceful);
-    if (interrupts.graceful?.aborted) {
-      await Promise.race([producer.flush(), sleep(options.shutdownGrace, interrupts.immediate)]);
-      producer.abort(`not delivered within the shutdown grace period of ${options.shutdownGrace} ms after ${interrupts.graceful.reason}`, 'Interrupted');
-    }
+    summary = await producer.close();
   } finally {
+    clearTimeout(graceTimer);
     interrupts.immediate?.removeEventListener('abort', stopNow);
+    interrupts.graceful?.removeEventListener('abort', stopSoon);
+    bar.stop();
   }
-  const summary = await producer.close();
-  bar.stop();
   if (producer.fatalError) throw new ConfigurationError(`${producer.fatalError.code}: ${producer.fatalError.message}`);
   return summarize(summary, start, sink, interrupts.graceful?.aborted ? String(interrupts.graceful.reason) : undefined);
 }
@@ -297,7 +314,7 @@ async function feed(options: CliOptions, producer: KinesisProducer, start: numbe
       if (wait > 2) await sleep(wait, stop);
       if (Date.now() >= deadline || stop?.aborted) break;
     }
-    await Promise.race([producer.waitForCapacity(), untilAborted(stop)]);
+    await unlessAborted(producer.waitForCapacity(), stop);
     if (stop?.aborted || producer.fatalError) break;
     void producer.put(record);
     sent++;

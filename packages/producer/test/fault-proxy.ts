@@ -90,7 +90,8 @@ export class FaultProxy {
       const body = Buffer.concat(chunks);
       const records = countRecords(req, body);
       this.recordsSeen += records;
-      void this.respond(req, res, body, records);
+      // the upstream may be gone (tests stopping): the client sees a dropped connection
+      this.respond(req, res, body, records).catch(() => req.socket.destroy());
     });
   }
 
@@ -149,4 +150,5 @@ function countRecords(req: IncomingMessage, body: Buffer): number {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// unref: a paced request must not keep the test process alive
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
