@@ -628,6 +628,8 @@ export class KinesisProducer {
     }
     this.schedule(now);
     this.settleWaiters();
+    // nothing left to wait for: no timer keeps the process alive
+    if (this.pendingRecords() === 0) this.clearTimers();
   }
 
   private inFlight(): number {

@@ -9,9 +9,12 @@ import { AddressInfo, Socket } from 'net';
  * - `hang`: reads the request and never answers;
  * - `drop`: closes the connection without an answer (`dropAfterForward`: after the server wrote the records);
  * - `refuse`: stops listening, so connections are refused;
- * - `error`: answers HTTP 500 InternalFailure.
+ * - `error`: answers HTTP 500 InternalFailure;
+ * - `throttle`: answers at once, writing at most `recordsPerSecond` records/s (a token bucket
+ *   holding one second) and refusing the rest of a call's entries with
+ *   ProvisionedThroughputExceededException, as a throttled shard does.
  */
-export type FaultMode = 'pass' | 'slow' | 'hang' | 'drop' | 'refuse' | 'error';
+export type FaultMode = 'pass' | 'slow' | 'hang' | 'drop' | 'refuse' | 'error' | 'throttle';
 
 export interface FaultSettings {
   readonly mode: FaultMode;
@@ -36,7 +39,9 @@ export class FaultProxy {
   private readonly sockets = new Set<Socket>();
   private port = 0;
   private listening = false;
-  private paceUntil = 0;
+  private paced: Promise<void> = Promise.resolve();
+  private tokens = 0;
+  private tokensAt = Date.now();
 
   private constructor(private readonly target: URL, private settings: FaultSettings) {
     this.server = createServer((req, res) => this.handle(req, res));
@@ -107,7 +112,15 @@ export class FaultProxy {
       res.end(JSON.stringify({ __type: 'InternalFailure', message: 'injected server error' }));
       return;
     }
-    if (mode === 'slow') await sleep(recordsPerSecond ? this.pace(records, recordsPerSecond) : delayMs);
+    if (mode === 'throttle' && records > 0) {
+      await this.throttle(req, res, body, recordsPerSecond ?? 100);
+      return;
+    }
+    if (mode === 'slow' && recordsPerSecond) {
+      if (!(await this.pace(req, records, recordsPerSecond))) return;
+    } else if (mode === 'slow') {
+      await sleep(delayMs);
+    }
     const answer = await this.forward(req, body);
     if (mode === 'drop') {
       req.socket.destroy();
@@ -117,12 +130,45 @@ export class FaultProxy {
     res.end(answer.body);
   }
 
-  /** Delay that makes calls, one after the other, take records / rate seconds each. */
-  private pace(records: number, rate: number): number {
+  /** Writes the entries the token bucket allows, refuses the others (a suffix of the call). */
+  private async throttle(req: IncomingMessage, res: ServerResponse, body: Buffer, rate: number): Promise<void> {
+    const input = JSON.parse(body.toString('utf8'));
     const now = Date.now();
-    const start = Math.max(now, this.paceUntil);
-    this.paceUntil = start + (records / rate) * 1000;
-    return this.paceUntil - now;
+    this.tokens = Math.min(rate, this.tokens + ((now - this.tokensAt) / 1000) * rate);
+    this.tokensAt = now;
+    const accepted = Math.min(input.Records.length, Math.floor(this.tokens));
+    this.tokens -= accepted;
+    const refused = input.Records.slice(accepted).map(() => ({ ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded for shard (injected)' }));
+    let output = { FailedRecordCount: 0, Records: [] as unknown[] };
+    if (accepted > 0) {
+      const forwarded = Buffer.from(JSON.stringify({ ...input, Records: input.Records.slice(0, accepted) }));
+      req.headers['content-length'] = String(forwarded.length);
+      const answer = await this.forward(req, forwarded);
+      if (answer.status !== 200) {
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body);
+        return;
+      }
+      output = JSON.parse(answer.body.toString('utf8'));
+    }
+    const reply = Buffer.from(JSON.stringify({ ...output, FailedRecordCount: output.FailedRecordCount + refused.length, Records: [...output.Records, ...refused] }));
+    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': String(reply.length) });
+    res.end(reply);
+  }
+
+  /**
+   * Serves calls one after the other, each taking records / rate seconds, like a server that
+   * writes `rate` records/s; a call whose client gave up (connection closed) while waiting is
+   * skipped. Resolves false for a skipped call.
+   */
+  private pace(req: IncomingMessage, records: number, rate: number): Promise<boolean> {
+    const turn = this.paced.then(async () => {
+      if (req.socket.destroyed) return false;
+      await sleep((records / rate) * 1000);
+      return !req.socket.destroyed;
+    });
+    this.paced = turn.then(() => undefined);
+    return turn;
   }
 
   private forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
