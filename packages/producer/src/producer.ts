@@ -931,17 +931,15 @@ export class KinesisProducer {
   /** After a call: its ordered lanes are free again (a lane with a failure keeps sending one record per call). */
   private release(entries: Entry[], failed: Set<Lane>): void {
     const now = Date.now();
-    const lanes = new Set(entries.map((e) => e.lane));
-    for (const lane of lanes) {
-      if (!lane.ordered) continue;
+    // one pass: each ordered lane of the call with the last error one of its entries met
+    const lanes = new Map<Lane, Cause | undefined>();
+    for (const e of entries) {
+      if (e.lane.ordered) lanes.set(e.lane, e.lastError ?? lanes.get(e.lane));
+    }
+    for (const [lane, lastError] of lanes) {
       lane.busy = false;
-      if (failed.has(lane)) {
-        lane.single = true;
-        lane.lastError = [...entries].reverse().find((e) => e.lane === lane && e.lastError)?.lastError;
-      } else {
-        lane.single = false;
-        lane.lastError = undefined;
-      }
+      lane.single = failed.has(lane);
+      lane.lastError = lane.single ? lastError : undefined;
       this.makeReady(lane, now, this.overdue(lane, now));
       this.releaseIfIdle(lane);
     }
