@@ -55,8 +55,6 @@ const root = new typescript.TypeScriptProject({
       '*.js', '*.d.ts', 'node_modules/', 'lib/', 'cdk.out/', 'coverage', '*.generated.ts',
       // a user's app, compiled by test/consumer.test.ts against the packed packages
       'test/consumer-app/',
-      // TEMPORARY, while issue 11 reworks the producer on its branch
-      'packages/producer/',
     ],
   },
   sampleCode: false,
@@ -151,6 +149,8 @@ const root = new typescript.TypeScriptProject({
     'asl-validator@^4',
     'jsonata@^2',
     'kinesalite@^3.3.3',
+    // independent KPL (de)aggregator: the producer's aggregation is checked against it
+    'aws-kinesis-agg@^4.2.8',
     'dynalite@^4',
     '@aws-sdk/client-kinesis@^3',
     '@aws-sdk/client-dynamodb@^3',
@@ -328,7 +328,7 @@ const producer = plainPackage({
   outdir: 'packages/producer',
   name: `${SCOPE}/producer`,
   description: 'Kinesis producer library (batching, retries, KPL aggregation) and the lab CLI `produce`',
-  deps: ['@aws-sdk/client-kinesis@^3', '@smithy/node-http-handler@^4', 'commander@^14', 'cli-progress@^3', 'protobufjs@^7'],
+  deps: ['@aws-sdk/client-kinesis@^3', '@smithy/node-http-handler@^4', 'commander@^14', 'cli-progress@^3', 'protobufjs@^7', 'denque@^2'],
   bin: { produce: 'bin/produce.js' },
 });
 producer.addDevDeps('@types/cli-progress@^3');
@@ -383,6 +383,8 @@ for (const p of workspaceProjects) {
     },
   });
 }
+// the producer computes MD5-based hash keys and KPL checksums: bit operations are its domain
+root.eslint!.addOverride({ files: ['packages/producer/**/*.ts'], rules: { 'no-bitwise': 'off' } });
 // apps/main.ts (the root cdk app) runs with the root's own dependencies
 root.eslint!.addOverride({ files: ['apps/main.ts'], rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true }] } });
 root.package.addField('private', true);

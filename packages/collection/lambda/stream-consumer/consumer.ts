@@ -10,6 +10,8 @@ export interface ConsumedRecord {
   /** The parsed JSON body, when the data is JSON. */
   readonly body?: unknown;
   readonly partitionKey: string;
+  /** The user record's explicit hash key, when it was aggregated with one (a Lambda event does not carry a plain record's). */
+  readonly explicitHashKey?: string;
   /** Sequence number of the Kinesis record that carried it. */
   readonly sequenceNumber: string;
   /** Position inside an aggregated Kinesis record (0 otherwise). */
@@ -124,6 +126,7 @@ export function createStreamHandler(options: StreamHandlerOptions): (event: Kine
           ...parse(buf, idField),
           data: buf,
           partitionKey: u.partitionKey,
+          explicitHashKey: u.explicitHashKey,
           sequenceNumber: r.kinesis.sequenceNumber,
           subSequenceNumber: u.subSequenceNumber,
           eventSourceArn: r.eventSourceARN,
