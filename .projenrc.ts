@@ -136,7 +136,6 @@ const root = new typescript.TypeScriptProject({
     'aws-cdk@2.1148.1',
     'cdk-nag@3.0.2',
     'ts-node@^10.9.2',
-    'tsconfig-paths@^4.2.0',
     'esbuild@^0.28.0',
     `jsii@${JSII_VERSION}`,
     '@types/node@^20',

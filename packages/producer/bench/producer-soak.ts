@@ -1,7 +1,7 @@
 /**
  * The 5-minute memory run (not part of `npm run bench`):
  *
- *   node -r ts-node/register/transpile-only -r tsconfig-paths/register packages/producer/bench/producer-soak.ts [seconds] [sampleEverySeconds] [throttle|slow]
+ *   node --import tsx packages/producer/bench/producer-soak.ts [seconds] [sampleEverySeconds] [throttle|slow]
  */
 import { soak } from './soak';
 

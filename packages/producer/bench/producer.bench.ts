@@ -1,7 +1,7 @@
 /**
  * Producer benchmark against a local kinesalite (in memory, in this process).
  *
- *   node -r ts-node/register/transpile-only -r tsconfig-paths/register packages/producer/bench/producer.bench.ts [records] [rssSeconds]
+ *   node --import tsx packages/producer/bench/producer.bench.ts [records] [rssSeconds]
  *
  * 1. Throughput: records/s and PutRecords calls of the `produce` CLI with its default settings
  *    (only --rate 0 and --count given), of the library in strict-order, unordered and aggregated
@@ -128,8 +128,7 @@ async function main(): Promise<void> {
   await throughput(n);
   putCost();
   // in a fresh process, so that kinesalite and the runs above do not weigh on the RSS
-  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register',
-    path.join(__dirname, 'producer-soak.ts'), String(rssSeconds), String(Math.max(2, Math.round(rssSeconds / 10)))], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'producer-soak.ts'), String(rssSeconds), String(Math.max(2, Math.round(rssSeconds / 10)))], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`producer-soak.ts exited with ${r.status}`);
 }
 

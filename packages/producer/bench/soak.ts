@@ -7,7 +7,7 @@ const devNull = new Writable({ write: (_chunk, _enc, done) => done() });
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 function startServer(rate: number, mode: string): Promise<{ child: ChildProcess; endpoint: string }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', path.join(__dirname, 'slow-server.ts'), String(rate), mode], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'slow-server.ts'), String(rate), mode], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
