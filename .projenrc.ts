@@ -31,7 +31,7 @@ const root = new typescript.TypeScriptProject({
   eslint: true,
   eslintOptions: {
     dirs: ['packages', 'apps'],
-    devdirs: ['test', 'bench', 'lambda', '.projenrc.ts'],
+    devdirs: ['test', 'bench', 'lambda', 'scripts', '.projenrc.ts'],
     tsconfigPath: './tsconfig.dev.json',
     // one program for every file (the per-package tsconfig.json files cover src/ only)
     projectService: false,
@@ -102,6 +102,7 @@ const root = new typescript.TypeScriptProject({
       'packages/*/bin/**/*.ts',
       'test/**/*.ts',
       'bench/**/*.ts',
+      'scripts/**/*.ts',
     ],
     exclude: ['node_modules', '**/lib/**', '**/cdk.out/**'],
     compilerOptions: {
@@ -371,6 +372,11 @@ root.testTask.spawn(root.tasks.tryFind('build:jsii')!);
 root.addTask('synth', {
   description: 'Synthesize every reference app (offline, built-in template validation on)',
   exec: 'cdk synth --quiet',
+});
+root.addTask('diagrams', {
+  description: 'Regenerate the Mermaid data-flow diagram in every reference app README (`-- --check` only reports stale ones)',
+  exec: 'node -r ts-node/register/transpile-only -r tsconfig-paths/register scripts/diagrams.ts',
+  receiveArgs: true,
 });
 root.addTask('bench', {
   description: 'Benchmarks (synth time of each reference app vs an empty app)',
