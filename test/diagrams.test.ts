@@ -1,13 +1,17 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as iot from 'aws-cdk-lib/aws-iot';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -120,6 +124,27 @@ describe('data-flow graph (generic: new constructs need no new code)', () => {
     const mermaid = renderMermaid(g);
     expectWellFormedMermaid(mermaid);
     expect(mermaid).toContain('subgraph group_Ingest ["Ingest (MyIngestion)"]');
+  });
+
+  test('devices through an IoT rule into a stream, a Lambda consumer (event source mapping) writing to DynamoDB; custom-resource plumbing is no node', () => {
+    const g = graphOf((stack) => {
+      const stream = new kinesis.Stream(stack, 'Telemetry');
+      const role = new iam.Role(stack, 'IotRole', { assumedBy: new iam.ServicePrincipal('iot.amazonaws.com') });
+      stream.grantWrite(role);
+      new iot.CfnTopicRule(stack, 'DeviceRule', {
+        topicRulePayload: {
+          sql: "SELECT * FROM 'devices/+/telemetry'",
+          actions: [{ kinesis: { streamName: stream.streamName, roleArn: role.roleArn, partitionKey: '${topic()}' } }],
+        },
+      });
+      const table = new dynamodb.Table(stack, 'DeviceState', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+      const fn = new lambda.Function(stack, 'Consumer', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}') });
+      fn.addEventSource(new sources.KinesisEventSource(stream, { startingPosition: lambda.StartingPosition.LATEST }));
+      table.grantWriteData(fn);
+      new s3.Bucket(stack, 'Scratch', { autoDeleteObjects: true, removalPolicy: RemovalPolicy.DESTROY });
+    });
+    expect(flows(g)).toEqual(['DeviceRule -> Telemetry', 'Telemetry -> Consumer', 'Consumer -> DeviceState']);
+    expect(g.nodes.map((n) => n.layer)).toEqual(['source', 'stream', 'delivery', 'store']);
   });
 
   test('a rule that only notifies (SNS) is not a data flow; a rule that starts a data node is a trigger', () => {
