@@ -69,6 +69,14 @@ describe('SandboxLifetime: when it exists', () => {
   });
 });
 
+describe('SandboxLifetime: stable logical ids', () => {
+  test('the schedule group (holds the schedule) and the budget (holds its history) keep their logical ids', () => {
+    const { stack, lifetime } = build({ [TTL]: '4', [BUDGET]: '20', [EMAIL]: 'a@example.com' });
+    expect(stack.getLogicalId(lifetime!.expiry!.scheduleGroup.node.defaultChild as any)).toBe('SandboxLifetimeExpiryScheduleGroup5FA03177');
+    expect(stack.getLogicalId(lifetime!.budget!.budget)).toBe('SandboxLifetimeBudget596A7205');
+  });
+});
+
 describe('SandboxLifetime: validation of the time-to-live', () => {
   test.each([['1', 1], ['168', 168], [' 24 ', 24], [12, 12]])('%p hours is accepted', (value, hours) => {
     expect(build({ [TTL]: value }).lifetime!.timeToLiveHours).toBe(hours);

@@ -112,7 +112,11 @@ export class SandboxExpiry extends Construct {
     });
   }
 
-  /** The role EventBridge Scheduler assumes: start the delete state machine, nothing else. */
+  /**
+   * The role EventBridge Scheduler assumes: start the delete state machine, nothing else; trusted
+   * for schedules of this account and this schedule group only.
+   * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role
+   */
   private createSchedulerRole(): iam.Role {
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'SchedulerRole', {
@@ -194,7 +198,12 @@ export class SandboxExpiry extends Construct {
   }
 }
 
-/** A role for one AWS service principal, limited to requests made for this account. */
+/**
+ * A role for one AWS service principal, limited to requests made for this account
+ * (`aws:SourceAccount`, which Step Functions and EventBridge send when they assume a role).
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/policy-keys-eventbridge.html
+ */
 function serviceRole(scope: Construct, id: string, service: string, description: string): iam.Role {
   return new iam.Role(scope, id, {
     description,
