@@ -1,9 +1,11 @@
-import { acknowledgementLines, cfnValidationFindings, expectNagClean, expectPropError, testApp, testStack } from '@analytics-patterns/testing';
+import {
+  acknowledgementLines, cfnValidationFindings, expectNagClean, expectParameterUsed, expectPropError, numberParameter, testApp, testStack,
+} from '@analytics-patterns/testing';
 import { CfnResource, CliCredentialsStackSynthesizer, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { SandboxBudget, SandboxLifetime, SandboxLifetimeOptions } from '../src';
+import { SandboxBudget, SandboxExpiry, SandboxLifetime, SandboxLifetimeOptions } from '../src';
 
 const TTL = SandboxLifetime.TTL_CONTEXT_KEY;
 const BUDGET = SandboxLifetime.BUDGET_CONTEXT_KEY;
@@ -230,6 +232,28 @@ describe('SandboxLifetime: a time-to-live deletes everything the stack holds', (
     const retainedId = Object.keys(t.Resources).find((id) => id.startsWith('Retained'))!;
     expect(t.Resources[retainedId].DeletionPolicy).toBe('Retain');
     expect(t.Resources.Cluster.DeletionPolicy).toBeUndefined();
+  });
+});
+
+describe('SandboxExpiry and SandboxBudget used directly check their props too', () => {
+  test('hours: 1-168, and not a token (it is written into the definition)', () => {
+    expect(new SandboxExpiry(testStack(), 'E', { hours: 168 }).scheduleArn).toBeDefined();
+    expectPropError(() => new SandboxExpiry(testStack(), 'E', { hours: 169 }), { path: 'TestStack/E', prop: 'hours', value: '169 hours', allowed: '1-168 hours' });
+    expectPropError(() => new SandboxExpiry(testStack(), 'E', { hours: 0 }), { path: 'TestStack/E', prop: 'hours', value: '0 hours', allowed: '1-168 hours' });
+    const stack = testStack();
+    expectPropError(() => new SandboxExpiry(stack, 'E', { hours: numberParameter(stack, 'Hours') }), { path: 'TestStack/E', prop: 'hours', allowed: 'not a token' });
+  });
+
+  test('amount above 0 (a token reaches the template), 1-10 e-mail addresses', () => {
+    const ok = { amountUsd: 1, emails: ['a@example.com'] };
+    expectPropError(() => new SandboxBudget(testStack(), 'B', { ...ok, amountUsd: 0 }), { path: 'TestStack/B', prop: 'amountUsd', value: '0', allowed: 'above 0' });
+    expectPropError(() => new SandboxBudget(testStack(), 'B', { ...ok, emails: [] }), { path: 'TestStack/B', prop: 'emails', allowed: '1-10 entries' });
+    const eleven = Array.from({ length: 11 }, (_, i) => `u${i}@example.com`);
+    expectPropError(() => new SandboxBudget(testStack(), 'B', { ...ok, emails: eleven }), { path: 'TestStack/B', prop: 'emails', allowed: '1-10 entries' });
+    expectPropError(() => new SandboxBudget(testStack(), 'B', { ...ok, emails: ['nobody'] }), { path: 'TestStack/B', prop: 'emails[0]', allowed: 'an e-mail address' });
+    const stack = testStack();
+    new SandboxBudget(stack, 'B', { ...ok, amountUsd: numberParameter(stack, 'Amount'), emails: eleven.slice(0, 10) });
+    expectParameterUsed(Template.fromStack(stack), 'Amount', /Budget\.BudgetLimit\.Amount$/);
   });
 });
 

@@ -1,14 +1,15 @@
 import { Stack, Tags, Token } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import { Construct } from 'constructs';
+import { EMAIL_PATTERN } from './sandbox-context';
 import { BudgetsLimits } from '../limits/budgets-limits';
 import { Validate } from '../validation/validate';
 
 /** Props for {@link SandboxBudget}. */
 export interface SandboxBudgetProps {
-  /** The monthly budget in US dollars (validated by `SandboxLifetime`). */
+  /** The monthly budget in US dollars, above 0 (a token is passed through unchecked). */
   readonly amountUsd: number;
-  /** Who receives the alerts (1-10 e-mail addresses, validated by `SandboxLifetime`). */
+  /** Who receives the alerts: 1-10 e-mail addresses. */
   readonly emails: string[];
 }
 
@@ -47,6 +48,9 @@ export class SandboxBudget extends Construct {
 
   constructor(scope: Construct, id: string, props: SandboxBudgetProps) {
     super(scope, id);
+    Validate.that(this, Token.isUnresolved(props.amountUsd) || props.amountUsd > 0, { prop: 'amountUsd', value: props.amountUsd, allowed: 'an amount in US dollars above 0' });
+    Validate.count(this, 'emails', BudgetsLimits.EMAIL_SUBSCRIBERS_PER_NOTIFICATION.min, BudgetsLimits.EMAIL_SUBSCRIBERS_PER_NOTIFICATION.max, props.emails);
+    props.emails.forEach((e, i) => Validate.pattern(this, `emails[${i}]`, EMAIL_PATTERN, 'an e-mail address', e));
     const stack = Stack.of(this);
     const name = this.budgetName(stack);
     Tags.of(stack).add(SandboxBudget.COST_TAG_KEY, stack.stackName);

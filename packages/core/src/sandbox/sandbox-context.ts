@@ -12,7 +12,8 @@ import { Validate } from '../validation/validate';
 /** The range of the time-to-live: this library's own rule for labs, not an AWS limit. */
 export const TTL_HOURS: Limit = { min: 1, max: 168, unit: 'hours', integer: true };
 
-const EMAIL = '^[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+$';
+/** An e-mail address (no spaces or commas: the flag is a comma-separated list). */
+export const EMAIL_PATTERN = '^[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+$';
 const WHOLE = /^[0-9]+$/;
 
 /**
@@ -60,7 +61,7 @@ export function budgetEmailsFrom(scope: IConstruct, key: string, value: unknown,
     });
     emails = (value as string[]).map((e) => e.trim());
   }
-  emails.forEach((e, i) => Validate.pattern(scope, value === undefined ? `budgetEmails[${i}]` : key, EMAIL, 'an e-mail address', e));
+  emails.forEach((e, i) => Validate.pattern(scope, value === undefined ? `budgetEmails[${i}]` : key, EMAIL_PATTERN, 'an e-mail address', e));
   const limit = BudgetsLimits.EMAIL_SUBSCRIBERS_PER_NOTIFICATION;
   Validate.count(scope, value === undefined ? 'budgetEmails' : key, 0, limit.max, emails);
   Validate.unique(scope, value === undefined ? 'budgetEmails' : key, emails);

@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,11 +6,16 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { TTL_HOURS } from './sandbox-context';
 import { NagAcknowledgements } from '../compliance/nag';
+import { Validate } from '../validation/validate';
 
 /** Props for {@link SandboxExpiry}. */
 export interface SandboxExpiryProps {
-  /** Hours from each successful deployment to the deletion of the stack (a literal, validated by `SandboxLifetime`). */
+  /**
+   * Hours from each successful deployment to the deletion of the stack: a whole number from 1 to
+   * 168, known at synth time (it is written into the state machine definition; no token).
+   */
   readonly hours: number;
 }
 
@@ -52,6 +57,8 @@ export class SandboxExpiry extends Construct {
 
   constructor(scope: Construct, id: string, props: SandboxExpiryProps) {
     super(scope, id);
+    Validate.that(this, !Token.isUnresolved(props.hours), { prop: 'hours', value: props.hours, allowed: 'a number known at synth time (not a token)' });
+    Validate.number(this, props.hours, { prop: 'hours', ...TTL_HOURS });
     const stack = Stack.of(this);
     // deleting the group deletes the schedule in it: nothing outlives the stack
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
