@@ -115,6 +115,7 @@ const root = new typescript.TypeScriptProject({
       'packages/*/bin/**/*.ts',
       'test/**/*.ts',
       'bench/**/*.ts',
+      'scripts/**/*.ts',
     ],
     // test/consumer-app is a user's app: compiled against the packed packages by its test
     exclude: ['node_modules', '**/lib/**', '**/cdk.out/**', 'test/consumer-app/**'],
@@ -365,7 +366,7 @@ for (const [folder, description, uses] of [
 root.package.addField('workspaces', workspaces);
 // Tests of every workspace run from the root: the root declares the workspace-only test
 // helpers they import (workspace links, never fetched from the registry).
-root.addDevDeps(`${SCOPE}/testing@${VERSION}`, `${SCOPE}/producer@${VERSION}`);
+root.addDevDeps(...['core', 'testing', 'producer'].map((p) => `${SCOPE}/${p}@${VERSION}`));
 // Published code may import only what its own package.json declares (plus what the root's
 // devDependencies give tests, benches and Lambda sources).
 for (const p of workspaceProjects) {
@@ -422,6 +423,11 @@ root.tasks.tryFind('package')!.reset(pacmak('js'));
 root.addTask('package:python', { description: 'Python packages of every construct library (needs PyPI for jsii-pacmak\'s build tools)', exec: pacmak('python') });
 root.addTask('package-all', { description: 'npm and Python packages', steps: [{ spawn: 'package' }, { spawn: 'package:python' }] });
 root.addTask('docs', { description: 'API.md of every construct library (after build:jsii)', exec: 'node --import tsx scripts/api-docs.ts' });
+root.addTask('diagrams', {
+  description: 'Regenerate the Mermaid data-flow diagram in every reference app README (`-- --check` only reports stale ones)',
+  exec: 'node --import tsx scripts/diagrams.ts',
+  receiveArgs: true,
+});
 root.addTask('bench', {
   description: 'Benchmarks (synth time of each reference app vs an empty app)',
   exec: 'node --import tsx bench/run.ts',

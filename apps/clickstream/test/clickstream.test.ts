@@ -46,6 +46,15 @@ describe('ClickstreamIngestion reference app', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
+  test('sandbox budget alerts go to the alarm e-mails unless analytics-patterns:budget-email is set', () => {
+    const addresses = (context: Record<string, unknown>) => {
+      const t = build({ 'analytics-patterns:sandbox': 'true', 'analytics-patterns:budget-usd': '10', ...context }).template;
+      return Object.values(t.findResources('AWS::Budgets::Budget'))[0].Properties.NotificationsWithSubscribers[0].Subscribers.map((s: any) => s.Address);
+    };
+    expect(addresses({ 'alarm-emails': 'ops@example.com' })).toEqual(['ops@example.com']);
+    expect(addresses({ 'alarm-emails': 'ops@example.com', 'analytics-patterns:budget-email': 'lab@example.com' })).toEqual(['lab@example.com']);
+  });
+
   test('snapshot (normalized)', () => {
     expect(normalizeTemplate(template.toJSON())).toMatchSnapshot();
   });

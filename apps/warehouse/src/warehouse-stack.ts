@@ -1,7 +1,7 @@
 import {
   ColumnEncoding, ColumnType, LoadFormat, RedshiftWarehouse, StagingUpsert, TableDefinition, UpsertStrategy,
 } from '@analytics-patterns/analysis';
-import { RedshiftNodeType, Sandbox } from '@analytics-patterns/core';
+import { RedshiftNodeType, Sandbox, SandboxLifetime } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { SecureBucket } from '@analytics-patterns/storage';
 import { Aws, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
@@ -87,5 +87,7 @@ export class WarehouseStack extends Stack {
     new CfnOutput(this, 'AdminSecretArn', { value: this.warehouse.adminSecretArn, description: 'Redshift-managed admin secret (query with the Data API or the query editor)' });
     new CfnOutput(this, 'UpsertStateMachineArn', { value: this.upsert.stateMachine.stateMachineArn, description: 'Start by hand with {"manifestKey": "manifests/orders/<name>.manifest"}' });
     new CfnOutput(this, 'SpectrumSetupStateMachineArn', { value: this.warehouse.setupStateMachine!.stateMachineArn, description: 'Run once after deploy to create the Spectrum schema' });
+    // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT (+ budget-email)
+    SandboxLifetime.apply(this);
   }
 }

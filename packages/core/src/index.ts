@@ -14,3 +14,7 @@ export * from './monitoring/alarm-notifications';
 export * from './monitoring/alarm-topic';
 export * from './monitoring/construct-alarms';
 export * from './compliance/customer-managed-policies';
+export * from './limits/budgets-limits';
+export * from './sandbox/sandbox-lifetime';
+export * from './sandbox/sandbox-expiry';
+export * from './sandbox/sandbox-budget';
