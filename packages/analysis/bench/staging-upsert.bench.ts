@@ -6,7 +6,7 @@
  * strategies with each other, not with a cluster.
  */
 import { performance } from 'perf_hooks';
-import { ColumnType, TableDefinition } from '../src/redshift-table/table-definition';
+import { RedshiftColumnType, TableDefinition } from '../src/redshift-table/table-definition';
 import { LoadFormat, StagingUpsertSql, UpsertStrategy } from '../src/staging-upsert/upsert-sql';
 import { PostgresServer } from '../test/support/postgres';
 import { UpsertFixture } from '../test/support/upsert-fixture';
@@ -18,10 +18,10 @@ const table: TableDefinition = {
   schemaName: 'bench',
   tableName: 'orders',
   columns: [
-    { name: 'id', type: ColumnType.bigint() },
-    { name: 'customer', type: ColumnType.varchar(32) },
-    { name: 'amount', type: ColumnType.decimal(12, 2) },
-    { name: 'updated_at', type: ColumnType.integer() },
+    { name: 'id', type: RedshiftColumnType.bigint() },
+    { name: 'customer', type: RedshiftColumnType.varchar(32) },
+    { name: 'amount', type: RedshiftColumnType.decimal(12, 2) },
+    { name: 'updated_at', type: RedshiftColumnType.integer() },
   ],
   keyColumns: ['id'],
 };

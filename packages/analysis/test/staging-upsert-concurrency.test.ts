@@ -1,7 +1,7 @@
 import { Database, Isolation, PostgresServer, Session } from './support/postgres';
 import { UpsertFixture } from './support/upsert-fixture';
 import { DDL_RACE_ERROR, TRANSIENT_SQL_ERROR } from '../src/redshift-data/data-api-states';
-import { ColumnType, TableDefinition } from '../src/redshift-table/table-definition';
+import { RedshiftColumnType, TableDefinition } from '../src/redshift-table/table-definition';
 import { StagingUpsertSql, UpsertStrategy } from '../src/staging-upsert/upsert-sql';
 
 /*
@@ -15,7 +15,7 @@ import { StagingUpsertSql, UpsertStrategy } from '../src/staging-upsert/upsert-s
 const table: TableDefinition = {
   schemaName: 'sales',
   tableName: 'orders',
-  columns: [{ name: 'id', type: ColumnType.integer() }, { name: 'amount', type: ColumnType.integer() }, { name: 'at', type: ColumnType.integer() }],
+  columns: [{ name: 'id', type: RedshiftColumnType.integer() }, { name: 'amount', type: RedshiftColumnType.integer() }, { name: 'at', type: RedshiftColumnType.integer() }],
   keyColumns: ['id'],
 };
 

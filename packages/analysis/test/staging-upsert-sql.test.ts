@@ -1,6 +1,6 @@
 import { PostgresServer } from './support/postgres';
 import { UpsertFixture } from './support/upsert-fixture';
-import { ColumnEncoding, ColumnType, DistributionStyle, SortStyle, TableDefinition } from '../src/redshift-table/table-definition';
+import { ColumnEncoding, RedshiftColumnType, DistributionStyle, SortStyle, TableDefinition } from '../src/redshift-table/table-definition';
 import { LoadCompression, LoadFormat, SqlDialect, StagingUpsertSql, UpsertSqlOptions, UpsertStrategy } from '../src/staging-upsert/upsert-sql';
 
 /*
@@ -14,11 +14,11 @@ const sales: TableDefinition = {
   schemaName: 'sales',
   tableName: 'fact_sales',
   columns: [
-    { name: 'store_id', type: ColumnType.integer() },
-    { name: 'order_id', type: ColumnType.bigint() },
-    { name: 'amount', type: ColumnType.decimal(12, 2) },
-    { name: 'note', type: ColumnType.varchar(64) },
-    { name: 'updated_at', type: ColumnType.timestamp(), nullable: false },
+    { name: 'store_id', type: RedshiftColumnType.integer() },
+    { name: 'order_id', type: RedshiftColumnType.bigint() },
+    { name: 'amount', type: RedshiftColumnType.decimal(12, 2) },
+    { name: 'note', type: RedshiftColumnType.varchar(64) },
+    { name: 'updated_at', type: RedshiftColumnType.timestamp(), nullable: false },
   ],
   keyColumns: ['store_id', 'order_id'],
   distKey: 'order_id',
@@ -163,7 +163,7 @@ describe('both strategies end in the same state', () => {
   test('S13: DELETE+INSERT and MERGE give identical tables over the same loads (DECIMAL zero keys included)', async () => {
     const table: TableDefinition = {
       tableName: 't',
-      columns: [{ name: 'k', type: ColumnType.decimal(6, 2) }, { name: 'v', type: ColumnType.varchar(10) }, { name: 'at', type: ColumnType.integer() }],
+      columns: [{ name: 'k', type: RedshiftColumnType.decimal(6, 2) }, { name: 'v', type: RedshiftColumnType.varchar(10) }, { name: 'at', type: RedshiftColumnType.integer() }],
       keyColumns: ['k'],
     };
     const ends: string[][] = [];
@@ -232,7 +232,7 @@ describe('statements', () => {
       + '"amount", "note", "updated_at") VALUES ("winners_fact_sales"."store_id", "winners_fact_sales"."order_id", "winners_fact_sales"."amount", '
       + '"winners_fact_sales"."note", "winners_fact_sales"."updated_at")');
     const all = StagingUpsertSql.tableStatements({
-      table: { tableName: 'dim_store', columns: [{ name: 'id', type: ColumnType.integer(), encoding: ColumnEncoding.AZ64 }, { name: 'v', type: ColumnType.char(2) }], keyColumns: ['id'], distStyle: DistributionStyle.ALL, sortKeys: ['id', 'v'], sortStyle: SortStyle.INTERLEAVED },
+      table: { tableName: 'dim_store', columns: [{ name: 'id', type: RedshiftColumnType.integer(), encoding: ColumnEncoding.AZ64 }, { name: 'v', type: RedshiftColumnType.char(2) }], keyColumns: ['id'], distStyle: DistributionStyle.ALL, sortKeys: ['id', 'v'], sortStyle: SortStyle.INTERLEAVED },
       orderColumn: 'v',
       copyRoleArn: 'arn:aws:iam::1:role/r',
     })[1];
@@ -242,7 +242,7 @@ describe('statements', () => {
 
 describe('injection and validation', () => {
   const base: UpsertSqlOptions = { table: sales, orderColumn: 'updated_at', copyRoleArn: 'arn:aws:iam::1:role/r' };
-  const withColumn = (name: string, type = ColumnType.integer()) => ({ ...base, table: { ...sales, columns: [...sales.columns, { name, type }] } });
+  const withColumn = (name: string, type = RedshiftColumnType.integer()) => ({ ...base, table: { ...sales, columns: [...sales.columns, { name, type }] } });
   test.each([
     ['table.tableName', { ...base, table: { ...sales, tableName: 'x"; DROP TABLE y; --' } }],
     ['table.schemaName', { ...base, table: { ...sales, schemaName: 'Sales' } }],
@@ -252,12 +252,12 @@ describe('injection and validation', () => {
     ['table.columns[5].name', withColumn('ctid')],
     ['table.columns[5].name', withColumn('xmin')],
     ['table.columns[5].name', withColumn('deletexid')],
-    ['table.columns[0].name', { ...base, table: { ...sales, columns: [{ name: '__x', type: ColumnType.integer() }, ...sales.columns] } }],
+    ['table.columns[0].name', { ...base, table: { ...sales, columns: [{ name: '__x', type: RedshiftColumnType.integer() }, ...sales.columns] } }],
     ['table.columns[5].name', withColumn('note')],
     ['table.keyColumns', { ...base, table: { ...sales, keyColumns: [] } }],
-    ['table.keyColumns[0]', { ...base, table: { ...sales, columns: [{ name: 'k', type: ColumnType.doublePrecision() }, ...sales.columns], keyColumns: ['k'] } }],
-    ['table.keyColumns[1]', { ...base, table: { ...sales, columns: [{ name: 'k', type: ColumnType.real() }, ...sales.columns], keyColumns: ['store_id', 'k'] } }],
-    ['orderColumn', { ...withColumn('score', ColumnType.doublePrecision()), orderColumn: 'score' }],
+    ['table.keyColumns[0]', { ...base, table: { ...sales, columns: [{ name: 'k', type: RedshiftColumnType.doublePrecision() }, ...sales.columns], keyColumns: ['k'] } }],
+    ['table.keyColumns[1]', { ...base, table: { ...sales, columns: [{ name: 'k', type: RedshiftColumnType.real() }, ...sales.columns], keyColumns: ['store_id', 'k'] } }],
+    ['orderColumn', { ...withColumn('score', RedshiftColumnType.doublePrecision()), orderColumn: 'score' }],
     ['orderColumn', { ...base, orderColumn: 'store_id' }],
     ['orderColumn', { ...base, orderColumn: "updated_at' OR '1'='1" }],
     ['ledgerTable', { ...base, ledgerTable: 'ledger;' }],

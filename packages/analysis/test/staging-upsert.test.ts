@@ -5,7 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ColumnType, TableColumn, TableDefinition } from '../src/redshift-table/table-definition';
+import { RedshiftColumnType, TableColumn, TableDefinition } from '../src/redshift-table/table-definition';
 import { RedshiftWarehouse } from '../src/redshift-warehouse/redshift-warehouse';
 import { WarehouseType } from '../src/redshift-warehouse/redshift-warehouse-props';
 import { StagingUpsert } from '../src/staging-upsert/staging-upsert';
@@ -17,9 +17,9 @@ const table: TableDefinition = {
   schemaName: 'sales',
   tableName: 'fact_sales',
   columns: [
-    { name: 'order_id', type: ColumnType.bigint() },
-    { name: 'amount', type: ColumnType.decimal(12, 2) },
-    { name: 'updated_at', type: ColumnType.timestamp() },
+    { name: 'order_id', type: RedshiftColumnType.bigint() },
+    { name: 'amount', type: RedshiftColumnType.decimal(12, 2) },
+    { name: 'updated_at', type: RedshiftColumnType.timestamp() },
   ],
   keyColumns: ['order_id'],
   distKey: 'order_id',
@@ -335,15 +335,15 @@ describe('StagingUpsert validation', () => {
   test('table rules are reported with the prop path', () => {
     expectError({ table: { ...table, tableName: 'fact sales' } }, 'table.tableName', 'lower-case letters');
     expectError({ table: { ...table, schemaName: 'pg_sales' } }, 'table.schemaName', 'not starting with "pg_"');
-    expectError({ table: { ...table, columns: [...table.columns, { name: 'xmin', type: ColumnType.integer() }] } }, 'table.columns[3].name', 'system columns');
+    expectError({ table: { ...table, columns: [...table.columns, { name: 'xmin', type: RedshiftColumnType.integer() }] } }, 'table.columns[3].name', 'system columns');
     expectError({ orderColumn: 'order_id' }, 'orderColumn', 'outside the key');
   });
   test('S16: every statement fits the Data API\'s 100,000-byte limit with run-time values at their longest, both sides', () => {
     const wide = (n: number): TableDefinition => ({
       tableName: 'wide',
       keyColumns: ['k'],
-      columns: [{ name: 'k', type: ColumnType.bigint() }, { name: 'at', type: ColumnType.integer() },
-        ...Array.from({ length: n }, (_, i): TableColumn => ({ name: `c${String(i).padStart(5, '0')}_${'x'.repeat(110)}`, type: ColumnType.integer() }))],
+      columns: [{ name: 'k', type: RedshiftColumnType.bigint() }, { name: 'at', type: RedshiftColumnType.integer() },
+        ...Array.from({ length: n }, (_, i): TableColumn => ({ name: `c${String(i).padStart(5, '0')}_${'x'.repeat(110)}`, type: RedshiftColumnType.integer() }))],
     });
     const fits = (n: number) => [...StagingUpsertSql.tableStatements({ table: wide(n), orderColumn: 'at', copyRoleArn: 'arn:aws:iam::123456789012:role/x' }),
       ...StagingUpsertSql.loadStatements({ table: wide(n), orderColumn: 'at', copyRoleArn: 'arn:aws:iam::123456789012:role/x' })]

@@ -7,7 +7,7 @@ import { FakeS3 } from './fake-s3';
 import { Database } from './postgres';
 import { execute, ExecutionResult } from './sfn-executor';
 import { BUCKET, csv } from './upsert-fixture';
-import { ColumnType, TableDefinition } from '../../src/redshift-table/table-definition';
+import { RedshiftColumnType, TableDefinition } from '../../src/redshift-table/table-definition';
 import { RedshiftWarehouse } from '../../src/redshift-warehouse/redshift-warehouse';
 import { StagingUpsert } from '../../src/staging-upsert/staging-upsert';
 import { StagingUpsertProps } from '../../src/staging-upsert/staging-upsert-props';
@@ -16,7 +16,7 @@ import { LoadFormat, SqlDialect, StagingUpsertSql } from '../../src/staging-upse
 export const ORDERS: TableDefinition = {
   schemaName: 'sales',
   tableName: 'orders',
-  columns: [{ name: 'id', type: ColumnType.integer() }, { name: 'amount', type: ColumnType.integer() }, { name: 'at', type: ColumnType.integer() }],
+  columns: [{ name: 'id', type: RedshiftColumnType.integer() }, { name: 'amount', type: RedshiftColumnType.integer() }, { name: 'at', type: RedshiftColumnType.integer() }],
   keyColumns: ['id'],
 };
 
