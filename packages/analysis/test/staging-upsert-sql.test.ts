@@ -242,7 +242,8 @@ describe('statements', () => {
 
 describe('injection and validation', () => {
   const base: UpsertSqlOptions = { table: sales, orderColumn: 'updated_at', copyRoleArn: 'arn:aws:iam::1:role/r' };
-  const withColumn = (name: string, type = RedshiftColumnType.integer()) => ({ ...base, table: { ...sales, columns: [...sales.columns, { name, type }] } });
+  const withColumn = (name: string, type = RedshiftColumnType.integer()) =>
+    ({ ...base, table: { ...sales, columns: [...sales.columns, { name, type }] } });
   test.each([
     ['table.tableName', { ...base, table: { ...sales, tableName: 'x"; DROP TABLE y; --' } }],
     ['table.schemaName', { ...base, table: { ...sales, schemaName: 'Sales' } }],
