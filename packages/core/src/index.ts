@@ -14,3 +14,6 @@ export * from './monitoring/alarm-notifications';
 export * from './monitoring/alarm-topic';
 export * from './monitoring/construct-alarms';
 export * from './compliance/customer-managed-policies';
+export * from './limits/kinesis-limits';
+export * from './limits/firehose-limits';
+export * from './limits/lambda-limits';
