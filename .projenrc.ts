@@ -64,6 +64,8 @@ const root = new typescript.TypeScriptProject({
         [`^${SCOPE}/(.*)$`]: '<rootDir>/packages/$1/src',
       },
       testTimeout: 60_000,
+      // builds what tests synthesize from: the pre-built Lambda handlers (packages/*/lambda/build.js)
+      globalSetup: '<rootDir>/test/global-setup.js',
       collectCoverage: false,
       maxWorkers: 2,
     },
@@ -138,6 +140,8 @@ const root = new typescript.TypeScriptProject({
     '@types/aws-lambda@^8',
     // offline IAM policy evaluation for run-time permission tests (AGPL-3.0: test-only, never shipped)
     '@cloud-copilot/iam-simulate@^0.1.173',
+    // jq compiled to WebAssembly (no download at install): Firehose JQ queries are evaluated for real
+    'jq-wasm@^1.0.1',
   ],
 });
 
@@ -263,11 +267,23 @@ constructLibrary({
   description: 'Notes 2.x: secure buckets, data lake storage, file formats, DynamoDB',
   dependsOn: ['core', 'security'],
 });
-constructLibrary({
+const collection = constructLibrary({
   folder: 'collection',
   description: 'Notes 1.x: Kinesis Data Streams, Firehose, stream consumers',
   dependsOn: ['core', 'security', 'storage'],
 });
+// Lambda handlers ship pre-built: lambda/build.js bundles lambda/<name>/*.ts (with the private
+// producer's de-aggregation inlined) into lambda-dist/ and runtime/ before jsii compiles and
+// before jest runs (test/global-setup.js); the TypeScript sources of the handlers are not published.
+collection.addDevDeps(`${SCOPE}/producer@0.0.0`);
+const bundleLambda = collection.addTask('bundle:lambda', {
+  description: 'Bundle the Lambda handlers (esbuild) into lambda-dist/ and the handler runtime into runtime/',
+  exec: 'node lambda/build.js',
+});
+collection.preCompileTask.spawn(bundleLambda);
+collection.gitignore.exclude('/lambda-dist/', '/runtime/');
+collection.npmignore!.exclude('/lambda/');
+collection.npmignore!.include('/lambda-dist/', '/runtime/');
 
 constructLibrary({
   folder: 'processing',
@@ -370,7 +386,7 @@ root.addTask('build:jsii', {
 root.testTask.spawn(root.tasks.tryFind('build:jsii')!);
 root.addTask('synth', {
   description: 'Synthesize every reference app (offline, built-in template validation on)',
-  exec: 'cdk synth --quiet',
+  exec: 'npm run bundle:lambda -w packages/collection && cdk synth --quiet',
 });
 root.addTask('bench', {
   description: 'Benchmarks (synth time of each reference app vs an empty app)',

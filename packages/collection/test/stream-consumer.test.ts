@@ -212,7 +212,8 @@ describe('StreamConsumer validation', () => {
     ['idField', { idField: 'record-id' }, 'record-id', 'a JSON field name'],
     ['consumerName', { consumerName: 'app' }, 'app', 'only with enhancedFanOut: true'],
     ['consumerName', { enhancedFanOut: true, consumerName: 'bad name' }, 'bad name', '1-128 characters'],
-    ['entry', { entry: '/no/such/handler.ts' }, '/no/such/handler.ts', 'an existing handler file'],
+    ['handler', { handler: 'index.handler' }, 'index.handler', 'only with code'],
+    ['handler', { code: lambda.Code.fromInline('x'), handler: 'no-export' }, 'no-export', 'a handler "<file>.<export>"'],
   ];
   test.each(cases.map(([prop, props, value, allowed]) => [prop, value, props, allowed] as const))('%s = %s is refused', (prop, value, props, allowed) => {
     const stack = testStack();

@@ -27,18 +27,26 @@ export interface StreamConsumerProps {
   readonly consumerName?: string;
 
   /**
-   * Customer-managed key for the seen-set table, the on-failure queue and the log group.
+   * Customer-managed key for the seen-set table, the on-failure queue, the log group and the
+   * alarm topic created when no `alarmTopic` is given.
    * @default - a new DataKey with rotation
    */
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * Entry file of the handler (TypeScript), exporting `handler` built with `createStreamHandler`
-   * from this package's `lambda/stream-consumer/consumer.ts`, which de-aggregates and de-duplicates
-   * before calling your processing function.
-   * @default - the lab handler, which logs each record
+   * Code of the function, for your own record processing: a bundle whose handler is built with
+   * `streamHandler` from `@analytics-patterns/collection/runtime/stream-consumer` (published,
+   * typed, pre-built: it de-aggregates and de-duplicates before calling your processor).
+   * Bundle it with your own tooling, e.g. `lambda.Code.fromAsset('dist/my-consumer')`.
+   * @default - the pre-built lab handler shipped in this package, which logs each record
    */
-  readonly entry?: string;
+  readonly code?: lambda.Code;
+
+  /**
+   * Handler of `code` (`<file>.<export>`).
+   * @default 'index.handler'
+   */
+  readonly handler?: string;
 
   /** Records per batch: 1 to 10,000. @default 100 */
   readonly batchSize?: number;
@@ -115,8 +123,8 @@ export interface StreamConsumerProps {
   readonly iteratorAgeThreshold?: Duration;
 
   /**
-   * SNS topic that receives alarm and OK notifications.
-   * @default - alarms without actions
+   * SNS topic that receives the ALARM and OK notifications of every alarm.
+   * @default - a new AlarmTopic encrypted with `encryptionKey` (subscribe to it)
    */
   readonly alarmTopic?: sns.ITopic;
 
