@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -127,6 +128,34 @@ export interface StreamConsumerProps {
    * @default - a new AlarmTopic encrypted with `encryptionKey` (subscribe to it)
    */
   readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Concurrent executions reserved for (and capped at) this function. Without it the event
+   * source mapping already bounds concurrency to shards x `parallelizationFactor`; reserving it
+   * (NIST 800-53 / HIPAA `LambdaConcurrency`) takes that many from the account's pool.
+   * @default - unreserved (bounded by the event source mapping)
+   */
+  readonly reservedConcurrentExecutions?: number;
+
+  /**
+   * Run the function in this VPC (NIST 800-53, HIPAA and PCI DSS `LambdaInsideVPC`). The
+   * function then reaches DynamoDB, SQS, KMS and CloudWatch Logs through the VPC: give the
+   * subnets a NAT gateway or VPC endpoints for those services (their hourly cost is yours).
+   * @default - not in a VPC (the function only calls AWS APIs)
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of `vpc` for the function.
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the function in `vpc`.
+   * @default - a new security group allowing outbound traffic only
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 
   /** Retention of the function's log group. @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;

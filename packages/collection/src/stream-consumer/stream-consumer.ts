@@ -177,6 +177,10 @@ export class StreamConsumer extends Construct {
       timeout: Duration.seconds(plan.timeoutSeconds),
       role: this.role,
       logGroup: this.logGroup,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      vpc: props.vpc,
+      vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
+      securityGroups: props.vpc ? props.securityGroups : undefined,
       environment: {
         SEEN_TABLE_NAME: this.seenTable.tableName,
         SEEN_TTL_SECONDS: Tokenization.stringifyNumber(plan.seenTtlSeconds),
@@ -185,7 +189,31 @@ export class StreamConsumer extends Construct {
       },
     });
     fn.node.addDependency(this.node.findChild('Policy'));
+    this.acknowledgeFunctionRules(fn, props);
     return fn;
+  }
+
+  /** The compliance packs' Lambda rules this construct answers with a prop, or that do not apply. */
+  private acknowledgeFunctionRules(fn: lambda.Function, props: StreamConsumerProps): void {
+    for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
+      NagAcknowledgements.acknowledge(fn, `${pack}-LambdaDLQ`,
+        'A function-level dead-letter queue only serves asynchronous invocations; this function is invoked by a Kinesis event source mapping, whose failed batches go to the on-failure SQS destination (deadLetterQueue).');
+      if (props.reservedConcurrentExecutions === undefined) {
+        NagAcknowledgements.acknowledge(fn, `${pack}-LambdaConcurrency`,
+          'Concurrency is bounded by the Kinesis event source mapping (shards x parallelizationFactor batches at a time); set reservedConcurrentExecutions to reserve and cap it.');
+      }
+      NagAcknowledgements.acknowledge(this.seenTable, `${pack}-DynamoDBInBackupPlan`,
+        'The seen-set holds only record ids with a TTL (derived data); point-in-time recovery is on, and losing it re-admits at most the duplicates of one TTL window.');
+    }
+    if (props.vpc === undefined) {
+      NagAcknowledgements.acknowledgeCompliance(fn, 'LambdaInsideVPC',
+        'The function only calls AWS APIs (Kinesis through its event source mapping, DynamoDB, SQS, KMS, CloudWatch Logs) and holds no network endpoint; set vpc to run it in a VPC.');
+    } else {
+      // what Lambda needs to attach the function to the subnets (not added for a role passed in)
+      this.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+      NagAcknowledgements.acknowledge(this.role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        'A function in a VPC (vpc is set) needs the network interface actions of this AWS managed policy, and nothing else it holds, to attach to the subnets.');
+    }
   }
 
   /** The event source mapping: shared throughput, or an enhanced fan-out consumer. */
@@ -197,7 +225,8 @@ export class StreamConsumer extends Construct {
       parallelizationFactor: props.parallelizationFactor ?? 1,
       bisectBatchOnError: props.bisectBatchOnError ?? true,
       retryAttempts: props.retryAttempts ?? 10,
-      maxRecordAge: Duration.seconds(plan.maxRecordAgeSeconds),
+      // aws-cdk-lib compares maxRecordAge with its range and fails on a token: set below instead
+      maxRecordAge: Token.isUnresolved(plan.maxRecordAgeSeconds) ? undefined : Duration.seconds(plan.maxRecordAgeSeconds),
       reportBatchItemFailures: true,
       onFailure: new sources.SqsDlq(this.deadLetterQueue),
     };
@@ -212,6 +241,10 @@ export class StreamConsumer extends Construct {
       result = [new sources.KinesisEventSource(props.stream, sourceProps), undefined];
     }
     this.consumerFunction.addEventSource(result[0]);
+    if (Token.isUnresolved(plan.maxRecordAgeSeconds)) {
+      const mapping = this.consumerFunction.node.children.find((c): c is lambda.EventSourceMapping => c instanceof lambda.EventSourceMapping)!;
+      (mapping.node.defaultChild as lambda.CfnEventSourceMapping).maximumRecordAgeInSeconds = plan.maxRecordAgeSeconds;
+    }
     if (this.deadLetterQueue.encryptionMasterKey) {
       const reason = 'Added by Lambda\'s SqsDlq grant (grantSendMessages) so the event source mapping can send failure records to the KMS-encrypted on-failure queue; scoped to that queue\'s key.';
       NagAcknowledgements.wildcardAction(this.role, 'kms:ReEncrypt*', reason);
@@ -242,6 +275,10 @@ export class StreamConsumer extends Construct {
     Validate.number(this, props.parallelizationFactor, { prop: 'parallelizationFactor', ...LambdaLimits.PARALLELIZATION_FACTOR });
     Validate.number(this, props.retryAttempts, { prop: 'retryAttempts', ...LambdaLimits.RETRY_ATTEMPTS });
     Validate.number(this, props.memorySize, { prop: 'memorySize', ...LambdaLimits.MEMORY_MIB });
+    Validate.number(this, props.reservedConcurrentExecutions, { prop: 'reservedConcurrentExecutions', ...LambdaLimits.RESERVED_CONCURRENCY });
+    Validate.that(this, props.vpc !== undefined || (props.vpcSubnets === undefined && props.securityGroups === undefined), {
+      prop: props.vpcSubnets ? 'vpcSubnets' : 'securityGroups', value: 'given', allowed: 'only together with vpc',
+    });
     const plan: ConsumerPlan = {
       batchingWindowSeconds: Validate.duration(this, props.maxBatchingWindow, { prop: 'maxBatchingWindow', in: TimeUnit.SECONDS, ...LambdaLimits.MAX_BATCHING_WINDOW_SECONDS }),
       maxRecordAgeSeconds: Validate.duration(this, props.maxRecordAge ?? Duration.days(1), {

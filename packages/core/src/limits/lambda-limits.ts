@@ -18,6 +18,14 @@ export class LambdaLimits {
   public static readonly TIMEOUT_SECONDS: Limit = { min: 1, max: 900, unit: 'seconds', integer: true };
 
   /**
+   * Reserved concurrency of a function: a whole number from 0 (the function is throttled). The
+   * upper bound is the account's concurrency quota less 100 unreserved executions, which is not
+   * known at synth time, so it is not checked here.
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+   */
+  public static readonly RESERVED_CONCURRENCY: Limit = { min: 0, max: Number.MAX_SAFE_INTEGER, unit: 'concurrent executions', integer: true };
+
+  /**
    * Records per batch of a Kinesis event source mapping.
    * @see https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
    */
