@@ -5,7 +5,7 @@ import * as path from 'path';
 import {
   AccessModel, expectParameterUsed, expectPropError, numberParameter, OTHER_ACCOUNT, Principals, stringParameter, testStack,
 } from '@analytics-patterns/testing';
-import { Duration, FileSystem, Stack } from 'aws-cdk-lib';
+import { Duration, FileSystem } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -13,13 +13,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ts from 'typescript';
-import { acknowledgementsBy, expectNagClean } from './support/nag';
 import { StreamConsumer, StreamConsumerProps, StreamIngestion } from '../src';
+import { acknowledgementsBy, expectNagClean } from './support/nag';
 
 const PACKAGE = path.join(__dirname, '..');
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
-const id = (stack: Stack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
 
 describe('StreamConsumer: logical ids of stateful resources do not change', () => {
   test('key, seen-set table, on-failure queue and log group keep their ids', () => {
@@ -105,7 +104,9 @@ describe('StreamConsumer: run-time permissions', () => {
       );
     }
     await access.expectDenied({
-      principal: 'cloudwatch.amazonaws.com', action: 'sns:Publish', resource: consumer.alarmTopic.topicArn,
+      principal: 'cloudwatch.amazonaws.com',
+      action: 'sns:Publish',
+      resource: consumer.alarmTopic.topicArn,
       context: { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': `arn:aws:cloudwatch:${REGION}:${OTHER_ACCOUNT}:alarm:x` },
     });
   });
@@ -214,8 +215,8 @@ describe('StreamConsumer: limits on both sides', () => {
     }
   });
   test('refused beyond them (lower side and fractions; the upper side is in stream-consumer.test.ts)', () => {
-    const path = 'TestStack/Consumer';
-    const fails = (props: Partial<StreamConsumerProps>, prop: string, value: string, allowed: string) => expectPropError(() => make(props), { path, prop, value, allowed });
+    const fails = (props: Partial<StreamConsumerProps>, prop: string, value: string, allowed: string) =>
+      expectPropError(() => make(props), { path: 'TestStack/Consumer', prop, value, allowed });
     fails({ parallelizationFactor: 0 }, 'parallelizationFactor', '0', '1-10');
     fails({ retryAttempts: -1 }, 'retryAttempts', '-1', '0-10000');
     fails({ memorySize: 10_241 }, 'memorySize', '10241', '128-10240');
@@ -251,8 +252,14 @@ describe('StreamConsumer: the handler ships pre-built, with a typed runtime for 
     ].join('\n');
     fs.writeFileSync(path.join(dir, 'handler.ts'), source);
     const program = ts.createProgram([path.join(dir, 'handler.ts')], {
-      strict: true, noEmit: false, outDir: dir, module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022,
-      types: ['node'], typeRoots: [path.join(PACKAGE, '..', '..', 'node_modules', '@types')], skipLibCheck: true,
+      strict: true,
+      noEmit: false,
+      outDir: dir,
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      types: ['node'],
+      typeRoots: [path.join(PACKAGE, '..', '..', 'node_modules', '@types')],
+      skipLibCheck: true,
     });
     const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(diagnostics).toEqual([]);

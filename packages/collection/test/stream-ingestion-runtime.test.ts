@@ -5,12 +5,11 @@ import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
-import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as jq from 'jq-wasm';
-import { acknowledgementsBy, expectNagClean } from './support/nag';
 import { ColumnarFormat, StreamCapacity, StreamIngestion, StreamIngestionProps } from '../src';
+import { acknowledgementsBy, expectNagClean } from './support/nag';
 
 const id = (stack: Stack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
 const REGION = 'eu-west-1';
@@ -260,7 +259,7 @@ describe('StreamIngestion: props given as tokens', () => {
       alarms: { iteratorAge: Duration.millis(numberParameter(stack, 'IteratorAgeMs')), deliveryFreshness: Duration.seconds(numberParameter(stack, 'FreshnessSeconds')) },
     });
     const t = Template.fromStack(stack);
-    const s3 = /ExtendedS3DestinationConfiguration/;
+    const extendedS3 = /ExtendedS3DestinationConfiguration/;
     expectParameterUsed(t, 'StreamName', /Properties\.Name$/);
     expectParameterUsed(t, 'RetentionHours', /RetentionPeriodHours/);
     expectParameterUsed(t, 'Shards', /ShardCount/);
@@ -276,7 +275,7 @@ describe('StreamIngestion: props given as tokens', () => {
     expectParameterUsed(t, 'CatalogId', /SchemaConfiguration\.CatalogId/);
     expectParameterUsed(t, 'IteratorAgeMs', /Threshold/);
     expectParameterUsed(t, 'FreshnessSeconds', /Threshold/);
-    expect(s3.test(JSON.stringify(t.toJSON()))).toBe(true);
+    expect(extendedS3.test(JSON.stringify(t.toJSON()))).toBe(true);
   });
 
   test('the freshness default does not compute with a token interval (it assumes the longest, 900 s)', () => {
@@ -290,7 +289,8 @@ describe('StreamIngestion: props given as tokens', () => {
 describe('StreamIngestion: every limit on both sides', () => {
   const path = 'TestStack/Ingest';
   const make = (props: StreamIngestionProps) => new StreamIngestion(testStack(), 'Ingest', props);
-  const fails = (props: StreamIngestionProps, prop: string, value: string, allowed: string) => expectPropError(() => make(props), { path, prop, value, allowed });
+  const fails = (props: StreamIngestionProps, prop: string, value: string, allowed: string) =>
+    expectPropError(() => make(props), { path, prop, value, allowed });
   const fields = [{ name: 'device' }];
   const fc = { format: ColumnarFormat.PARQUET, databaseName: 'raw', tableName: 'clicks' };
 
@@ -302,7 +302,9 @@ describe('StreamIngestion: every limit on both sides', () => {
       { capacity: StreamCapacity.provisioned(100_000) },
       { bufferingInterval: Duration.seconds(0), bufferingSize: Size.mebibytes(1) },
       { bufferingInterval: Duration.seconds(900), bufferingSize: Size.mebibytes(128) },
-      { partitioning: { fields }, bufferingInterval: Duration.seconds(60), bufferingSize: Size.mebibytes(64), dynamicPartitioningRetryDuration: Duration.seconds(0) },
+      {
+        partitioning: { fields }, bufferingInterval: Duration.seconds(60), bufferingSize: Size.mebibytes(64), dynamicPartitioningRetryDuration: Duration.seconds(0),
+      },
       { partitioning: { fields }, dynamicPartitioningRetryDuration: Duration.seconds(7200) },
       { formatConversion: fc, bufferingSize: Size.mebibytes(64) },
       { streamName: 'a'.repeat(128) },

@@ -8,8 +8,8 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { acknowledgementsBy, expectNagClean } from './support/nag';
 import { ColumnarFormat, StreamCapacity, StreamIngestion, StreamIngestionProps, TimeGranularity } from '../src';
+import { acknowledgementsBy, expectNagClean } from './support/nag';
 
 const id = (stack: Stack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
 

@@ -49,13 +49,15 @@ export function planIngestion(scope: IConstruct, props: StreamIngestionProps): I
   const retrySeconds = Validate.duration(scope, props.dynamicPartitioningRetryDuration, {
     prop: 'dynamicPartitioningRetryDuration', in: TimeUnit.SECONDS, ...FirehoseLimits.RETRY_DURATION_SECONDS,
   }) ?? 300;
+  // an existing stream's retention is unknown: its longest possible value bounds the iterator-age alarm
+  const effectiveRetention = retentionHours ?? (props.existingStream ? KinesisLimits.RETENTION_HOURS.max : DEFAULT_RETENTION_HOURS);
   return {
     layout,
     dynamicPartitioning,
     retentionHours,
     ...buffering,
     retrySeconds,
-    ...validateAlarms(scope, props, retentionHours ?? (props.existingStream ? KinesisLimits.RETENTION_HOURS.max : DEFAULT_RETENTION_HOURS), buffering.bufferingIntervalSeconds),
+    ...validateAlarms(scope, props, effectiveRetention, buffering.bufferingIntervalSeconds),
   };
 }
 

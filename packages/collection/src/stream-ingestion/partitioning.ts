@@ -72,7 +72,9 @@ export function metadataExtractionQuery(fields: PartitionField[]): string {
  * `timePartitions: false` (destinations other than S3, whose S3 part holds backups or staged
  * files) the prefix is the base prefix alone, and Firehose adds its own `YYYY/MM/dd/HH/` folders.
  */
-export function partitionLayout(basePrefix: string, options: PartitioningOptions, errorOutputPrefix?: string, timePartitions = true): PartitionLayout {
+export function partitionLayout(
+  basePrefix: string, options: PartitioningOptions, errorOutputPrefix?: string, timePartitions = true,
+): PartitionLayout {
   const fields = options.fields ?? [];
   const granularity = options.timeGranularity ?? TimeGranularity.DAY;
   const depth = timePartitions ? TIME_PARTS.findIndex(([g]) => g === granularity) + 1 : 0;

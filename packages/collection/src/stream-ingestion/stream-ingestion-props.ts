@@ -6,9 +6,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { IIngestionDestination } from '../ingestion-destinations/ingestion-destination';
 import { PartitioningOptions } from './partitioning';
 import { StreamCapacity } from './stream-capacity';
+import { IIngestionDestination } from '../ingestion-destinations/ingestion-destination';
 
 /** Columnar output format for Firehose record format conversion. */
 export enum ColumnarFormat {

@@ -268,7 +268,8 @@ export class StreamIngestion extends Construct {
       ...s3Part,
       bucketArn: s3Part.bucketArn,
       roleArn: s3Part.roleArn,
-      dynamicPartitioningConfiguration: plan.dynamicPartitioning ? { enabled: true, retryOptions: { durationInSeconds: plan.retrySeconds } } : undefined,
+      dynamicPartitioningConfiguration: plan.dynamicPartitioning
+        ? { enabled: true, retryOptions: { durationInSeconds: plan.retrySeconds } } : undefined,
       processingConfiguration: plan.dynamicPartitioning ? {
         enabled: true,
         processors: [
