@@ -303,7 +303,9 @@ describe('StreamIngestion: every limit on both sides', () => {
       { bufferingInterval: Duration.seconds(0), bufferingSize: Size.mebibytes(1) },
       { bufferingInterval: Duration.seconds(900), bufferingSize: Size.mebibytes(128) },
       {
-        partitioning: { fields }, bufferingInterval: Duration.seconds(60), bufferingSize: Size.mebibytes(64),
+        partitioning: { fields },
+        bufferingInterval: Duration.seconds(60),
+        bufferingSize: Size.mebibytes(64),
         dynamicPartitioningRetryDuration: Duration.seconds(0),
       },
       { partitioning: { fields }, dynamicPartitioningRetryDuration: Duration.seconds(7200) },
