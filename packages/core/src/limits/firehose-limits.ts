@@ -67,6 +67,18 @@ export class FirehoseLimits {
   public static readonly PARTITION_KEYS: Limit = { min: 0, max: 50, unit: 'keys', integer: true };
 
   /**
+   * Subnets of a delivery into a VPC (Firehose creates network interfaces in them).
+   * @see https://docs.aws.amazon.com/firehose/latest/APIReference/API_VpcConfiguration.html
+   */
+  public static readonly VPC_SUBNETS: Limit = { min: 1, max: 16, unit: 'subnets', integer: true };
+
+  /**
+   * Security groups of a delivery into a VPC.
+   * @see https://docs.aws.amazon.com/firehose/latest/APIReference/API_VpcConfiguration.html
+   */
+  public static readonly VPC_SECURITY_GROUPS: Limit = { min: 1, max: 5, unit: 'security groups', integer: true };
+
+  /**
    * Index name of an OpenSearch Service destination: at most 80 characters in the Firehose
    * API; OpenSearch itself wants lower case, no `\ / * ? " < > | , #` or spaces, and no
    * leading `_`, `-` or `+`. Firehose appends `-YYYY-MM-DD`-style suffixes when the index rotates.
