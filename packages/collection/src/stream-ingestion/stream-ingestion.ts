@@ -1,7 +1,7 @@
 import { ConstructAlarms, CustomerManagedPolicies, NagAcknowledgements, Sandbox } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { SecureBucket } from '@analytics-patterns/storage';
-import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -19,6 +19,11 @@ import { ColumnarFormat, StreamIngestionProps } from './stream-ingestion-props';
 import { DeliveryAlarm, IngestionDestinationConfig } from '../ingestion-destinations/ingestion-destination';
 
 const LOG_STREAM = 'DestinationDelivery';
+
+/** A value for an alarm description: rendered when known, "the threshold" for a token. */
+function describe<T extends number | string>(value: T, render: (v: T) => string): string {
+  return Token.isUnresolved(value) ? 'the threshold' : render(value);
+}
 const PERIOD = Duration.minutes(5);
 
 /**
@@ -309,7 +314,8 @@ export class StreamIngestion extends Construct {
         metric: this.stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: PERIOD }),
         threshold: plan.iteratorAgeMillis,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        description: `Records in ${path}'s stream wait too long to be read (iterator age above the threshold); they expire after the retention period.`,
+        description: `Records in ${path}'s stream wait more than ${describe(plan.iteratorAgeMillis, (ms) => Duration.millis(ms).toHumanString())} to be read; `
+          + 'they expire after the retention period.',
       }),
       this.monitoring.add('ReadThrottleAlarm', {
         metric: this.stream.metricReadProvisionedThroughputExceeded({ statistic: 'Sum', period: PERIOD }),
@@ -335,7 +341,7 @@ export class StreamIngestion extends Construct {
         statistic: 'Maximum',
         threshold: plan.freshnessSeconds,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        description: `Data in ${this.node.path}'s Firehose is older than the freshness threshold before reaching S3.`,
+        description: `Data in ${this.node.path}'s Firehose is older than ${describe(plan.freshnessSeconds, (s) => `${s} s`)} before reaching S3.`,
       },
       {
         id: 'DeliveryFailureAlarm',
@@ -343,7 +349,7 @@ export class StreamIngestion extends Construct {
         statistic: 'Minimum',
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        description: `A delivery from ${this.node.path}'s Firehose to S3 failed; failed records go to the error prefix after retries.`,
+        description: `A delivery from ${this.node.path}'s Firehose to S3 failed; failed records go to the ${describe(this.errorOutputPrefix, (p) => p)} prefix after retries.`,
       },
     ];
     const alarms = definitions.map((d) => this.monitoring.add(d.id, {
