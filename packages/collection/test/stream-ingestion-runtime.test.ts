@@ -246,7 +246,7 @@ describe('StreamIngestion: props given as tokens', () => {
       capacity: StreamCapacity.provisioned(numberParameter(stack, 'Shards')),
       prefix: stringParameter(stack, 'Prefix'),
       errorOutputPrefix: stringParameter(stack, 'ErrorPrefix'),
-      partitioning: { fields: [{ name: 'device', query: stringParameter(stack, 'DeviceQuery') }] },
+      partitioning: { fields: [{ name: 'device', query: stringParameter(stack, 'DeviceQuery') }, { name: stringParameter(stack, 'FieldName') }] },
       bufferingInterval: Duration.seconds(numberParameter(stack, 'IntervalSeconds')),
       bufferingSize: Size.mebibytes(numberParameter(stack, 'SizeMib')),
       dynamicPartitioningRetryDuration: Duration.seconds(numberParameter(stack, 'RetrySeconds')),
@@ -267,6 +267,8 @@ describe('StreamIngestion: props given as tokens', () => {
     expectParameterUsed(t, 'Prefix', /PolicyDocument/);
     expectParameterUsed(t, 'ErrorPrefix', /ErrorOutputPrefix/);
     expectParameterUsed(t, 'DeviceQuery', /ProcessingConfiguration/);
+    expectParameterUsed(t, 'FieldName', /ProcessingConfiguration/);
+    expectParameterUsed(t, 'FieldName', /\.Prefix/);
     expectParameterUsed(t, 'IntervalSeconds', /IntervalInSeconds/);
     expectParameterUsed(t, 'SizeMib', /SizeInMBs/);
     expectParameterUsed(t, 'RetrySeconds', /RetryOptions/);
