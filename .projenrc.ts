@@ -77,6 +77,8 @@ const root = new typescript.TypeScriptProject({
         [`^${SCOPE}/(.*)$`]: '<rootDir>/packages/$1/src',
       },
       testTimeout: 60_000,
+      // builds what tests synthesize from: the pre-built Lambda handlers (packages/*/lambda/build.js)
+      globalSetup: '<rootDir>/test/global-setup.js',
       collectCoverage: false,
       maxWorkers: 2,
     },
@@ -168,6 +170,8 @@ const root = new typescript.TypeScriptProject({
     // as fast to start as ts-node
     'tsx@^4',
     '@types/semver@^7',
+    // jq compiled to WebAssembly (no download at install): Firehose JQ queries are evaluated for real
+    'jq-wasm@^1.0.1',
   ],
 });
 root.package.addVersion(VERSION);
@@ -300,11 +304,25 @@ constructLibrary({
   description: 'Notes 2.x: secure buckets, data lake storage, file formats, DynamoDB',
   dependsOn: ['core', 'security'],
 });
-constructLibrary({
+const collection = constructLibrary({
   folder: 'collection',
   description: 'Notes 1.x: Kinesis Data Streams, Firehose, stream consumers',
   dependsOn: ['core', 'security', 'storage'],
 });
+// Lambda handlers ship pre-built: lambda/build.js bundles lambda/<name>/*.ts (with the private
+// producer's de-aggregation inlined) into lambda-dist/ and runtime/ before jsii compiles and
+// before jest runs (test/global-setup.js); the TypeScript sources of the handlers are not published.
+collection.addDevDeps(`${SCOPE}/producer@${VERSION}`);
+const bundleLambda = collection.addTask('bundle:lambda', {
+  description: 'Bundle the Lambda handlers (esbuild) into lambda-dist/ and the handler runtime into runtime/',
+  exec: 'node lambda/build.js',
+});
+collection.preCompileTask.spawn(bundleLambda);
+// ...and right after `npm ci`, so that `npx cdk synth` works on a fresh clone
+root.package.setScript('prepare', 'node packages/collection/lambda/build.js');
+collection.gitignore.exclude('/lambda-dist/', '/runtime/');
+collection.npmignore!.exclude('/lambda/');
+collection.npmignore!.include('/lambda-dist/', '/runtime/');
 
 constructLibrary({
   folder: 'processing',
@@ -413,7 +431,7 @@ root.testTask.spawn(root.tasks.tryFind('build:jsii')!);
 root.testTask.exec('jest --ci', { receiveArgs: true });
 root.addTask('synth', {
   description: 'Synthesize every reference app (offline, built-in template validation on)',
-  exec: 'cdk synth --quiet',
+  exec: 'npm run bundle:lambda -w packages/collection && cdk synth --quiet',
 });
 // Publishing: npm tarballs of every construct library (dist/js), Python packages (dist/python)
 // where the machine reaches PyPI (jsii-pacmak installs setuptools/wheel/twine into a venv),

@@ -16,7 +16,7 @@ describe('ClickstreamIngestion reference app', () => {
 
   test('records are partitioned by event_type, then by arrival hour, under clickstream/', () => {
     expect(s3.Prefix).toBe('clickstream/event_type=!{partitionKeyFromQuery:event_type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/');
-    expect(s3.ProcessingConfiguration.Processors[0].Parameters[0].ParameterValue).toBe('{event_type: .event_type}');
+    expect(s3.ProcessingConfiguration.Processors[0].Parameters[0].ParameterValue).toBe('{event_type: (.event_type)}');
     expect(s3.BufferingHints).toEqual({ IntervalInSeconds: 60, SizeInMBs: 64 });
   });
 

@@ -18,3 +18,6 @@ export * from './limits/budgets-limits';
 export * from './sandbox/sandbox-lifetime';
 export * from './sandbox/sandbox-expiry';
 export * from './sandbox/sandbox-budget';
+export * from './limits/kinesis-limits';
+export * from './limits/firehose-limits';
+export * from './limits/lambda-limits';
