@@ -71,7 +71,8 @@ function appOf(scope: IConstruct): App {
  */
 function synthValidationReport(app: App): any | undefined {
   try {
-    app.synth();
+    // force: a Template.fromStack() before this call has already synthesized (and cached) the assembly without the plugins
+    app.synth({ force: true });
   } catch (e) {
     if (!/validation-report\.json/.test(String((e as Error).message))) throw e;
   }
