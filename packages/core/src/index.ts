@@ -14,3 +14,8 @@ export * from './monitoring/alarm-notifications';
 export * from './monitoring/alarm-topic';
 export * from './monitoring/construct-alarms';
 export * from './compliance/customer-managed-policies';
+export * from './limits/sqs-limits';
+export * from './limits/iot-limits';
+export * from './limits/dms-limits';
+export * from './limits/msk-limits';
+export * from './limits/msk-connect-limits';
