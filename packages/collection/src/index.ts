@@ -4,6 +4,7 @@ export * from './stream-ingestion/stream-ingestion-props';
 export * from './stream-ingestion/stream-ingestion';
 export * from './secure-queue/secure-queue-props';
 export * from './secure-queue/secure-queue';
+export * from './device-ingestion-rule/device-ingestion-rule-props';
 export * from './device-ingestion-rule/device-ingestion-rule';
 export * from './kafka-cluster/kafka-cluster';
 export * from './database-replication/database-replication';
