@@ -7,6 +7,7 @@ export * from './secure-queue/secure-queue';
 export * from './device-ingestion-rule/device-ingestion-rule-props';
 export * from './device-ingestion-rule/device-ingestion-rule';
 export * from './kafka-cluster/kafka-cluster';
+export * from './database-replication/database-replication-props';
 export * from './database-replication/database-replication';
 export * from './stream-consumer/stream-consumer-props';
 export * from './stream-consumer/stream-consumer';
