@@ -186,7 +186,11 @@ test('DatabaseReplication: a source secret with a customer-managed key is decryp
   const key = new kms.Key(stack, 'SecretKey', { enableKeyRotation: true });
   const sourceSecret = secretsmanager.Secret.fromSecretAttributes(stack, 'KeyedSecret', { secretCompleteArn: SECRET_ARN, encryptionKey: key });
   const replication = new DatabaseReplication(stack, 'Orders', {
-    vpc: importedVpc(stack), engine: SourceEngine.POSTGRES, databaseName: 'shop', sourceSecret, tables: [{ schema: 'public' }],
+    vpc: importedVpc(stack),
+    engine: SourceEngine.POSTGRES,
+    databaseName: 'shop',
+    sourceSecret,
+    tables: [{ schema: 'public' }],
     targetBucket: s3.Bucket.fromBucketName(stack, 'Lake', 'lake'),
   });
   const access = AccessModel.of(stack);
@@ -206,7 +210,11 @@ test('DatabaseReplication: an imported source secret with an imported key gets k
   const keyArn = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/99999999-2222-3333-4444-555555555555`;
   const sourceSecret = secretsmanager.Secret.fromSecretAttributes(stack, 'KeyedSecret', { secretCompleteArn: SECRET_ARN, encryptionKey: kms.Key.fromKeyArn(stack, 'K', keyArn) });
   new DatabaseReplication(stack, 'Orders', {
-    vpc: importedVpc(stack), engine: SourceEngine.POSTGRES, databaseName: 'shop', sourceSecret, tables: [{ schema: 'public' }],
+    vpc: importedVpc(stack),
+    engine: SourceEngine.POSTGRES,
+    databaseName: 'shop',
+    sourceSecret,
+    tables: [{ schema: 'public' }],
     targetBucket: s3.Bucket.fromBucketName(stack, 'Lake', 'lake'),
   });
   const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
@@ -253,8 +261,13 @@ test('DatabaseReplication: a token maximum leaves the minimum to DMS (never comp
   const stack = testStack();
   const max = numberParameter(stack, 'MaxDcu');
   new DatabaseReplication(stack, 'Orders', {
-    vpc: vpcOf(stack), engine: SourceEngine.POSTGRES, databaseName: 'shop', sourceSecret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Creds', SECRET_ARN),
-    tables: [{ schema: 'public' }], targetBucket: s3.Bucket.fromBucketName(stack, 'Lake', 'lake'), maxCapacityUnits: max,
+    vpc: vpcOf(stack),
+    engine: SourceEngine.POSTGRES,
+    databaseName: 'shop',
+    sourceSecret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Creds', SECRET_ARN),
+    tables: [{ schema: 'public' }],
+    targetBucket: s3.Bucket.fromBucketName(stack, 'Lake', 'lake'),
+    maxCapacityUnits: max,
   });
   const config = Object.values(Template.fromStack(stack).findResources('AWS::DMS::ReplicationConfig'))[0].Properties.ComputeConfig;
   expect(config.MaxCapacityUnits).toEqual({ Ref: 'MaxDcu' });
