@@ -19,3 +19,4 @@ export * from './limits/iot-limits';
 export * from './limits/dms-limits';
 export * from './limits/msk-limits';
 export * from './limits/msk-connect-limits';
+export * from './limits/cloudwatch-limits';
