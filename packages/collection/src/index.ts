@@ -6,6 +6,7 @@ export * from './secure-queue/secure-queue-props';
 export * from './secure-queue/secure-queue';
 export * from './device-ingestion-rule/device-ingestion-rule-props';
 export * from './device-ingestion-rule/device-ingestion-rule';
+export * from './kafka-cluster/kafka-cluster-props';
 export * from './kafka-cluster/kafka-cluster';
 export * from './database-replication/database-replication-props';
 export * from './database-replication/database-replication';
