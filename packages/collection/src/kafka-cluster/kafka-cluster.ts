@@ -19,6 +19,14 @@ const DISK_USED_ALARM_PERCENT = 80;
 const BROKER_TYPE = '^kafka\\.[a-z0-9]+\\.[a-z0-9]+$';
 const SERVERLESS_ONLY_UNSET = ['kafkaVersion', 'brokers', 'brokerInstanceType', 'volumeSizeGiB', 'encryptionKey', 'alarmTopic'] as const;
 
+/** What a provisioned cluster is built from. */
+interface ProvisionedParts {
+  readonly subnets: ec2.SelectedSubnets;
+  readonly brokers: number;
+  readonly key: kms.IKey;
+  readonly logGroup: logs.LogGroup;
+}
+
 /** One statement of a grant: actions on resources of one IAM resource type. */
 interface GrantPart {
   readonly actions: string[];
@@ -74,7 +82,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
       const brokers = props.brokers ?? subnets.subnets.length;
       this.encryptionKey = props.encryptionKey ?? new DataKey(this, 'Key', { description: `Data key of ${this.node.path}` }).key;
       this.brokerLogGroup = this.createBrokerLogGroup(this.encryptionKey);
-      this.cluster = this.createProvisionedCluster(props, subnets, brokers, this.encryptionKey, this.brokerLogGroup);
+      this.cluster = this.createProvisionedCluster(props, { subnets, brokers, key: this.encryptionKey, logGroup: this.brokerLogGroup });
       this.clusterArn = this.cluster.attrArn;
       this.monitoring = new ConstructAlarms(this, { topic: props.alarmTopic, encryptionKey: this.encryptionKey });
       this.diskUsedAlarm = this.createDiskUsedAlarm(this.monitoring, brokers);
@@ -158,7 +166,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
     Validate.resourceName(this, 'clusterName', props.clusterName, MskLimits.CLUSTER_NAME);
     if (this.mode === KafkaClusterMode.SERVERLESS) {
       for (const p of SERVERLESS_ONLY_UNSET) {
-        Validate.that(this, props[p] === undefined, { prop: p, value: props[p] === undefined || typeof props[p] !== 'object' ? props[p] : 'given', allowed: 'not set with MSK Serverless (no brokers to size, a service-managed key, no alarms)' });
+        const value = typeof props[p] === 'object' ? 'given' : props[p];
+        Validate.that(this, props[p] === undefined, { prop: p, value, allowed: 'not set with MSK Serverless (no brokers to size, a service-managed key, no alarms)' });
       }
       return subnets;
     }
@@ -226,7 +235,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
     return new logs.LogGroup(this, 'BrokerLogs', { encryptionKey: key, retention: logs.RetentionDays.ONE_YEAR, removalPolicy: Sandbox.removalPolicy(this) });
   }
 
-  private createProvisionedCluster(props: KafkaClusterProps, subnets: ec2.SelectedSubnets, brokers: number, key: kms.IKey, logGroup: logs.LogGroup): msk.CfnCluster {
+  private createProvisionedCluster(props: KafkaClusterProps, parts: ProvisionedParts): msk.CfnCluster {
+    const { subnets, brokers, key, logGroup } = parts;
     // L1: aws-cdk-lib has no stable MSK L2 (it is in @aws-cdk/aws-msk-alpha)
     const cluster = new msk.CfnCluster(this, 'Cluster', {
       clusterName: this.clusterName,
