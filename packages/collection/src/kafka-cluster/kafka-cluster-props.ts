@@ -21,12 +21,12 @@ export interface IKafkaCluster extends IConstruct, ec2.IConnectable {
   /** Name of the cluster (part of its topic and group ARNs). */
   readonly clusterName: string;
   /**
-   * ARN pattern of topics whose names start with `prefix`, for IAM access control:
-   * `arn:<partition>:kafka:<region>:<account>:topic/<cluster name>/<cluster uuid or *>/<prefix>*`.
+   * ARN of the topics matching `pattern` (a topic name, or a pattern with `*`), for IAM access
+   * control: `arn:<partition>:kafka:<region>:<account>:topic/<cluster name>/<cluster uuid or *>/<pattern>`.
    */
-  topicArns(prefix: string): string;
-  /** ARN pattern of consumer groups whose names start with `prefix` (like {@link topicArns}). */
-  groupArns(prefix: string): string;
+  topicArn(pattern: string): string;
+  /** ARN of the consumer groups matching `pattern` (like {@link topicArn}). */
+  groupArn(pattern: string): string;
   /** Lets `grantee` connect and produce to topics whose names start with `topicPrefix`. */
   grantProduce(grantee: iam.IGrantable, topicPrefix: string): iam.Grant;
   /** Lets `grantee` consume topics whose names start with `topicPrefix`, in groups of the same prefix. */

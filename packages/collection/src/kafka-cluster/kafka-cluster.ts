@@ -101,13 +101,13 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
   }
 
   /** @inheritdoc */
-  public topicArns(prefix: string): string {
-    return this.dataPlaneArn('topic', prefix);
+  public topicArn(pattern: string): string {
+    return this.dataPlaneArn('topic', pattern);
   }
 
   /** @inheritdoc */
-  public groupArns(prefix: string): string {
-    return this.dataPlaneArn('group', prefix);
+  public groupArn(pattern: string): string {
+    return this.dataPlaneArn('group', pattern);
   }
 
   /**
@@ -120,7 +120,7 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
     this.validateTopicPrefix(topicPrefix);
     return this.grantParts(grantee, [
       { actions: ['kafka-cluster:Connect', 'kafka-cluster:WriteDataIdempotently'], resources: [this.clusterArn] },
-      { actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], resources: [this.topicArns(topicPrefix)] },
+      { actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], resources: [this.topicArn(`${topicPrefix}*`)] },
     ]);
   }
 
@@ -133,8 +133,8 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
     this.validateTopicPrefix(topicPrefix);
     return this.grantParts(grantee, [
       { actions: ['kafka-cluster:Connect'], resources: [this.clusterArn] },
-      { actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], resources: [this.topicArns(topicPrefix)] },
-      { actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], resources: [this.groupArns(topicPrefix)] },
+      { actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], resources: [this.topicArn(`${topicPrefix}*`)] },
+      { actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], resources: [this.groupArn(`${topicPrefix}*`)] },
     ]);
   }
 
@@ -298,9 +298,9 @@ export class KafkaCluster extends Construct implements IKafkaCluster {
     });
   }
 
-  /** `arn:...:kafka:<region>:<account>:<type>/<cluster name>/*\/<prefix>*` (any cluster UUID of this name). */
-  private dataPlaneArn(type: 'topic' | 'group', prefix: string): string {
-    return Stack.of(this).formatArn({ service: 'kafka', resource: type, resourceName: `${this.clusterName}/*/${prefix}*` });
+  /** `arn:...:kafka:<region>:<account>:<type>/<cluster name>/*\/<pattern>` (any cluster UUID of this name). */
+  private dataPlaneArn(type: 'topic' | 'group', pattern: string): string {
+    return Stack.of(this).formatArn({ service: 'kafka', resource: type, resourceName: `${this.clusterName}/*/${pattern}` });
   }
 
   private grantParts(grantee: iam.IGrantable, parts: GrantPart[]): iam.Grant {
