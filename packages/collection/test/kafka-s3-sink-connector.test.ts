@@ -351,3 +351,26 @@ test('KafkaS3SinkConnector into an imported bucket without a key: a new DataKey 
   expect(logicalId(stack, connector.encryptionKey)).toBe('SinkKeyD8812CD4');
   expectNagClean(stack);
 });
+
+test('KafkaS3SinkConnector with customer-managed policies (context flag): the service policy keeps its logical id, the connector still waits for it; nag clean', async () => {
+  const stack = testStack({ context: { 'analytics-patterns:customer-managed-policies': true } });
+  const vpc = importedVpc(stack);
+  const cluster = new KafkaCluster(stack, 'Kafka', { vpc, clusterName: 'orders' });
+  const connector = new KafkaS3SinkConnector(stack, 'Sink', {
+    cluster,
+    bootstrapServers: BOOTSTRAP,
+    vpc,
+    plugin: { bucket: s3.Bucket.fromBucketName(stack, 'Plugins', 'my-plugins'), key: 'sink.zip' },
+    topics: ['orders.clicks'],
+    bucket: s3.Bucket.fromBucketName(stack, 'Lake', 'lake'),
+    connectorName: 'orders-to-s3',
+  });
+  const template = Template.fromStack(stack);
+  template.resourceCountIs('AWS::IAM::Policy', 0);
+  const managed = template.findResources('AWS::IAM::ManagedPolicy');
+  expect(Object.keys(managed)).toContain('SinkServicePolicyB94450D9');
+  expect(template.toJSON().Resources[stack.getLogicalId(connector.connector)].DependsOn).toContain('SinkServicePolicyB94450D9');
+  await AccessModel.of(stack).expectAllowed({ principal: connector.role.roleArn, action: 'kafka-cluster:Connect', resource: cluster.clusterArn });
+  const report = expectNagClean(stack);
+  expect(report.acknowledged.filter((a) => a.rule.endsWith('IAMNoInlinePolicy'))).toEqual([]);
+});

@@ -44,9 +44,9 @@ describe('the four cdk-nag packs are active', () => {
   });
 
   test('the packs still run when the app was synthesized before (Template.fromStack caches the assembly)', () => {
-    const { app, stack } = nonCompliant();
-    Template.fromStack(stack);
-    expect(() => expectNagClean(app)).toThrow(/AwsSolutions-S1 \(error\) at Canary\/Plain\/Resource/);
+    const canary = nonCompliant();
+    Template.fromStack(canary.stack);
+    expect(() => expectNagClean(canary.app)).toThrow(/AwsSolutions-S1 \(error\) at Canary\/Plain\/Resource/);
   });
 
   test('by default all four packs run', () => {
