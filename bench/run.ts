@@ -17,7 +17,7 @@ const scripts = [
 let failed = 0;
 for (const script of scripts) {
   console.log(`\n=== ${script}`);
-  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', script], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -1,3 +1,4 @@
+import { SandboxLifetime } from '@analytics-patterns/core';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApps } from '../apps/main';
@@ -48,6 +49,26 @@ describe('every reference app (apps/main.ts, what `npx cdk synth` builds)', () =
       const buckets = Object.keys(t.findResources('AWS::S3::Bucket')).length;
       expect(Object.keys(t.findResources('Custom::S3AutoDeleteObjects'))).toHaveLength(buckets);
     }
+  });
+
+  test('sandbox mode with a time-to-live and a budget: every stack deletes itself, retains nothing, has a budget; nag clean', () => {
+    const app = testApp({
+      sandbox: true,
+      context: { [SandboxLifetime.TTL_CONTEXT_KEY]: '4', [SandboxLifetime.BUDGET_CONTEXT_KEY]: '20', [SandboxLifetime.BUDGET_EMAIL_CONTEXT_KEY]: 'lab@example.com' },
+    });
+    buildApps(app);
+    for (const stack of stacksOf(app)) {
+      const lifetime = SandboxLifetime.apply(stack)!;
+      expect(`${stack.stackName}: ${lifetime.timeToLiveHours} h, ${lifetime.budgetUsd} USD`).toBe(`${stack.stackName}: 4 h, 20 USD`);
+      const t = Template.fromStack(stack);
+      t.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+      t.resourceCountIs('AWS::Budgets::Budget', 1);
+      const kept = Object.entries(t.toJSON().Resources as Record<string, any>)
+        .filter(([, r]) => /Retain|Snapshot/.test(`${r.DeletionPolicy}/${r.UpdateReplacePolicy}`)).map(([id]) => `${stack.stackName}/${id}`);
+      expect(kept).toEqual([]);
+      expect(Object.keys(t.toJSON().Outputs)).toContain('SandboxExpirySchedule');
+    }
+    expectNagClean(app, AWS_SOLUTIONS_ONLY);
   });
 
   test('cdk-nag AwsSolutions: zero unacknowledged findings across all apps', () => {

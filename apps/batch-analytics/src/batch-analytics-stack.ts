@@ -1,4 +1,4 @@
-import { AlarmTopic, Sandbox } from '@analytics-patterns/core';
+import { AlarmTopic, Sandbox, SandboxLifetime } from '@analytics-patterns/core';
 import {
   ActivityWork, ClusterAuthentication, EmrScript, EmrServerlessJob, EmrStep, Precondition, ScheduledPipeline, TransientEmrCluster,
 } from '@analytics-patterns/processing';
@@ -194,5 +194,7 @@ export class BatchAnalyticsStack extends Stack {
     new CfnOutput(this, 'TlsCertificatesZip', { value: this.operations.bucket.s3UrlForObject(TLS_ZIP), description: 'Upload the PEM zip for EMR in-transit encryption here' });
     new CfnOutput(this, 'EmrJobStateMachine', { value: this.job.stateMachine.stateMachineArn, description: 'Start to run the transient EMR job now' });
     new CfnOutput(this, 'ServerlessJobStateMachine', { value: this.serverlessJob.stateMachine.stateMachineArn, description: 'Start to run the same job on EMR Serverless' });
+    // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT
+    SandboxLifetime.apply(this, { budgetEmails: props.alarmEmails ?? contextEmails });
   }
 }

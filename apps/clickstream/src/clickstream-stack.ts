@@ -1,5 +1,5 @@
 import { StreamIngestion, TimeGranularity } from '@analytics-patterns/collection';
-import { AlarmTopic } from '@analytics-patterns/core';
+import { AlarmTopic, SandboxLifetime } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -46,5 +46,7 @@ export class ClickstreamIngestionStack extends Stack {
     new CfnOutput(this, 'BucketName', { value: this.ingestion.bucket.bucketName, description: 'Partitioned records land here' });
     new CfnOutput(this, 'DataPrefix', { value: this.ingestion.dataPrefix });
     new CfnOutput(this, 'DeliveryStreamName', { value: this.ingestion.deliveryStreamName });
+    // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT
+    SandboxLifetime.apply(this, { budgetEmails: props.alarmEmails ?? contextEmails });
   }
 }

@@ -16,7 +16,7 @@ describe('ClickstreamIngestion reference app', () => {
 
   test('records are partitioned by event_type, then by arrival hour, under clickstream/', () => {
     expect(s3.Prefix).toBe('clickstream/event_type=!{partitionKeyFromQuery:event_type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/');
-    expect(s3.ProcessingConfiguration.Processors[0].Parameters[0].ParameterValue).toBe('{event_type: .event_type}');
+    expect(s3.ProcessingConfiguration.Processors[0].Parameters[0].ParameterValue).toBe('{event_type: (.event_type)}');
     expect(s3.BufferingHints).toEqual({ IntervalInSeconds: 60, SizeInMBs: 64 });
   });
 
@@ -44,6 +44,15 @@ describe('ClickstreamIngestion reference app', () => {
   test('alarm e-mails come from props or the alarm-emails context', () => {
     build({ 'alarm-emails': 'a@example.com, b@example.com' }).template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email' }, 2);
     template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  test('sandbox budget alerts go to the alarm e-mails unless analytics-patterns:budget-email is set', () => {
+    const addresses = (context: Record<string, unknown>) => {
+      const t = build({ 'analytics-patterns:sandbox': 'true', 'analytics-patterns:budget-usd': '10', ...context }).template;
+      return Object.values(t.findResources('AWS::Budgets::Budget'))[0].Properties.NotificationsWithSubscribers[0].Subscribers.map((s: any) => s.Address);
+    };
+    expect(addresses({ 'alarm-emails': 'ops@example.com' })).toEqual(['ops@example.com']);
+    expect(addresses({ 'alarm-emails': 'ops@example.com', 'analytics-patterns:budget-email': 'lab@example.com' })).toEqual(['lab@example.com']);
   });
 
   test('snapshot (normalized)', () => {

@@ -1,5 +1,6 @@
 import { AnalyticsWorkgroup } from '@analytics-patterns/analysis';
 import { ColumnarFormat, StreamIngestion, TimeGranularity } from '@analytics-patterns/collection';
+import { SandboxLifetime } from '@analytics-patterns/core';
 import {
   DataLakeCrawler, LakePermission, LakePrincipal, LakeResource, LakeTagResourceType, SecureDataLake,
 } from '@analytics-patterns/processing';
@@ -206,5 +207,7 @@ export class StreamingDataLakeStack extends Stack {
     new CfnOutput(this, 'WorkgroupName', { value: this.workgroup.workgroupName });
     new CfnOutput(this, 'DataScientistRoleArn', { value: this.dataScientistRole.roleArn });
     new CfnOutput(this, 'EuAnalystRoleArn', { value: this.euAnalystRole.roleArn });
+    // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT (+ budget-email)
+    SandboxLifetime.apply(this);
   }
 }

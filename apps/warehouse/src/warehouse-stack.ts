@@ -1,7 +1,7 @@
 import {
-  ColumnEncoding, ColumnType, LoadFormat, RedshiftWarehouse, StagingUpsert, TableDefinition, UpsertStrategy,
+  ColumnEncoding, RedshiftColumnType, LoadFormat, RedshiftWarehouse, StagingUpsert, TableDefinition, UpsertStrategy,
 } from '@analytics-patterns/analysis';
-import { RedshiftNodeType, Sandbox } from '@analytics-patterns/core';
+import { RedshiftNodeType, Sandbox, SandboxLifetime } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { SecureBucket } from '@analytics-patterns/storage';
 import { Aws, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
@@ -17,14 +17,14 @@ export const FACT_ORDERS: TableDefinition = {
   schemaName: 'sales',
   tableName: 'fact_orders',
   columns: [
-    { name: 'order_id', type: ColumnType.bigint(), encoding: ColumnEncoding.AZ64 },
-    { name: 'line_no', type: ColumnType.integer(), encoding: ColumnEncoding.AZ64 },
-    { name: 'customer_id', type: ColumnType.varchar(64), encoding: ColumnEncoding.ZSTD },
-    { name: 'product_id', type: ColumnType.varchar(64), encoding: ColumnEncoding.ZSTD },
-    { name: 'quantity', type: ColumnType.integer(), encoding: ColumnEncoding.AZ64 },
-    { name: 'amount', type: ColumnType.decimal(12, 2), encoding: ColumnEncoding.AZ64 },
-    { name: 'status', type: ColumnType.varchar(16), encoding: ColumnEncoding.BYTEDICT },
-    { name: 'updated_at', type: ColumnType.timestamp(), nullable: false, encoding: ColumnEncoding.RAW },
+    { name: 'order_id', type: RedshiftColumnType.bigint(), encoding: ColumnEncoding.AZ64 },
+    { name: 'line_no', type: RedshiftColumnType.integer(), encoding: ColumnEncoding.AZ64 },
+    { name: 'customer_id', type: RedshiftColumnType.varchar(64), encoding: ColumnEncoding.ZSTD },
+    { name: 'product_id', type: RedshiftColumnType.varchar(64), encoding: ColumnEncoding.ZSTD },
+    { name: 'quantity', type: RedshiftColumnType.integer(), encoding: ColumnEncoding.AZ64 },
+    { name: 'amount', type: RedshiftColumnType.decimal(12, 2), encoding: ColumnEncoding.AZ64 },
+    { name: 'status', type: RedshiftColumnType.varchar(16), encoding: ColumnEncoding.BYTEDICT },
+    { name: 'updated_at', type: RedshiftColumnType.timestamp(), nullable: false, encoding: ColumnEncoding.RAW },
   ],
   // order lines: composite key
   keyColumns: ['order_id', 'line_no'],
@@ -87,5 +87,7 @@ export class WarehouseStack extends Stack {
     new CfnOutput(this, 'AdminSecretArn', { value: this.warehouse.adminSecretArn, description: 'Redshift-managed admin secret (query with the Data API or the query editor)' });
     new CfnOutput(this, 'UpsertStateMachineArn', { value: this.upsert.stateMachine.stateMachineArn, description: 'Start by hand with {"manifestKey": "manifests/orders/<name>.manifest"}' });
     new CfnOutput(this, 'SpectrumSetupStateMachineArn', { value: this.warehouse.setupStateMachine!.stateMachineArn, description: 'Run once after deploy to create the Spectrum schema' });
+    // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT (+ budget-email)
+    SandboxLifetime.apply(this);
   }
 }

@@ -27,11 +27,13 @@ describe('Warehouse reference app', () => {
   test('the upsert loads manifests/orders/*.manifest into sales.fact_orders (composite key, KEY distribution)', () => {
     const def = stateMachineDefinitions(template)[stack.getLogicalId(stack.upsert.stateMachine.node.defaultChild as any)];
     expectValidAsl(def);
-    const sql: string[] = def.States.LoadStart.Assign.sqlTemplates;
-    expect(sql[1]).toContain('CREATE TABLE IF NOT EXISTS "sales"."fact_orders"');
-    expect(sql[1]).toContain('PRIMARY KEY ("order_id", "line_no")) DISTSTYLE KEY DISTKEY ("order_id") COMPOUND SORTKEY ("updated_at")');
-    expect(sql[1]).toContain('"updated_at" TIMESTAMP ENCODE RAW NOT NULL');
-    expect(sql[5]).toMatch(/MANIFEST FORMAT AS PARQUET$/);
+    const ddl: string[] = def.States.Start.Assign.tableSql;
+    const sql: string[] = def.States.Start.Assign.sqlTemplates;
+    expect(ddl[1]).toContain('CREATE TABLE IF NOT EXISTS "sales"."fact_orders"');
+    expect(ddl[1]).toContain('PRIMARY KEY ("order_id", "line_no")) DISTSTYLE KEY DISTKEY ("order_id") COMPOUND SORTKEY ("updated_at")');
+    expect(ddl[1]).toContain('"updated_at" TIMESTAMP ENCODE RAW NOT NULL');
+    expect(sql[0]).toBe('LOCK "sales"."fact_orders", "sales"."upsert_ledger"');
+    expect(sql[2]).toMatch(/^COPY "stage_fact_orders" FROM '\{\{manifest_uri\}\}' IAM_ROLE '.*' MANIFEST FORMAT AS PARQUET$/);
     template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { detail: { object: { key: [{ wildcard: 'manifests/orders/*.manifest' }] } } } });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(30 1 * * ? *)', Targets: [{ Input: '{"manifestKey":"manifests/orders/nightly.manifest"}' }] });
   });

@@ -6,6 +6,7 @@ export * from './athena-workgroup/analytics-workgroup-props';
 export * from './athena-workgroup/analytics-workgroup';
 export * from './redshift-table/table-definition';
 export * from './staging-upsert/upsert-sql';
+export * from './staging-upsert/upsert-limits';
 export * from './redshift-warehouse/redshift-warehouse-props';
 export * from './redshift-warehouse/redshift-warehouse';
 export * from './staging-upsert/staging-upsert-props';

@@ -1,26 +1,25 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { SecureBucket } from '@analytics-patterns/storage';
+import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, expectValidAsl, PROJECT_CONTEXT, stateMachineDefinitions, testStack } from '@analytics-patterns/testing';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { SecureBucket } from '@analytics-patterns/storage';
-import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, expectValidAsl, stateMachineDefinitions, testStack } from '@analytics-patterns/testing';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import jsonata = require('jsonata');
-import { ColumnType, TableDefinition } from '../src/redshift-table/table-definition';
+import { RedshiftColumnType, TableColumn, TableDefinition } from '../src/redshift-table/table-definition';
 import { RedshiftWarehouse } from '../src/redshift-warehouse/redshift-warehouse';
 import { WarehouseType } from '../src/redshift-warehouse/redshift-warehouse-props';
 import { StagingUpsert } from '../src/staging-upsert/staging-upsert';
 import { StagingUpsertProps } from '../src/staging-upsert/staging-upsert-props';
+import { UpsertLimits } from '../src/staging-upsert/upsert-limits';
 import { LoadFormat, StagingUpsertSql, UpsertStrategy } from '../src/staging-upsert/upsert-sql';
 
 const table: TableDefinition = {
   schemaName: 'sales',
   tableName: 'fact_sales',
   columns: [
-    { name: 'order_id', type: ColumnType.bigint() },
-    { name: 'amount', type: ColumnType.decimal(12, 2) },
-    { name: 'updated_at', type: ColumnType.timestamp() },
+    { name: 'order_id', type: RedshiftColumnType.bigint() },
+    { name: 'amount', type: RedshiftColumnType.decimal(12, 2) },
+    { name: 'updated_at', type: RedshiftColumnType.timestamp() },
   ],
   keyColumns: ['order_id'],
   distKey: 'order_id',
@@ -29,37 +28,65 @@ const table: TableDefinition = {
 
 interface Built { stack: Stack; upsert: StagingUpsert; warehouse: RedshiftWarehouse; bucket: SecureBucket }
 
-function build(props: Partial<StagingUpsertProps> = {}, options: { serverless?: boolean; sandbox?: boolean } = {}): Built {
-  const stack = testStack({ sandbox: options.sandbox });
+function build(props: Partial<StagingUpsertProps> = {}, options: { serverless?: boolean; sandbox?: boolean; stack?: Stack } = {}): Built {
+  const stack = options.stack ?? testStack({ sandbox: options.sandbox });
   const bucket = new SecureBucket(stack, 'Curated', { eventBridgeEnabled: true });
   const warehouse = new RedshiftWarehouse(stack, 'Warehouse', options.serverless ? { type: WarehouseType.SERVERLESS } : {});
   const upsert = new StagingUpsert(stack, 'Upsert', {
-    warehouse, table, orderColumn: 'updated_at', sourceBucket: bucket.bucket, manifestPrefix: 'manifests/sales/', ...props,
+    warehouse, table, orderColumn: 'updated_at', sourceBucket: bucket.bucket, manifestPrefix: 'manifests/sales/', dataPrefix: 'curated/sales/', ...props,
   });
   return { stack, upsert, warehouse, bucket };
 }
 
-function upsertDefinition(b: Built): any {
-  const id = b.stack.getLogicalId(b.upsert.stateMachine.node.defaultChild as any);
-  return stateMachineDefinitions(Template.fromStack(b.stack))[id];
+const id = (stack: Stack, c: any) => stack.getLogicalId(c.node.defaultChild);
+
+function definition(b: Built): any {
+  return stateMachineDefinitions(Template.fromStack(b.stack))[id(b.stack, b.upsert.stateMachine)];
+}
+
+/** The IAM action and resource each Task state needs. */
+function requiredPermissions(def: any): Array<{ state: string; action: string }> {
+  const iamActions: Record<string, string> = {
+    's3:getObject': 's3:GetObject',
+    's3:headObject': 's3:GetObject',
+    's3:putObject': 's3:PutObject',
+    'redshiftdata:batchExecuteStatement': 'redshift-data:BatchExecuteStatement',
+    'redshiftdata:describeStatement': 'redshift-data:DescribeStatement',
+    'redshiftdata:cancelStatement': 'redshift-data:CancelStatement',
+  };
+  const out: Array<{ state: string; action: string }> = [];
+  const walk = (states: Record<string, any>) => {
+    for (const [name, s] of Object.entries(states)) {
+      if (s.Type === 'Task') {
+        const m = /aws-sdk:([a-z0-9]+):([A-Za-z]+)$/.exec(s.Resource)!;
+        out.push({ state: name, action: iamActions[`${m[1]}:${m[2]}`] ?? `unknown ${m[1]}:${m[2]}` });
+      }
+      if (s.Type === 'Map') walk(s.ItemProcessor.States);
+    }
+  };
+  walk(def.States);
+  return out;
 }
 
 describe('StagingUpsert state machine', () => {
   const b = build();
-  const def = upsertDefinition(b);
-  const bucketRef = `REF_${b.stack.getLogicalId(b.bucket.bucket.node.defaultChild as any)}`;
+  const def = definition(b);
+  const t = Template.fromStack(b.stack);
+  const bucketId = id(b.stack, b.bucket.bucket);
 
-  test('passes asl-validator, JSONata, and starts with the manifest key check', () => {
+  test('built with the Step Functions L2 in JSONata; passes asl-validator', () => {
     expectValidAsl(def);
     expect(def.QueryLanguage).toBe('JSONata');
-    expect(def.StartAt).toBe('CheckManifestKey');
+    expect(def.StartAt).toBe('Start');
+    expect(def.TimeoutSeconds).toBe(7200);
     expect(Object.keys(def.States)).toEqual(expect.arrayContaining([
-      'CheckManifestKey', 'RejectManifestKey', 'ReadManifest', 'CheckManifestEtag', 'LoadStart', 'LoadRun', 'LoadWait',
-      'LoadDescribe', 'LoadCheck', 'LoadBackoff', 'LoadFailed', 'Loaded',
+      'Start', 'CheckManifestKey', 'ReadManifest', 'CheckManifest', 'StatDataFiles', 'FreezeManifest', 'TablesRun', 'LoadStart', 'LoadRun',
+      'LoadWait', 'LoadDescribe', 'LoadDeadline', 'LoadCheck', 'LoadBackoff', 'LoadCancel', 'LoadFinalStatus', 'LoadTimedOut', 'LoadFailed',
+      'LoadOutcomeUnknown', 'Loaded',
     ]));
   });
 
-  test('one BatchExecuteStatement with the cluster, database, admin secret and the generated SQL', () => {
+  test('one BatchExecuteStatement per attempt, with an idempotency token; the SQL templates are plain values', () => {
     const run = def.States.LoadRun;
     expect(run.Resource).toBe('arn:aws:states:::aws-sdk:redshiftdata:batchExecuteStatement');
     expect(run.Arguments).toEqual({
@@ -68,181 +95,187 @@ describe('StagingUpsert state machine', () => {
       SecretArn: expect.stringMatching(/^ATT_WarehouseCluster.*_MasterPasswordSecretArn$/),
       StatementName: 'upsert-fact_sales',
       Sqls: expect.stringMatching(/^\{% \$map\(\$sqlTemplates/),
+      ClientToken: expect.stringContaining('$states.context.Execution.Id'),
     });
-    expect(def.States.LoadStart.Assign.sqlTemplates).toHaveLength(13);
-    expect(def.States.LoadStart.Assign.sqlTemplates[5]).toMatch(/^COPY "stage_fact_sales" FROM '\{\{manifest_uri\}\}' IAM_ROLE 'ATT_WarehouseRole.*_Arn' MANIFEST FORMAT AS PARQUET$/);
-    expect(def.States.LoadStart.Assign.bucketName).toBe(bucketRef);
-    expect(run.Retry).toEqual([expect.objectContaining({
-      ErrorEquals: expect.arrayContaining(['RedshiftData.ActiveStatementsExceededException', 'RedshiftData.InternalServerException']),
-      BackoffRate: 2, JitterStrategy: 'FULL',
-    })]);
+    expect(def.States.Start.Assign.sqlTemplates).toHaveLength(b.upsert.statements.length);
+    expect(def.States.Start.Assign.sqlTemplates[0]).toBe('LOCK "sales"."fact_sales", "sales"."upsert_ledger"');
+    expect(def.States.Start.Assign.sqlTemplates[2]).toMatch(/^COPY "stage_fact_sales" FROM '\{\{manifest_uri\}\}' IAM_ROLE 'ATT_WarehouseRole.*_Arn' MANIFEST FORMAT AS PARQUET$/);
+    expect(def.States.TablesRun.Arguments.Sqls).toBe('{% $tableSql %}');
+    expect(run.Retry).toEqual([{
+      ErrorEquals: ['RedshiftData.ActiveStatementsExceededException', 'RedshiftData.ActiveSessionsExceededException',
+        'RedshiftData.InternalServerException', 'RedshiftData.ThrottlingException'],
+      IntervalSeconds: 5,
+      MaxAttempts: 6,
+      BackoffRate: 2,
+      MaxDelaySeconds: 120,
+      JitterStrategy: 'FULL',
+    }]);
+    expect(def.States.LoadDescribe.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'LoadCancelUnknown' })]);
   });
 
-  test('polls DescribeStatement with Wait/Choice; fails with the Redshift error; reruns the batch after transient errors', () => {
-    expect(def.States.LoadWait).toEqual({ Type: 'Wait', Seconds: 15, Next: 'LoadDescribe' });
-    expect(def.States.LoadDescribe.Resource).toBe('arn:aws:states:::aws-sdk:redshiftdata:describeStatement');
-    expect(def.States.LoadDescribe.Arguments).toEqual({ Id: '{% $loadStatementId %}' });
-    const choices = def.States.LoadCheck.Choices;
-    expect(choices.map((c: any) => c.Next)).toEqual(['Loaded', 'LoadBackoff', 'LoadFailed']);
-    expect(choices[1].Condition).toContain('serializable isolation violation');
-    expect(choices[1].Condition).toContain('$loadAttempt < 3');
-    expect(def.States.LoadCheck.Default).toBe('LoadWait');
-    expect(def.States.LoadBackoff.Next).toBe('LoadRun');
-    expect(def.States.LoadFailed).toEqual({ Type: 'Fail', Error: 'Redshift.StatementFailed', Cause: expect.stringContaining('$loadError') });
-  });
-
-  test('the choice conditions behave as intended (evaluated with JSONata)', async () => {
-    const check = async (status: string, error: string, attempt: number) => {
-      for (const c of def.States.LoadCheck.Choices) {
-        const expr = c.Condition.replace(/^\{%|%\}$/g, '');
-        if (await jsonata(expr).evaluate({}, { loadStatus: status, loadError: error, loadAttempt: attempt })) return c.Next;
-      }
-      return def.States.LoadCheck.Default;
-    };
-    expect(await check('FINISHED', '', 1)).toBe('Loaded');
-    expect(await check('STARTED', '', 1)).toBe('LoadWait');
-    expect(await check('FAILED', 'ERROR: 1023 DETAIL: Serializable isolation violation on table', 1)).toBe('LoadBackoff');
-    expect(await check('FAILED', 'ERROR: 1023 DETAIL: Serializable isolation violation on table', 3)).toBe('LoadFailed');
-    expect(await check('FAILED', 'ERROR: Invalid digit, Value \'x\'', 1)).toBe('LoadFailed');
-    expect(await check('ABORTED', '', 1)).toBe('LoadFailed');
-  });
-
-  test('manifest keys are allow-listed before they can reach the SQL', async () => {
-    const cond = def.States.CheckManifestKey.Choices[0].Condition.replace(/^\{%|%\}$/g, '');
-    const ok = async (key: unknown) => Boolean(await jsonata(cond).evaluate({}, { states: { input: { manifestKey: key } } }));
-    // $states is bound by Step Functions; emulate it as a binding
-    const okKey = async (key: unknown) => Boolean(await jsonata(cond.replace(/\$states\.input\.manifestKey/g, '$k')).evaluate({}, { k: key }));
-    void ok;
-    expect(await okKey('manifests/sales/2026-11-28T10.manifest')).toBe(true);
-    expect(await okKey('manifests/sales/dt=2026-11-28/part(1).manifest')).toBe(true);
-    expect(await okKey("manifests/sales/x'; DROP TABLE t; --.manifest")).toBe(false);
-    expect(await okKey('manifests/sales/a\\b.manifest')).toBe(false);
-    expect(await okKey('manifests/sales/a b.manifest')).toBe(false);
-    expect(await okKey('manifests/sales/$1.manifest')).toBe(false);
-    expect(await okKey('manifests/other/x.manifest')).toBe(false);
-    expect(await okKey('manifests/sales/x.csv')).toBe(false);
-    expect(await okKey('manifests/salesXx.manifest')).toBe(false);
-    expect(await okKey(42)).toBe(false);
-    expect(def.States.RejectManifestKey).toEqual(expect.objectContaining({ Type: 'Fail', Error: 'Upsert.InvalidManifestKey' }));
-  });
-
-  test('the Sqls expression renders exactly what StagingUpsertSql.render produces', async () => {
-    const expr = def.States.LoadRun.Arguments.Sqls.replace(/^\{%|%\}$/g, '');
-    const sqls = await jsonata(expr).evaluate({}, {
-      sqlTemplates: def.States.LoadStart.Assign.sqlTemplates, bucketName: 'curated-bucket',
-      manifestKey: 'manifests/sales/0001.manifest', manifestEtag: '0123abcd-2',
-    });
-    expect([...sqls]).toEqual(StagingUpsertSql.render(def.States.LoadStart.Assign.sqlTemplates,
-      's3://curated-bucket/manifests/sales/0001.manifest', 'manifests/sales/0001.manifest', '0123abcd-2'));
-    expect(sqls[5]).toContain("FROM 's3://curated-bucket/manifests/sales/0001.manifest'");
-  });
-
-  test('HeadObject reads the manifest ETag (quotes stripped) from the source bucket', async () => {
-    const read = def.States.ReadManifest;
-    expect(read.Resource).toBe('arn:aws:states:::aws-sdk:s3:headObject');
-    expect(read.Arguments).toEqual({ Bucket: bucketRef, Key: '{% $states.input.manifestKey %}' });
-    const etagExpr = read.Assign.manifestEtag.replace(/^\{%|%\}$/g, '').replace('$states.result.ETag', '$etag');
-    expect(await jsonata(etagExpr).evaluate({}, { etag: '"9b2cf535f27731c974343645a3985328"' })).toBe('9b2cf535f27731c974343645a3985328');
-  });
-
-  test('state machine: logs ALL to an encrypted group, X-Ray, 2 h timeout', () => {
-    const t = Template.fromStack(b.stack);
-    t.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-      StateMachineType: 'STANDARD',
-      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
-      TracingConfiguration: { Enabled: true },
-      DefinitionString: Match.anyValue(),
-    });
-    expect(def.TimeoutSeconds).toBe(7200);
-    t.hasResource('AWS::Logs::LogGroup', {
-      DeletionPolicy: 'Retain',
-      Properties: { KmsKeyId: { 'Fn::GetAtt': [b.stack.getLogicalId(b.warehouse.encryptionKey.node.defaultChild as any), 'Arn'] }, RetentionInDays: 365 },
-    });
-  });
-
-  test('least privilege: Data API on the cluster, HeadObject on the manifest prefix, secret read', () => {
-    const t = Template.fromStack(b.stack);
-    const bucketId = b.stack.getLogicalId(b.bucket.bucket.node.defaultChild as any);
-    t.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: b.stack.getLogicalId(b.upsert.stateMachine.role.node.defaultChild as any) }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'],
-            Resource: `arn:aws:redshift:eu-west-1:123456789012:cluster:${b.warehouse.warehouseName}`,
-          }),
-          Match.objectLike({ Action: 'secretsmanager:GetSecretValue' }),
-          Match.objectLike({
-            Sid: 'ReadManifestEtag', Action: 's3:GetObject',
-            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/manifests/sales/*']] },
-          }),
-        ]),
+  test('the state machine role may do every task of its definition, each scoped as tightly as IAM allows', () => {
+    const statements = Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === id(b.stack, b.upsert.stateMachine.role)))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const allows = (action: string) => statements.filter((s: any) => s.Effect === 'Allow' && [].concat(s.Action).includes(action as never));
+    const required = requiredPermissions(def);
+    expect(new Set(required.map((r) => r.action))).toEqual(new Set(['s3:GetObject', 's3:PutObject', 'redshift-data:BatchExecuteStatement', 'redshift-data:DescribeStatement', 'redshift-data:CancelStatement']));
+    for (const r of required) expect(allows(r.action).length).toBeGreaterThan(0);
+    const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${prefix}*`]] });
+    expect(statements).toEqual(expect.arrayContaining([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('manifests/sales/') },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('curated/sales/') },
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('upsert-frozen-manifests/sales/fact_sales/') },
+      { Sid: 'RunUpsertBatches', Effect: 'Allow', Action: 'redshift-data:BatchExecuteStatement', Resource: `arn:aws:redshift:eu-west-1:123456789012:cluster:${b.warehouse.warehouseName}` },
+      {
+        Sid: 'FollowOwnStatements',
+        Effect: 'Allow',
+        Action: ['redshift-data:DescribeStatement', 'redshift-data:CancelStatement'],
+        Resource: '*',
+        Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
       },
-    });
-  });
-
-  test('EventBridge starts a load when a manifest lands, passing only the key', () => {
-    const t = Template.fromStack(b.stack);
-    t.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        'source': ['aws.s3'],
-        'detail-type': ['Object Created'],
-        'detail': { bucket: { name: [{ Ref: b.stack.getLogicalId(b.bucket.bucket.node.defaultChild as any) }] }, object: { key: [{ wildcard: 'manifests/sales/*.manifest' }] } },
+      { Sid: 'ReadWarehouseSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^WarehouseCluster/), 'MasterPasswordSecretArn'] } },
+      {
+        Sid: 'DecryptWarehouseSecret',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::GetAtt': [id(b.stack, b.warehouse.encryptionKey), 'Arn'] },
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
       },
-      Targets: [Match.objectLike({
-        Arn: { Ref: b.stack.getLogicalId(b.upsert.stateMachine.node.defaultChild as any) },
-        InputTransformer: { InputPathsMap: { 'detail-object-key': '$.detail.object.key' }, InputTemplate: '{"manifestKey":<detail-object-key>}' },
-      })],
-    });
+      {
+        Sid: 'SourceBucketKey',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [id(b.stack, b.bucket.encryptionKey), 'Arn'] },
+        Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+      },
+    ]));
+    // nothing broader: no redshift-data action without a resource or condition, no ExecuteStatement, no s3:* wildcard
+    expect(statements.filter((s: any) => [].concat(s.Action).some((a: string) => a.startsWith('redshift-data:')))).toHaveLength(2);
+    expect(statements.some((s: any) => [].concat(s.Action).some((a: string) => a === 's3:*' || a === 'redshift-data:ExecuteStatement'))).toBe(false);
   });
 
-  test('failed, timed-out and aborted executions go to an encrypted SNS topic', () => {
-    const t = Template.fromStack(b.stack);
+  test('COPY (the warehouse role) may read the data files and the frozen manifests', () => {
+    const roleStatements = Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === id(b.stack, b.warehouse.role)))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${prefix}*`]] });
+    for (const prefix of ['curated/sales/', 'upsert-frozen-manifests/sales/fact_sales/']) {
+      expect(roleStatements).toContainEqual({ Effect: 'Allow', Action: ['s3:GetObject', 's3:GetBucketLocation', 's3:ListBucket'], Resource: [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, objects(prefix)] });
+    }
+  });
+
+  test('failure notices: EventBridge publishes with its own role (this account only), which may use the topic\'s key', () => {
+    const topicId = id(b.stack, b.upsert.notificationTopic);
+    const roleId = b.stack.getLogicalId(b.upsert.node.findChild('NotificationRole').node.defaultChild as any);
     t.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         'source': ['aws.states'],
         'detail-type': ['Step Functions Execution Status Change'],
-        'detail': { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: b.stack.getLogicalId(b.upsert.stateMachine.node.defaultChild as any) }] },
+        'detail': { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: id(b.stack, b.upsert.stateMachine) }] },
       },
-      Targets: [Match.objectLike({ Arn: { Ref: b.stack.getLogicalId(b.upsert.notificationTopic.node.defaultChild as any) } })],
+      Targets: [Match.objectLike({ Arn: { Ref: topicId }, RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } })],
     });
-    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [b.stack.getLogicalId(b.warehouse.encryptionKey.node.defaultChild as any), 'Arn'] } });
-    t.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowEventBridgeToPublishEncrypted', Principal: { Service: 'events.amazonaws.com' } })]) },
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }] },
     });
+    const notifier = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId)) as any;
+    expect(notifier.Properties.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } },
+      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: { 'Fn::GetAtt': [id(b.stack, b.warehouse.encryptionKey), 'Arn'] } },
+    ]);
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [id(b.stack, b.warehouse.encryptionKey), 'Arn'] } });
+    // the key policy does not open the key to the events service principal
+    const keyPolicy = JSON.stringify(t.toJSON().Resources[id(b.stack, b.warehouse.encryptionKey)].Properties.KeyPolicy);
+    expect(keyPolicy).not.toContain('events.amazonaws.com');
+  });
+
+  test('EventBridge starts a load when a manifest lands, passing only the key', () => {
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.s3'],
+        'detail-type': ['Object Created'],
+        'detail': { bucket: { name: [{ Ref: bucketId }] }, object: { key: [{ wildcard: 'manifests/sales/*.manifest' }] } },
+      },
+      Targets: [Match.objectLike({ Arn: { Ref: id(b.stack, b.upsert.stateMachine) }, InputTransformer: { InputPathsMap: { 'detail-object-key': '$.detail.object.key' }, InputTemplate: '{"manifestKey":<detail-object-key>}' } })],
+    });
+  });
+
+  test('logs ALL to an encrypted group, X-Ray', () => {
+    t.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD', LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }), TracingConfiguration: { Enabled: true },
+    });
+    t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { KmsKeyId: { 'Fn::GetAtt': [id(b.stack, b.warehouse.encryptionKey), 'Arn'] }, RetentionInDays: 365 } });
   });
 });
 
-describe('StagingUpsert options', () => {
+test('ARNs come from the stack\'s partition: nothing hard-codes "arn:aws"', () => {
+  const app = new App({ context: { ...PROJECT_CONTEXT, '@aws-cdk/core:enablePartitionLiterals': false } });
+  const stack = new Stack(app, 'Partitioned', { env: { account: '123456789012', region: 'cn-north-1' } });
+  const b = build({}, { stack });
+  expect(JSON.stringify(Template.fromStack(b.stack).toJSON())).not.toMatch(/arn:aws[:-]/);
+});
+
+describe('StagingUpsert options and tokens', () => {
   test('MERGE, CSV, Serverless, schedule, existing topic, custom polling', () => {
     const stack = testStack();
     const bucket = new SecureBucket(stack, 'Curated');
     const warehouse = new RedshiftWarehouse(stack, 'Warehouse', { type: WarehouseType.SERVERLESS });
     const topic = new sns.Topic(stack, 'Existing', { enforceSSL: true });
     const upsert = new StagingUpsert(stack, 'Upsert', {
-      warehouse, table, orderColumn: 'updated_at', sourceBucket: bucket.bucket, manifestPrefix: 'manifests/daily/',
-      strategy: UpsertStrategy.MERGE, format: LoadFormat.CSV, triggerOnManifest: false,
-      schedule: events.Schedule.cron({ minute: '0', hour: '2' }), scheduledManifestKey: 'manifests/daily/latest.manifest',
-      notificationTopic: topic, pollInterval: Duration.seconds(30), maxAttempts: 5, timeout: Duration.hours(6),
+      warehouse,
+      table,
+      orderColumn: 'updated_at',
+      sourceBucket: bucket.bucket,
+      manifestPrefix: 'manifests/daily/',
+      strategy: UpsertStrategy.MERGE,
+      format: LoadFormat.CSV,
+      triggerOnManifest: false,
+      schedule: events.Schedule.cron({ minute: '0', hour: '2' }),
+      scheduledManifestKey: 'manifests/daily/latest.manifest',
+      notificationTopic: topic,
+      pollInterval: Duration.seconds(30),
+      maxAttempts: 5,
+      timeout: Duration.hours(6),
     });
-    const def = stateMachineDefinitions(Template.fromStack(stack))[stack.getLogicalId(upsert.stateMachine.node.defaultChild as any)];
+    const def = stateMachineDefinitions(Template.fromStack(stack))[id(stack, upsert.stateMachine)];
     expectValidAsl(def);
     expect(def.States.LoadRun.Arguments.WorkgroupName).toBe(warehouse.warehouseName);
-    expect(def.States.LoadStart.Assign.sqlTemplates.some((s: string) => s.startsWith('MERGE INTO'))).toBe(true);
-    expect(def.States.LoadStart.Assign.sqlTemplates[5]).toContain('FORMAT AS CSV IGNOREHEADER 1');
+    expect(def.States.Start.Assign.sqlTemplates.some((s: string) => s.startsWith('MERGE INTO'))).toBe(true);
+    expect(def.States.Start.Assign.sqlTemplates[2]).toContain('FORMAT AS CSV IGNOREHEADER 1');
     expect(def.States.LoadWait.Seconds).toBe(30);
     expect(def.States.LoadCheck.Choices[1].Condition).toContain('$loadAttempt < 5');
     expect(def.TimeoutSeconds).toBe(21600);
     expect(upsert.manifestRule).toBeUndefined();
     expect(upsert.notificationTopic).toBe(topic);
-    const t = Template.fromStack(stack);
-    t.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'cron(0 2 * * ? *)',
-      Targets: [Match.objectLike({ Input: '{"manifestKey":"manifests/daily/latest.manifest"}' })],
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 2 * * ? *)', Targets: [Match.objectLike({ Input: '{"manifestKey":"manifests/daily/latest.manifest"}' })],
     });
-    t.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('WarehouseWorkgroup'), 'Workgroup.WorkgroupArn'] } })]) },
-    });
+  });
+
+  test('CfnParameter values are accepted where CloudFormation takes them, and reach the definition unmangled', () => {
+    const stack = testStack();
+    const p = (name: string, type = 'Number') => new CfnParameter(stack, name, { type });
+    const b = build({
+      pollInterval: Duration.seconds(p('Poll').valueAsNumber),
+      timeout: Duration.seconds(p('Timeout').valueAsNumber),
+      maxAttempts: p('Attempts').valueAsNumber,
+      database: p('Database', 'String').valueAsString,
+      manifestPrefix: p('Prefix', 'String').valueAsString,
+      schedule: events.Schedule.rate(Duration.hours(1)),
+      scheduledManifestKey: p('Key', 'String').valueAsString,
+    }, { stack });
+    const t = Template.fromStack(b.stack);
+    const ds = JSON.stringify(t.toJSON().Resources[id(b.stack, b.upsert.stateMachine)].Properties.DefinitionString);
+    for (const ref of ['Poll', 'Timeout', 'Attempts', 'Database', 'Prefix']) expect(ds).toContain(`{"Ref":"${ref}"}`);
+    expect(ds).not.toMatch(/e\+\d{3}|Token\[/);
+    t.hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ Input: { 'Fn::Join': ['', ['{"manifestKey":"', { Ref: 'Key' }, '"}']] } })] });
+  });
+
+  test('prefixes that scope the COPY role must be known at synth', () => {
+    const stack = testStack();
+    const prefix = new CfnParameter(stack, 'DataPrefix', { type: 'String' }).valueAsString;
+    expectPropError(() => build({ dataPrefix: prefix }, { stack }), { path: 'TestStack/Upsert', prop: 'dataPrefix', allowed: 'a prefix known at synth' });
   });
 
   test('sandbox mode destroys the log group', () => {
@@ -256,21 +289,71 @@ describe('StagingUpsert validation', () => {
   const expectError = (props: Partial<StagingUpsertProps>, prop: string, allowed: string) => {
     expectPropError(() => build(props), { path, prop, allowed });
   };
-  test('manifest prefix characters', () => { expectError({ manifestPrefix: "manifests/it's/" }, 'manifestPrefix', 'characters'); });
-  test('manifest prefix without trailing slash', () => { expectError({ manifestPrefix: 'manifests' }, 'manifestPrefix', 'ending with "/"'); });
+  const ok = (props: Partial<StagingUpsertProps>) => expect(() => build(props)).not.toThrow();
+
+  test('manifest prefix characters and shape', () => {
+    expectError({ manifestPrefix: "manifests/it's/" }, 'manifestPrefix', 'characters');
+    expectError({ manifestPrefix: 'manifests' }, 'manifestPrefix', 'ending with "/"');
+  });
   test('manifest suffix', () => { expectError({ manifestSuffix: '.man ifest' }, 'manifestSuffix', 'characters'); });
-  test('poll interval', () => { expectError({ pollInterval: Duration.minutes(10) }, 'pollInterval', '1-300 seconds'); });
-  test('max attempts', () => { expectError({ maxAttempts: 0 }, 'maxAttempts', '1-10'); });
-  test('timeout', () => { expectError({ timeout: Duration.days(2) }, 'timeout', '60-86400 seconds'); });
-  test('schedule without key', () => { expectError({ schedule: events.Schedule.rate(Duration.hours(1)) }, 'scheduledManifestKey', 'exactly when schedule is set'); });
-  test('scheduled key outside the prefix', () => {
+  test('frozen manifests outside the manifest prefix', () => {
+    expectError({ frozenManifestPrefix: 'manifests/sales/frozen/' }, 'frozenManifestPrefix', 'apart from manifestPrefix');
+    ok({ frozenManifestPrefix: 'manifests/frozen/' });
+  });
+  test('poll interval 1-300 s, both sides', () => {
+    expectError({ pollInterval: Duration.seconds(0) }, 'pollInterval', '1-300 seconds');
+    expectError({ pollInterval: Duration.seconds(301) }, 'pollInterval', '1-300 seconds');
+    ok({ pollInterval: Duration.seconds(300), timeout: Duration.seconds(720) });
+    ok({ pollInterval: Duration.seconds(1), timeout: Duration.seconds(200) });
+  });
+  test('a Duration that is not whole seconds fails with the construct\'s message', () => {
+    expectError({ pollInterval: Duration.millis(1500) }, 'pollInterval', 'whole number of seconds');
+  });
+  test('timeout at most 8 hours (ClientToken lifetime), both sides', () => {
+    expectError({ timeout: Duration.seconds(UpsertLimits.DATA_API_CLIENT_TOKEN_SECONDS + 1), pollInterval: Duration.seconds(30) }, 'timeout', `60-${UpsertLimits.DATA_API_CLIENT_TOKEN_SECONDS} seconds`);
+    ok({ timeout: Duration.seconds(UpsertLimits.DATA_API_CLIENT_TOKEN_SECONDS), pollInterval: Duration.seconds(30) });
+  });
+  test('timeout leaves time to cancel: at least 2 x pollInterval + 120 s, both sides', () => {
+    expectError({ timeout: Duration.seconds(149), pollInterval: Duration.seconds(15) }, 'timeout', 'at least 2 x pollInterval + 120 s (150 seconds)');
+    ok({ timeout: Duration.seconds(150), pollInterval: Duration.seconds(15) });
+  });
+  test('S14: poll interval and timeout together stay within the execution history, both sides', () => {
+    expectError({ timeout: Duration.seconds(UpsertLimits.MAX_POLLS + 1), pollInterval: Duration.seconds(1) }, 'timeout', `at most ${UpsertLimits.MAX_POLLS} x pollInterval`);
+    ok({ timeout: Duration.seconds(UpsertLimits.MAX_POLLS), pollInterval: Duration.seconds(1) });
+    expectError({ timeout: Duration.hours(8), pollInterval: Duration.seconds(15) }, 'timeout', '28215 seconds with a 15 s poll interval');
+  });
+  test('max attempts 1-10, both sides', () => {
+    expectError({ maxAttempts: 0 }, 'maxAttempts', '1-10');
+    expectError({ maxAttempts: 11 }, 'maxAttempts', '1-10');
+    ok({ maxAttempts: 10 });
+  });
+  test('schedule and key', () => {
+    expectError({ schedule: events.Schedule.rate(Duration.hours(1)) }, 'scheduledManifestKey', 'exactly when schedule is set');
     expectError({ schedule: events.Schedule.rate(Duration.hours(1)), scheduledManifestKey: 'other/x.manifest' }, 'scheduledManifestKey', 'under manifests/sales/');
+    expectError({ triggerOnManifest: false }, 'triggerOnManifest', 'or a schedule');
   });
-  test('nothing starts a load', () => { expectError({ triggerOnManifest: false }, 'triggerOnManifest', 'or a schedule'); });
-  test('bad table name is reported at synth with the prop path', () => {
+  test('table rules are reported with the prop path', () => {
     expectError({ table: { ...table, tableName: 'fact sales' } }, 'table.tableName', 'lower-case letters');
+    expectError({ table: { ...table, schemaName: 'pg_sales' } }, 'table.schemaName', 'not starting with "pg_"');
+    expectError({ table: { ...table, columns: [...table.columns, { name: 'xmin', type: RedshiftColumnType.integer() }] } }, 'table.columns[3].name', 'system columns');
+    expectError({ orderColumn: 'order_id' }, 'orderColumn', 'outside the key');
   });
-  test('order column in the key', () => { expectError({ orderColumn: 'order_id' }, 'orderColumn', 'outside the key'); });
+  test('S16: every statement fits the Data API\'s 100,000-byte limit with run-time values at their longest, both sides', () => {
+    const wide = (n: number): TableDefinition => ({
+      tableName: 'wide',
+      keyColumns: ['k'],
+      columns: [{ name: 'k', type: RedshiftColumnType.bigint() }, { name: 'at', type: RedshiftColumnType.integer() },
+        ...Array.from({ length: n }, (_, i): TableColumn => ({ name: `c${String(i).padStart(5, '0')}_${'x'.repeat(110)}`, type: RedshiftColumnType.integer() }))],
+    });
+    const fits = (n: number) => [...StagingUpsertSql.tableStatements({ table: wide(n), orderColumn: 'at', copyRoleArn: 'arn:aws:iam::123456789012:role/x' }),
+      ...StagingUpsertSql.loadStatements({ table: wide(n), orderColumn: 'at', copyRoleArn: 'arn:aws:iam::123456789012:role/x' })]
+      .every((s) => StagingUpsertSql.maxRenderedBytes(s) <= UpsertLimits.DATA_API_STATEMENT_BYTES);
+    let lo = 1;
+    let hi = 1000;
+    while (hi - lo > 1) { const mid = Math.floor((lo + hi) / 2); if (fits(mid)) lo = mid; else hi = mid; }
+    ok({ table: wide(lo), orderColumn: 'at' });
+    expectError({ table: wide(lo + 1), orderColumn: 'at' }, 'table', 'statements of at most 100000 bytes');
+  });
   test('bucket without EventBridge notifications', () => {
     const stack = testStack();
     const bucket = new s3.Bucket(stack, 'Plain');
@@ -282,7 +365,6 @@ describe('StagingUpsert validation', () => {
 
 describe('StagingUpsert compliance', () => {
   test('cdk-nag clean (warehouse + pipeline)', () => {
-    const b = build();
-    expectNagClean(b.stack, AWS_SOLUTIONS_ONLY);
+    expectNagClean(build().stack, AWS_SOLUTIONS_ONLY);
   });
 });

@@ -9,10 +9,10 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { StreamConsumer } from '../src';
 
 /**
- * Bundles the real handler with the local esbuild (as `cdk synth` does) and runs the bundle:
- * the workspace import of the producer's de-aggregation resolves, and the SDK stays external.
+ * Synthesizes with asset staging on and runs the staged handler (the pre-built bundle the package
+ * ships): the producer's de-aggregation is inlined, and the SDK stays external.
  */
-test('the handler bundles offline and de-aggregates KPL records when run', () => {
+test('the staged pre-built handler de-aggregates KPL records when run', () => {
   const app = testApp({ context: { 'aws:cdk:bundling-stacks': ['**'] } });
   const stack = new Stack(app, 'BundleStack', { env: { account: '123456789012', region: 'eu-west-1' } });
   const stream = new kinesis.Stream(stack, 'Stream');

@@ -92,7 +92,7 @@ describe('AlarmTopic', () => {
 
   test('allowEventBridge: rules of this account publish and use the key; other accounts are refused', async () => {
     const { alarms, key, stack } = alarmTopic();
-    alarms.allowEventBridge();
+    AlarmTopic.allowEventBridge(alarms.topic);
     const access = AccessModel.of(stack);
     await access.expectAllowed(
       { principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alarms.topic.topicArn, context: { 'aws:SourceAccount': ACCOUNT } },
@@ -106,7 +106,7 @@ describe('AlarmTopic', () => {
   test('grantPublish: a role may publish and use the key through SNS only', async () => {
     const { alarms, key, stack } = alarmTopic();
     const role = new iam.Role(stack, 'Publisher', { assumedBy: new iam.ServicePrincipal('states.amazonaws.com') });
-    alarms.grantPublish(role);
+    AlarmTopic.grantPublish(alarms.topic, role);
     const access = AccessModel.of(stack);
     const viaSns = { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' };
     await access.expectAllowed(

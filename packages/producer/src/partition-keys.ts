@@ -1,10 +1,37 @@
 import { createHash, randomBytes, randomUUID } from 'crypto';
-import { KinesisLimits } from './limits';
+import { KinesisLimits, partitionKeyLength } from './limits';
 
 /** Where a record goes: its partition key and, optionally, an explicit hash key. */
 export interface Routing {
   readonly partitionKey: string;
   readonly explicitHashKey?: string;
+}
+
+/**
+ * Thrown by a strategy that cannot route a record (e.g. the key field is missing): the
+ * producer fails that record alone with `code` and `message`.
+ */
+export class RoutingError extends Error {
+  constructor(public readonly code: string, message: string) {
+    super(message);
+    this.name = 'RoutingError';
+  }
+}
+
+/** What {@link PartitionKeys.field} does with a record whose key is missing or unusable. */
+export interface FieldKeyOptions {
+  /**
+   * A record without the field (or with `null` or an empty string): `'fail'` reports it as
+   * failed with `MissingPartitionKey`; `'random'` sends it with a random UUID key (no order
+   * with any other record). @default 'fail'
+   */
+  readonly ifMissing?: 'fail' | 'random';
+  /**
+   * A value longer than Kinesis allows (256 UTF-16 code units): `'fail'` reports the record as
+   * failed with `PartitionKeyTooLong`; `'hash'` uses the SHA-256 hex digest of the value
+   * (64 characters: records with the same long value still share a key). @default 'fail'
+   */
+  readonly ifTooLong?: 'fail' | 'hash';
 }
 
 /**
@@ -14,10 +41,11 @@ export interface Routing {
 export abstract class PartitionKeys {
   /**
    * The value of a field of the record (dot path, e.g. `device.id`): records of one
-   * key stay in order on one shard. Records without the field get a random key.
+   * key stay in order on one shard. A record without the field, or whose value is longer
+   * than Kinesis allows, fails unless `options` says otherwise.
    */
-  public static field(path: string): PartitionKeys {
-    return new FieldKeys(path);
+  public static field(path: string, options: FieldKeyOptions = {}): PartitionKeys {
+    return new FieldKeys(path, options);
   }
 
   /** A random key per record: even spread over shards, no ordering between records. */
@@ -55,19 +83,26 @@ export abstract class PartitionKeys {
 
 class FieldKeys extends PartitionKeys {
   private readonly path: string[];
-  constructor(path: string) {
+  constructor(private readonly pathText: string, private readonly options: FieldKeyOptions) {
     super();
-    this.path = path.split('.');
+    if (pathText === '' || pathText.split('.').some((p) => p === '')) throw new Error(`PartitionKeys.field: invalid field path '${pathText}'`);
+    this.path = pathText.split('.');
   }
   public route(record: unknown): Routing {
     let value: any = record;
     for (const part of this.path) {
       value = value !== null && typeof value === 'object' ? value[part] : undefined;
     }
-    if (value === undefined || value === null || value === '') return { partitionKey: randomUUID() };
-    const key = String(value);
-    // Kinesis allows 256 Unicode characters: longer keys are replaced by their digest
-    return { partitionKey: [...key].length <= KinesisLimits.MAX_PARTITION_KEY_CHARS ? key : createHash('sha256').update(key).digest('hex') };
+    if (value === undefined || value === null || value === '') {
+      if (this.options.ifMissing === 'random') return { partitionKey: randomUUID() };
+      throw new RoutingError('MissingPartitionKey', `the record has no value at '${this.pathText}' to use as its partition key`);
+    }
+    const key = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    const length = partitionKeyLength(key);
+    if (length <= KinesisLimits.MAX_PARTITION_KEY_LENGTH) return { partitionKey: key };
+    if (this.options.ifTooLong === 'hash') return { partitionKey: createHash('sha256').update(key).digest('hex') };
+    throw new RoutingError('PartitionKeyTooLong',
+      `the value at '${this.pathText}' has ${length} characters as Kinesis counts them; a partition key allows ${KinesisLimits.MAX_PARTITION_KEY_LENGTH}`);
   }
 }
 

@@ -1,18 +1,20 @@
 import { randomUUID } from 'crypto';
 import { PutRecordsCommand, PutRecordsCommandOutput, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import Denque from 'denque';
 import { Aggregator } from './aggregation';
 import { backoffDelay, BackoffOptions } from './backoff';
-import { isValidExplicitHashKey, KinesisLimits, recordBytes } from './limits';
-import { PartitionKeys, Routing } from './partition-keys';
+import { callErrorKind, describeError, entryErrorKind, THROTTLES } from './errors';
+import { isValidExplicitHashKey, KinesisLimits, partitionKeyProblem, recordBytes } from './limits';
+import { PartitionKeys, Routing, RoutingError } from './partition-keys';
 
 /** The one call the producer makes; a KinesisClient fits, and tests can wrap it. */
 export interface PutRecordsClient {
-  send(command: PutRecordsCommand): Promise<PutRecordsCommandOutput>;
+  send(command: PutRecordsCommand, options?: { abortSignal?: AbortSignal }): Promise<PutRecordsCommandOutput>;
 }
 
 /** Options of {@link KinesisProducer}. */
 export interface KinesisProducerOptions {
-  /** Client used for PutRecords (e.g. `new KinesisClient({})`, standard credential chain). */
+  /** Client used for PutRecords (e.g. `createKinesisClient()`, which sets request timeouts). */
   readonly client: PutRecordsClient;
   /** Stream name (or give `streamArn`). */
   readonly streamName?: string;
@@ -21,15 +23,23 @@ export interface KinesisProducerOptions {
   /** How records are routed when `put` gets no partition key. @default PartitionKeys.random() */
   readonly partitionKeys?: PartitionKeys;
   /**
-   * Longest time a record waits in the buffer before a PutRecords call is made for it,
-   * like the KPL's RecordMaxBufferedTime. @default 100 ms
+   * Longest time a record waits in the buffer for a fuller batch before a PutRecords call is
+   * made for it, like the KPL's RecordMaxBufferedTime. @default 100 ms
    */
   readonly maxBufferedTimeMs?: number;
   /**
-   * Time after `put` by which a record must be delivered, like the KPL's RecordTtl.
-   * Records not delivered by then are reported as failed (never silently dropped). @default 30000 ms
+   * Time after `put` by which a record must be delivered, like the KPL's RecordTtl. A record
+   * not delivered by then is reported as failed with the last error it met, whether it was
+   * waiting, backing off or in a call the server has not answered (that call is aborted).
+   * @default 30000 ms
    */
   readonly recordTtlMs?: number;
+  /**
+   * A PutRecords call with no answer after this long is aborted and its records retried (their
+   * TTL allowing). A call is also aborted when the earliest TTL of its records runs out.
+   * @default 10000 ms
+   */
+  readonly requestTimeoutMs?: number;
   /**
    * Largest record (data + partition key) the stream accepts: 1 MiB unless the stream's
    * maximum record size was raised (up to 10 MiB). A record larger than `maxBytesPerRequest`
@@ -42,17 +52,31 @@ export interface KinesisProducerOptions {
   readonly maxBytesPerRequest?: number;
   /** PutRecords calls in flight at once. @default 4 */
   readonly maxInFlight?: number;
-  /** Records buffered before `waitForCapacity()` blocks. @default 20000 */
+  /**
+   * User records waiting or in flight at most. `waitForCapacity()` resolves below it; a `put`
+   * beyond it fails at once with `QueueFull`. @default 20000
+   */
   readonly maxBufferedRecords?: number;
+  /** Bytes of user record data waiting or in flight at most (like `maxBufferedRecords`). @default 256 MiB */
+  readonly maxBufferedBytes?: number;
   /** Backoff of retried entries. @default full jitter, 100 ms base, 5 s cap */
   readonly backoff?: BackoffOptions;
   /**
-   * Keep records of one partition key in order even when entries are retried: at most one
-   * Kinesis record per ordering key is in flight at a time (a failed one is retried before
-   * the next is sent). Costs throughput with few keys and no aggregation.
-   * @default true
+   * Keep the records of one partition key (or explicit hash key) in order: a key has at most
+   * one PutRecords call in flight, its records in that call are in `put` order, and a failed
+   * entry is retried before the key's next records. Batches still fill (one call can carry
+   * many records of a key). Kinesis does not promise that it fails the rest of a key's entries
+   * in a call once one failed; when it writes a later one (an entry "overtakes" a failed one),
+   * the producer counts it in `stats.reordered` and sends that key one record per call until its
+   * next success. Use `strictOrder` where even that must not happen. @default true
    */
   readonly preserveOrder?: boolean;
+  /**
+   * With `preserveOrder`, at most one Kinesis record per key in a call: order holds whatever
+   * entries fail, at the cost of calls carrying one record per key (slow with few keys and no
+   * aggregation). @default false
+   */
+  readonly strictOrder?: boolean;
   /**
    * KPL-compatible aggregation: user records with the same ordering key (partition key,
    * explicit hash key, or any key for random routing) share Kinesis records of up to
@@ -67,6 +91,14 @@ export interface KinesisProducerOptions {
    * `false` embeds nothing. @default 'recordId'
    */
   readonly idField?: string | false;
+  /**
+   * Called once for every record that finally fails, with the record itself: write it somewhere
+   * (the CLI's `--failed-out`). The producer keeps only the first `keepFailures` failures.
+   * @default - none
+   */
+  readonly onFailure?: (failure: FailedRecord) => void;
+  /** Failures kept for `close()`'s `failures` (the count in `failed` is always complete). @default 100 */
+  readonly keepFailures?: number;
   /** Injectable random source for backoff jitter (tests). @default Math.random */
   readonly random?: () => number;
 }
@@ -75,7 +107,7 @@ export interface KinesisProducerOptions {
 export interface PutOptions {
   /** Partition key (otherwise from the `partitionKeys` strategy). */
   readonly partitionKey?: string;
-  /** Explicit hash key (decimal, 0 to 2^128 - 1). */
+  /** Explicit hash key (decimal, 0 to 2^128 - 1, no leading zeros). */
   readonly explicitHashKey?: string;
   /** Record id to embed (otherwise the record's own id field or a random UUID). */
   readonly id?: string;
@@ -90,7 +122,7 @@ export interface RecordResult {
   readonly attempts: number;
   readonly shardId?: string;
   readonly sequenceNumber?: string;
-  /** Why it failed (Kinesis error code, `RecordTtlExceeded`, `RecordTooLarge`, ...). */
+  /** Why it failed (Kinesis error code, `RecordTtlExceeded`, `RecordTooLarge`, `QueueFull`, `Aborted`, ...). */
   readonly errorCode?: string;
   readonly errorMessage?: string;
 }
@@ -120,11 +152,22 @@ export interface ProducerStats {
   readonly retries: number;
   /** Entries refused with ProvisionedThroughputExceededException or throttled calls. */
   readonly throttles: number;
+  /** PutRecords calls aborted because no answer came in time. */
+  readonly timeouts: number;
+  /** Kinesis records written after an earlier record of their key failed in the same call (see `preserveOrder`). */
+  readonly reordered: number;
 }
 
 /** What `close()` returns. */
 export interface ProducerSummary extends ProducerStats {
+  /** The first `keepFailures` failed records (`failed` counts them all). */
   readonly failures: FailedRecord[];
+}
+
+/** Cause of a failure. */
+interface Cause {
+  readonly code: string;
+  readonly message: string;
 }
 
 interface Pending {
@@ -132,40 +175,67 @@ interface Pending {
   readonly input: unknown;
   readonly data: Buffer;
   readonly routing: Routing;
-  readonly deadline: number;
-  /** Routed by the strategy (not by per-put keys). */
-  readonly byStrategy: boolean;
   readonly resolve: (result: RecordResult) => void;
 }
 
+type EntryState = 'queued' | 'inflight' | 'backoff' | 'done';
+
+/** One Kinesis record: a user record, or an aggregate of several. */
 interface Entry {
-  readonly records: Pending[];
-  readonly orderKey: string;
+  records: Pending[];
+  readonly lane: Lane;
+  readonly group?: string;
   readonly firstPutAt: number;
+  readonly deadline: number;
   aggregator?: Aggregator;
-  sealed: boolean;
-  deadline: number;
-  attempts: number;
-  notBefore: number;
-  lastError?: { code: string; message: string };
   request?: PutRecordsRequestEntry;
   bytes: number;
+  attempts: number;
+  lastError?: Cause;
+  state: EntryState;
 }
 
-const RETRYABLE_ENTRY_ERRORS = new Set(['ProvisionedThroughputExceededException', 'InternalFailure', 'KMSThrottlingException']);
-const RETRYABLE_CALL_ERRORS = new Set([
-  'ProvisionedThroughputExceededException', 'LimitExceededException', 'InternalFailure', 'InternalFailureException',
-  'KMSThrottlingException', 'ThrottlingException', 'ServiceUnavailable', 'ServiceUnavailableException', 'RequestTimeout', 'TimeoutError',
-]);
-const THROTTLES = new Set(['ProvisionedThroughputExceededException', 'LimitExceededException', 'KMSThrottlingException', 'ThrottlingException']);
-
-function isRetryableCallError(error: any): boolean {
-  if (RETRYABLE_CALL_ERRORS.has(error?.name)) return true;
-  if (error?.$retryable) return true;
-  const status = error?.$metadata?.httpStatusCode;
-  if (status === undefined) return true; // no HTTP response: network error, connection reset
-  return status >= 500;
+/**
+ * The queue of one ordering key (or the one shared queue of records that need no order).
+ * `queue` may hold `done` entries (expired, aborted): they are skipped when reached.
+ */
+interface Lane {
+  readonly id: string;
+  readonly ordered: boolean;
+  readonly queue: Denque<Entry>;
+  /** Live (queued) entries and their bytes. */
+  count: number;
+  bytes: number;
+  /** In the ready deque. */
+  ready: boolean;
+  /** A call of this (ordered) lane is in flight. */
+  busy: boolean;
+  /** Backing off after a failure (ordered lanes). */
+  delayed: boolean;
+  /** After a failure: one record per call until a success (ordered lanes). */
+  single: boolean;
+  dueAt: number;
+  lastError?: Cause;
 }
+
+interface Call {
+  readonly entries: Entry[];
+  readonly controller: AbortController;
+  timer?: NodeJS.Timeout;
+  settled: boolean;
+}
+
+const DEFAULTS = {
+  maxBufferedTimeMs: 100,
+  recordTtlMs: 30_000,
+  requestTimeoutMs: 10_000,
+  maxInFlight: 4,
+  maxBufferedRecords: 20_000,
+  maxBufferedBytes: 256 * 1024 * 1024,
+  /** The KPL's default AggregationMaxSize. */
+  aggregationMaxBytes: 51_200,
+  keepFailures: 100,
+} as const;
 
 /**
  * A Kinesis producer on `@aws-sdk/client-kinesis` (notes 1.1: producers, PutRecords,
@@ -173,70 +243,100 @@ function isRetryableCallError(error: any): boolean {
  *
  * - Buffers records for at most `maxBufferedTimeMs` and sends them with PutRecords within
  *   AWS's limits (500 records, 5 MiB per call; 1 MiB per record including the partition key).
- * - PutRecords is not atomic: a response can fail some entries (FailedRecordCount > 0).
- *   Only those are retried, with exponential backoff and full jitter, until the record's TTL;
- *   records still failing then are reported through `put`'s result and `close()`'s
- *   `failures`, never dropped.
+ * - Every record ends, within its TTL, as delivered or as failed with a cause, whatever the
+ *   server does (answers, refuses, hangs, drops the connection): calls have a timeout and are
+ *   aborted when their records' TTL runs out. `flush()` and `close()` always finish.
+ * - PutRecords is not atomic: only the entries that failed are retried, with exponential
+ *   backoff and full jitter, until the TTL.
+ * - Constant cost per record: one queue per ordering key, a deque of keys ready to send and a
+ *   FIFO of records by age; no scan of the whole buffer.
+ * - Bounded memory: `maxBufferedRecords` / `maxBufferedBytes`, and failures are handed to
+ *   `onFailure` instead of being kept.
  * - Each object record carries a unique id (`idField`), so a consumer can drop the
  *   duplicates that a retry of an already-written entry creates.
- * - Optional KPL-compatible aggregation.
  */
 export class KinesisProducer {
   private readonly client: PutRecordsClient;
   private readonly partitionKeys: PartitionKeys;
   private readonly maxBufferedTimeMs: number;
   private readonly recordTtlMs: number;
+  private readonly requestTimeoutMs: number;
   private readonly maxRecords: number;
   private readonly maxBytes: number;
   private readonly maxRecordBytes: number;
   private readonly maxInFlight: number;
   private readonly maxBufferedRecords: number;
+  private readonly maxBufferedBytes: number;
   private readonly preserveOrder: boolean;
+  private readonly strictOrder: boolean;
   private readonly aggregate: boolean;
   private readonly aggregationMaxBytes: number;
   private readonly idField: string | false;
+  private readonly keepFailures: number;
   private readonly random: () => number;
 
-  private queue: Entry[] = [];
+  /** Ordered lanes by ordering key; the shared lane of records that need no order. */
+  private readonly lanes = new Map<string, Lane>();
+  private readonly unordered: Lane;
+  /** Lanes with entries that may be sent now, oldest first. */
+  private readonly ready = new Denque<Lane>();
+  /** Entries by creation (so by deadline: the TTL is the same for all), for expiry. */
+  private readonly arrivals = new Denque<Entry>();
+  /** Open aggregates by group. */
   private readonly openAggregates = new Map<string, Entry>();
-  private readonly inFlightKeys = new Set<string>();
-  private inFlight = 0;
-  private queuedBytes = 0;
+  private readonly calls = new Set<Call>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private readyEntries = 0;
+  private readyBytes = 0;
+  private liveEntries = 0;
+  private pendingBytes = 0;
   private index = 0;
   private timer?: NodeJS.Timeout;
   private timerAt = Infinity;
+  private flushing = 0;
+  private closed = false;
+  private fatal?: Cause;
+  /** Set by a configuration error or abort(): nothing more is sent, every later put fails with it. */
+  private stopped?: Cause;
+  private lastCallError?: Cause;
   private flushWaiters: Array<() => void> = [];
   private capacityWaiters: Array<() => void> = [];
-  private flushing = 0;
   private readonly failures: FailedRecord[] = [];
-  private counters = { put: 0, delivered: 0, failed: 0, bytesDelivered: 0, putRecordsCalls: 0, kinesisRecords: 0, retries: 0, throttles: 0 };
+  private counters = {
+    put: 0,
+    delivered: 0,
+    failed: 0,
+    bytesDelivered: 0,
+    putRecordsCalls: 0,
+    kinesisRecords: 0,
+    retries: 0,
+    throttles: 0,
+    timeouts: 0,
+    reordered: 0,
+  };
 
   constructor(private readonly options: KinesisProducerOptions) {
     if (!options.streamName && !options.streamArn) throw new Error('KinesisProducer needs streamName or streamArn');
     this.client = options.client;
     this.partitionKeys = options.partitionKeys ?? PartitionKeys.random();
-    this.maxBufferedTimeMs = options.maxBufferedTimeMs ?? 100;
-    this.recordTtlMs = options.recordTtlMs ?? 30_000;
+    this.maxBufferedTimeMs = options.maxBufferedTimeMs ?? DEFAULTS.maxBufferedTimeMs;
+    this.recordTtlMs = options.recordTtlMs ?? DEFAULTS.recordTtlMs;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
     this.maxRecords = options.maxRecordsPerRequest ?? KinesisLimits.MAX_RECORDS_PER_REQUEST;
     this.maxBytes = options.maxBytesPerRequest ?? KinesisLimits.MAX_BYTES_PER_REQUEST;
     this.maxRecordBytes = options.maxRecordBytes ?? KinesisLimits.MAX_RECORD_BYTES;
-    this.maxInFlight = options.maxInFlight ?? 4;
-    this.maxBufferedRecords = options.maxBufferedRecords ?? 20_000;
+    this.maxInFlight = options.maxInFlight ?? DEFAULTS.maxInFlight;
+    this.maxBufferedRecords = options.maxBufferedRecords ?? DEFAULTS.maxBufferedRecords;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULTS.maxBufferedBytes;
     this.preserveOrder = options.preserveOrder ?? true;
+    this.strictOrder = options.strictOrder ?? false;
     this.aggregate = options.aggregate ?? false;
-    this.aggregationMaxBytes = options.aggregationMaxBytes ?? 51_200;
+    this.aggregationMaxBytes = options.aggregationMaxBytes ?? DEFAULTS.aggregationMaxBytes;
     this.idField = options.idField ?? 'recordId';
+    this.keepFailures = options.keepFailures ?? DEFAULTS.keepFailures;
     this.random = options.random ?? Math.random;
-    const check = (name: string, value: number, min: number, max: number) => {
-      if (!Number.isInteger(value) || value < min || value > max) throw new Error(`KinesisProducer: ${name} must be a whole number from ${min} to ${max}, got ${value}`);
-    };
-    check('maxRecordsPerRequest', this.maxRecords, 1, KinesisLimits.MAX_RECORDS_PER_REQUEST);
-    check('maxRecordBytes', this.maxRecordBytes, KinesisLimits.MAX_RECORD_BYTES, KinesisLimits.LARGE_RECORD_MAX_BYTES);
-    check('maxBytesPerRequest', this.maxBytes, KinesisLimits.MAX_RECORD_BYTES, KinesisLimits.MAX_BYTES_PER_REQUEST);
-    check('aggregationMaxBytes', this.aggregationMaxBytes, 1024, KinesisLimits.MAX_RECORD_BYTES);
-    check('maxInFlight', this.maxInFlight, 1, 1000);
-    check('maxBufferedTimeMs', this.maxBufferedTimeMs, 0, 3_600_000);
-    check('recordTtlMs', this.recordTtlMs, 1, 86_400_000);
+    this.validateOptions();
+    this.unordered = this.newLane('*', false);
   }
 
   /** Current counters. */
@@ -244,51 +344,49 @@ export class KinesisProducer {
     return { ...this.counters, pending: this.pendingRecords() };
   }
 
+  /** The configuration error that stopped the producer (every later `put` fails with it), if any. */
+  public get fatalError(): { code: string; message: string } | undefined {
+    return this.fatal;
+  }
+
   /**
    * Buffers a record. `data` is an object (sent as JSON with the id field added), a string
-   * or bytes. The promise resolves when the record is delivered or finally failed; it never rejects.
+   * or bytes (copied: later changes to the caller's buffer are not sent). The promise resolves
+   * when the record is delivered or finally failed; it never rejects.
    */
   public put(data: unknown, options: PutOptions = {}): Promise<RecordResult> {
     const index = this.index++;
     this.counters.put++;
     const now = Date.now();
-    let id = options.id;
-    let payload: Buffer;
-    if (typeof data === 'string') {
-      payload = Buffer.from(data, 'utf8');
-    } else if (data instanceof Uint8Array) {
-      payload = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    } else if (this.idField !== false && data !== null && typeof data === 'object' && !Array.isArray(data)) {
-      const own = (data as Record<string, unknown>)[this.idField];
-      id = id ?? (typeof own === 'string' && own.length > 0 ? own : randomUUID());
-      payload = Buffer.from(JSON.stringify({ [this.idField]: id, ...(data as object), ...(own === id ? {} : { [this.idField]: id }) }), 'utf8');
-    } else {
-      payload = Buffer.from(JSON.stringify(data) ?? 'null', 'utf8');
-    }
-    const routed = options.partitionKey !== undefined ? { partitionKey: options.partitionKey } : this.partitionKeys.route(data, index);
-    const routing: Routing = { partitionKey: routed.partitionKey, explicitHashKey: options.explicitHashKey ?? routed.explicitHashKey };
-
     return new Promise<RecordResult>((resolve) => {
-      const byStrategy = options.partitionKey === undefined && options.explicitHashKey === undefined;
-      const pending: Pending = { id, input: data, data: payload, routing, byStrategy, deadline: now + this.recordTtlMs, resolve };
-      const invalid = this.invalid(pending);
-      if (invalid) {
-        this.fail([pending], invalid.code, invalid.message, 0);
-        return;
+      const { id, payload } = this.encode(data, options);
+      const partial = { id, input: data, data: payload, resolve };
+      const refused = this.refusal(payload.length);
+      if (refused) return this.fail([{ ...partial, routing: { partitionKey: '' } }], refused, 0, false);
+      let routing: Routing;
+      try {
+        routing = this.route(data, options, index);
+      } catch (e) {
+        if (!(e instanceof RoutingError)) throw e;
+        return this.fail([{ ...partial, routing: { partitionKey: '' } }], { code: e.code, message: e.message }, 0, false);
       }
-      this.enqueue(pending, now);
+      const pending: Pending = { ...partial, routing };
+      const invalid = this.invalid(pending);
+      if (invalid) return this.fail([pending], invalid, 0, false);
+      this.pendingBytes += payload.length;
+      this.enqueue(pending, this.byStrategy(options), now);
     });
   }
 
-  /** Resolves when fewer than `maxBufferedRecords` records are waiting (backpressure). */
+  /** Resolves when fewer than `maxBufferedRecords` records (and `maxBufferedBytes` bytes) are waiting (backpressure). */
   public waitForCapacity(): Promise<void> {
-    if (this.pendingRecords() < this.maxBufferedRecords) return Promise.resolve();
+    if (this.hasCapacity()) return Promise.resolve();
     return new Promise((resolve) => this.capacityWaiters.push(resolve));
   }
 
   /** Sends everything buffered now and resolves when every record so far is delivered or failed. */
   public async flush(): Promise<void> {
-    if (this.queue.length === 0 && this.inFlight === 0) return;
+    if (this.pendingRecords() === 0) return;
     this.flushing++;
     try {
       await new Promise<void>((resolve) => {
@@ -300,27 +398,88 @@ export class KinesisProducer {
     }
   }
 
-  /** Flushes and returns the final counters and every failed record. */
+  /**
+   * Gives up on every record not yet delivered: queued ones fail with `code` at once, and calls
+   * in flight are aborted (their records fail with `code` too; they may have been written).
+   */
+  public abort(message = 'the producer was aborted', code = 'Aborted'): void {
+    this.failEverything({ code, message });
+  }
+
+  /** Flushes, stops, and returns the final counters and the first `keepFailures` failed records. */
   public async close(): Promise<ProducerSummary> {
+    this.closed = true;
     await this.flush();
-    if (this.timer) clearTimeout(this.timer);
+    this.clearTimers();
     return { ...this.stats, failures: [...this.failures] };
   }
 
-  private pendingRecords(): number {
-    return this.counters.put - this.counters.delivered - this.counters.failed;
+  // ---- put ---------------------------------------------------------------------------
+
+  private validateOptions(): void {
+    const check = (name: string, value: number, min: number, max: number) => {
+      if (!Number.isInteger(value) || value < min || value > max) throw new Error(`KinesisProducer: ${name} must be a whole number from ${min} to ${max}, got ${value}`);
+    };
+    check('maxRecordsPerRequest', this.maxRecords, 1, KinesisLimits.MAX_RECORDS_PER_REQUEST);
+    check('maxRecordBytes', this.maxRecordBytes, KinesisLimits.MAX_RECORD_BYTES, KinesisLimits.LARGE_RECORD_MAX_BYTES);
+    check('maxBytesPerRequest', this.maxBytes, KinesisLimits.MAX_RECORD_BYTES, KinesisLimits.MAX_BYTES_PER_REQUEST);
+    check('aggregationMaxBytes', this.aggregationMaxBytes, 1024, KinesisLimits.MAX_RECORD_BYTES);
+    check('maxInFlight', this.maxInFlight, 1, 1000);
+    check('maxBufferedTimeMs', this.maxBufferedTimeMs, 0, 3_600_000);
+    check('recordTtlMs', this.recordTtlMs, 1, 86_400_000);
+    check('requestTimeoutMs', this.requestTimeoutMs, 1, 86_400_000);
+    check('maxBufferedRecords', this.maxBufferedRecords, 1, 100_000_000);
+    check('maxBufferedBytes', this.maxBufferedBytes, 1, Number.MAX_SAFE_INTEGER);
+    check('keepFailures', this.keepFailures, 0, 1_000_000);
   }
 
-  private invalid(p: Pending): { code: string; message: string } | undefined {
-    const pk = p.routing.partitionKey;
-    const chars = [...pk].length;
-    if (chars < 1 || chars > KinesisLimits.MAX_PARTITION_KEY_CHARS) {
-      return { code: 'InvalidPartitionKey', message: `partition key must have 1 to 256 characters, has ${chars}` };
+  private encode(data: unknown, options: PutOptions): { id?: string; payload: Buffer } {
+    if (typeof data === 'string') return { id: options.id, payload: Buffer.from(data, 'utf8') };
+    // a copy: the caller may reuse its buffer as soon as put() returns
+    if (data instanceof Uint8Array) return { id: options.id, payload: Buffer.from(data) };
+    if (this.idField !== false && data !== null && typeof data === 'object' && !Array.isArray(data)) {
+      const own = (data as Record<string, unknown>)[this.idField];
+      const id = options.id ?? (typeof own === 'string' && own.length > 0 ? own : randomUUID());
+      const body = { [this.idField]: id, ...(data as object), ...(own === id ? {} : { [this.idField]: id }) };
+      return { id, payload: Buffer.from(JSON.stringify(body), 'utf8') };
     }
+    return { id: options.id, payload: Buffer.from(JSON.stringify(data) ?? 'null', 'utf8') };
+  }
+
+  private route(data: unknown, options: PutOptions, index: number): Routing {
+    const routed = options.partitionKey !== undefined ? { partitionKey: options.partitionKey } : this.partitionKeys.route(data, index);
+    return { partitionKey: routed.partitionKey, explicitHashKey: options.explicitHashKey ?? routed.explicitHashKey };
+  }
+
+  private byStrategy(options: PutOptions): boolean {
+    return options.partitionKey === undefined && options.explicitHashKey === undefined;
+  }
+
+  private refusal(bytes: number): Cause | undefined {
+    if (this.stopped) return this.stopped;
+    if (this.closed) return { code: 'ProducerClosed', message: 'put() after close()' };
+    // the record being put is already counted in pendingRecords()
+    const holding = this.pendingRecords() - 1;
+    if (holding >= this.maxBufferedRecords || this.pendingBytes + bytes > this.maxBufferedBytes) {
+      return {
+        code: 'QueueFull',
+        message: `the producer already holds ${holding} records / ${this.pendingBytes} bytes `
+          + `(maxBufferedRecords ${this.maxBufferedRecords}, maxBufferedBytes ${this.maxBufferedBytes}); await waitForCapacity() before put()`,
+      };
+    }
+    return undefined;
+  }
+
+  private invalid(p: Pending): Cause | undefined {
+    const keyProblem = partitionKeyProblem(p.routing.partitionKey);
+    if (keyProblem) return { code: 'InvalidPartitionKey', message: keyProblem };
     if (p.routing.explicitHashKey !== undefined && !isValidExplicitHashKey(p.routing.explicitHashKey)) {
-      return { code: 'InvalidExplicitHashKey', message: `explicit hash key must be a decimal from 0 to 2^128-1, got ${p.routing.explicitHashKey}` };
+      return {
+        code: 'InvalidExplicitHashKey',
+        message: `explicit hash key must be a decimal from 0 to 2^128-1 without leading zeros, got '${p.routing.explicitHashKey}'`,
+      };
     }
-    const bytes = recordBytes(p.data, pk);
+    const bytes = recordBytes(p.data, p.routing.partitionKey);
     if (bytes > this.maxRecordBytes) {
       return { code: 'RecordTooLarge', message: `record is ${bytes} bytes with its partition key; the stream allows ${this.maxRecordBytes}` };
     }
@@ -331,60 +490,127 @@ export class KinesisProducer {
     return routing.explicitHashKey !== undefined ? `h:${routing.explicitHashKey}` : `p:${routing.partitionKey}`;
   }
 
-  private enqueue(p: Pending, now: number): void {
-    const orderKey = this.orderKey(p.routing);
-    const record = { data: p.data, partitionKey: p.routing.partitionKey, explicitHashKey: p.routing.explicitHashKey };
+  private laneFor(p: Pending, byStrategy: boolean): Lane {
+    if (!this.preserveOrder || (byStrategy && this.partitionKeys.anyKeyOrder)) return this.unordered;
+    const key = this.orderKey(p.routing);
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = this.newLane(key, true);
+      this.lanes.set(key, lane);
+    }
+    return lane;
+  }
+
+  private newLane(id: string, ordered: boolean): Lane {
+    return { id, ordered, queue: new Denque<Entry>(), count: 0, bytes: 0, ready: false, busy: false, delayed: false, single: false, dueAt: 0 };
+  }
+
+  private enqueue(p: Pending, byStrategy: boolean, now: number): void {
+    const lane = this.laneFor(p, byStrategy);
     if (this.aggregate) {
       // random routing needs no per-key order: any records may share an aggregate
-      const group = this.partitionKeys.anyKeyOrder && p.byStrategy ? '*' : orderKey;
-      let open = this.openAggregates.get(group);
-      if (open && open.aggregator!.kinesisBytesWith(record) > this.aggregationMaxBytes) {
-        this.seal(open);
-        open = undefined;
-      }
-      if (!open) {
-        const aggregator = new Aggregator();
-        open = { records: [], orderKey: group === '*' ? `p:${p.routing.partitionKey}` : orderKey, firstPutAt: now, aggregator, sealed: false, deadline: p.deadline, attempts: 0, notBefore: 0, bytes: 0 };
-        this.openAggregates.set(group, open);
-        this.queue.push(open);
-      }
-      this.queuedBytes -= open.bytes;
-      open.aggregator!.add(record);
-      open.records.push(p);
-      open.bytes = open.aggregator!.kinesisBytes;
-      this.queuedBytes += open.bytes;
+      const group = byStrategy && this.partitionKeys.anyKeyOrder ? '*' : this.orderKey(p.routing);
+      this.addToAggregate(lane, group, p, now);
     } else {
-      const entry: Entry = { records: [p], orderKey, firstPutAt: now, sealed: true, deadline: p.deadline, attempts: 0, notBefore: 0, bytes: recordBytes(p.data, p.routing.partitionKey) };
+      const entry = this.newEntry(lane, undefined, now, [p]);
       entry.request = { Data: p.data, PartitionKey: p.routing.partitionKey, ExplicitHashKey: p.routing.explicitHashKey };
-      this.queue.push(entry);
-      this.queuedBytes += entry.bytes;
+      this.addEntry(lane, entry, recordBytes(p.data, p.routing.partitionKey));
     }
-    if (this.queue.length >= this.maxRecords || this.queuedBytes >= this.maxBytes || this.flushing > 0) {
-      this.pump();
+    if (lane.ready) {
+      if (this.isFull() || this.flushing > 0) this.pump();
     } else {
-      this.wakeAt(now + this.maxBufferedTimeMs);
+      this.makeReady(lane, now, false);
     }
+  }
+
+  private newEntry(lane: Lane, group: string | undefined, now: number, records: Pending[]): Entry {
+    return { records, lane, group, firstPutAt: now, deadline: now + this.recordTtlMs, bytes: 0, attempts: 0, state: 'queued' };
+  }
+
+  private addEntry(lane: Lane, entry: Entry, bytes: number): void {
+    entry.bytes = bytes;
+    lane.queue.push(entry);
+    this.arrivals.push(entry);
+    this.liveEntries++;
+    this.grow(lane, 1, bytes);
+  }
+
+  /** Adds to the counters of a lane (and of the ready set if the lane is in it). */
+  private grow(lane: Lane, entries: number, bytes: number): void {
+    lane.count += entries;
+    lane.bytes += bytes;
+    if (lane.ready) {
+      this.readyEntries += entries;
+      this.readyBytes += bytes;
+    }
+  }
+
+  private addToAggregate(lane: Lane, group: string, p: Pending, now: number): void {
+    const record = { data: p.data, partitionKey: p.routing.partitionKey, explicitHashKey: p.routing.explicitHashKey };
+    let open = this.openAggregates.get(group);
+    if (open && open.aggregator!.kinesisBytesWith(record) > this.aggregationMaxBytes) {
+      this.seal(open);
+      open = undefined;
+    }
+    if (!open) {
+      open = this.newEntry(lane, group, now, []);
+      open.aggregator = new Aggregator();
+      this.openAggregates.set(group, open);
+      this.addEntry(lane, open, 0);
+    }
+    const before = open.bytes;
+    open.aggregator!.add(record);
+    open.records.push(p);
+    open.bytes = open.aggregator!.kinesisBytes;
+    this.grow(lane, 0, open.bytes - before);
   }
 
   /** Freezes an open aggregate into its PutRecords entry. */
   private seal(entry: Entry): void {
-    if (entry.sealed) return;
-    entry.sealed = true;
-    for (const [group, open] of this.openAggregates) {
-      if (open === entry) this.openAggregates.delete(group);
-    }
+    if (!entry.aggregator) return;
+    if (this.openAggregates.get(entry.group!) === entry) this.openAggregates.delete(entry.group!);
     if (entry.records.length === 1) {
       // one record alone is sent plain: smaller, and readable by consumers that do not de-aggregate
       const p = entry.records[0];
       entry.request = { Data: p.data, PartitionKey: p.routing.partitionKey, ExplicitHashKey: p.routing.explicitHashKey };
     } else {
-      const encoded = entry.aggregator!.encode();
+      const encoded = entry.aggregator.encode();
       entry.request = { Data: encoded.data, PartitionKey: encoded.partitionKey, ExplicitHashKey: encoded.explicitHashKey };
     }
-    this.queuedBytes -= entry.bytes;
-    entry.bytes = recordBytes(entry.request.Data!, entry.request.PartitionKey!);
-    this.queuedBytes += entry.bytes;
     entry.aggregator = undefined;
+    const bytes = recordBytes(entry.request.Data!, entry.request.PartitionKey!);
+    if (entry.state === 'queued') this.grow(entry.lane, 0, bytes - entry.bytes);
+    entry.bytes = bytes;
+  }
+
+  // ---- scheduling ----------------------------------------------------------------------
+
+  /** Puts a lane with live entries into the ready deque (at the front if it is overdue: the caller then pumps). */
+  private makeReady(lane: Lane, now: number, overdue: boolean): void {
+    if (lane.ready || lane.busy || lane.delayed || lane.count === 0) return;
+    lane.ready = true;
+    this.readyEntries += lane.count;
+    this.readyBytes += lane.bytes;
+    if (overdue) {
+      lane.dueAt = now;
+      this.ready.unshift(lane);
+    } else {
+      lane.dueAt = now + this.maxBufferedTimeMs;
+      this.ready.push(lane);
+      if (this.isFull() || this.flushing > 0 || this.maxBufferedTimeMs === 0) this.pump();
+      else this.wakeAt(lane.dueAt);
+    }
+  }
+
+  private unready(lane: Lane): void {
+    if (!lane.ready) return;
+    lane.ready = false;
+    this.readyEntries -= lane.count;
+    this.readyBytes -= lane.bytes;
+  }
+
+  private isFull(): boolean {
+    return this.readyEntries >= this.maxRecords || this.readyBytes >= this.maxBytes;
   }
 
   private wakeAt(at: number): void {
@@ -398,181 +624,429 @@ export class KinesisProducer {
     }, Math.max(0, at - Date.now()));
   }
 
-  /** Picks the next PutRecords batch, or nothing if no batch is due yet. */
-  private takeBatch(now: number): Entry[] | undefined {
+  private pump(): void {
+    const now = Date.now();
+    this.expire(now);
+    while (!this.stopped && this.inFlight() < this.maxInFlight && this.ready.length > 0) {
+      const head = this.ready.peekFront()!;
+      if (!(this.isFull() || this.flushing > 0 || this.closed || head.dueAt <= now)) break;
+      const batch = this.takeBatch(now);
+      if (batch.length > 0) this.send(batch, now);
+      else if (this.ready.peekFront() === head) break; // nothing could be taken (cannot happen; no busy loop if it does)
+    }
+    this.schedule(now);
+    this.settleWaiters();
+    // nothing left to wait for: no timer keeps the process alive
+    if (this.pendingRecords() === 0) this.clearTimers();
+  }
+
+  private inFlight(): number {
+    return this.calls.size;
+  }
+
+  /** Arms the timer for the next linger deadline or record expiry. */
+  private schedule(now: number): void {
+    let next = Infinity;
+    const head = this.ready.peekFront();
+    if (head && this.inFlight() < this.maxInFlight) next = head.dueAt;
+    const oldest = this.arrivals.peekFront();
+    if (oldest && oldest.state === 'queued') next = Math.min(next, oldest.deadline);
+    if (next < Infinity) this.wakeAt(Math.max(next, now + 1));
+  }
+
+  /** Fails queued entries whose TTL ran out (the oldest first; entries in calls are bounded by the call's timeout). */
+  private expire(now: number): void {
+    while (this.arrivals.length > 0) {
+      const entry = this.arrivals.peekFront()!;
+      if (entry.state === 'done') {
+        this.arrivals.shift();
+        continue;
+      }
+      if (entry.state !== 'queued' || entry.deadline > now) break;
+      this.arrivals.shift();
+      this.failQueued(entry, this.expiryCause(entry));
+    }
+    // entries that ended while others ahead of them were in flight: drop them in bulk
+    if (this.arrivals.length > 2 * this.liveEntries + 1024) {
+      const live = this.arrivals.toArray().filter((e) => e.state !== 'done');
+      this.arrivals.clear();
+      for (const e of live) this.arrivals.push(e);
+    }
+  }
+
+  private expiryCause(entry: Entry): Cause {
+    const lead = `not delivered within the record TTL of ${this.recordTtlMs} ms`;
+    if (entry.lastError) {
+      return { code: 'RecordTtlExceeded', message: `${lead} after ${entry.attempts} attempt(s) (last error ${entry.lastError.code}: ${entry.lastError.message})` };
+    }
+    const behind = entry.lane.ordered ? entry.lane.lastError : undefined;
+    if (behind) {
+      return { code: 'RecordTtlExceeded', message: `${lead}: never sent, waiting behind earlier records of its key (${entry.lane.id}) that failed with ${behind.code}: ${behind.message}` };
+    }
+    const calls = this.lastCallError ? ` (last call error ${this.lastCallError.code}: ${this.lastCallError.message})` : '';
+    return { code: 'RecordTtlExceeded', message: `${lead}: never sent, ${this.inFlight()} of ${this.maxInFlight} calls were in flight${calls}` };
+  }
+
+  /** Fails a queued entry: out of its lane's counters; it stays in the lane's deque as a tombstone. */
+  private failQueued(entry: Entry, cause: Cause): void {
+    if (entry.aggregator) {
+      if (this.openAggregates.get(entry.group!) === entry) this.openAggregates.delete(entry.group!);
+      entry.aggregator = undefined;
+    }
+    this.grow(entry.lane, -1, -entry.bytes);
+    this.finish(entry, cause);
+    this.releaseIfIdle(entry.lane);
+  }
+
+  /** Forgets an ordered lane with nothing queued and nothing in flight. */
+  private releaseIfIdle(lane: Lane): void {
+    if (lane.count > 0 || lane.busy || lane.delayed) return;
+    this.unready(lane);
+    lane.queue.clear();
+    if (lane.ordered) this.lanes.delete(lane.id);
+  }
+
+  /** Takes the next PutRecords batch from the ready lanes, oldest first. */
+  private takeBatch(now: number): Entry[] {
     const batch: Entry[] = [];
-    const blocked = new Set<string>(this.preserveOrder ? this.inFlightKeys : []);
-    let bytes = 0;
-    let due = this.flushing > 0;
-    let full = false;
-    const expired: Entry[] = [];
-    for (const entry of this.queue) {
-      if (entry.deadline < now) {
-        expired.push(entry);
-        continue;
+    const state = { bytes: 0, full: false };
+    while (!state.full && batch.length < this.maxRecords && this.ready.length > 0) {
+      const lane = this.ready.peekFront()!;
+      const limit = lane.ordered && (this.strictOrder || lane.single) ? 1 : Infinity;
+      const taken = this.takeFromLane(lane, batch, state, limit, now);
+      if (lane.ordered && (taken > 0 || lane.count === 0)) {
+        this.ready.shift();
+        this.unready(lane);
+        if (taken > 0) lane.busy = true;
+        else this.releaseIfIdle(lane);
+      } else if (lane.count === 0) {
+        this.ready.shift();
+        this.unready(lane);
+      } else if (taken > 0) {
+        // the shared lane keeps its place; what it still holds is due by its own age
+        lane.dueAt = this.overdue(lane, now) ? now : this.front(lane)!.firstPutAt + this.maxBufferedTimeMs;
       }
-      if (this.preserveOrder && blocked.has(entry.orderKey)) continue;
-      if (entry.notBefore > now) {
-        blocked.add(entry.orderKey);
-        continue;
-      }
-      const entryBytes = entry.sealed ? entry.bytes : entry.bytes + 1;
-      // a record larger than a request (large-record streams) goes alone
-      if (batch.length >= this.maxRecords || (batch.length > 0 && bytes + entryBytes > this.maxBytes)) {
-        full = true;
-        break;
-      }
-      batch.push(entry);
-      bytes += entry.bytes;
-      blocked.add(entry.orderKey);
-      if (entry.attempts > 0 || now - entry.firstPutAt >= this.maxBufferedTimeMs) due = true;
-    }
-    for (const entry of expired) {
-      this.remove(entry);
-      const reason = entry.lastError ? ` (last error ${entry.lastError.code}: ${entry.lastError.message})` : '';
-      this.fail(entry.records, 'RecordTtlExceeded', `not delivered within the record TTL of ${this.recordTtlMs} ms${reason}`, entry.attempts);
-    }
-    if (batch.length === 0 || !(due || full || batch.length >= this.maxRecords)) return undefined;
-    for (const entry of batch) {
-      this.seal(entry);
-      this.remove(entry);
     }
     return batch;
   }
 
-  private remove(entry: Entry): void {
-    const i = this.queue.indexOf(entry);
-    if (i >= 0) this.queue.splice(i, 1);
-    this.queuedBytes -= entry.bytes;
-    if (!entry.sealed) {
-      for (const [group, open] of this.openAggregates) {
-        if (open === entry) this.openAggregates.delete(group);
+  private takeFromLane(lane: Lane, batch: Entry[], state: { bytes: number; full: boolean }, limit: number, now: number): number {
+    let taken = 0;
+    while (taken < limit && lane.queue.length > 0 && batch.length < this.maxRecords) {
+      const entry = lane.queue.peekFront()!;
+      if (entry.state === 'done') {
+        lane.queue.shift();
+        continue;
       }
+      if (entry.deadline <= now) {
+        lane.queue.shift();
+        this.failQueued(entry, this.expiryCause(entry));
+        continue;
+      }
+      this.seal(entry);
+      // a record larger than a request (large-record streams) goes alone
+      if (batch.length > 0 && state.bytes + entry.bytes > this.maxBytes) {
+        state.full = true;
+        break;
+      }
+      lane.queue.shift();
+      this.grow(lane, -1, -entry.bytes);
+      entry.state = 'inflight';
+      batch.push(entry);
+      state.bytes += entry.bytes;
+      taken++;
     }
+    return taken;
   }
 
-  private pump(): void {
+  // ---- calls ---------------------------------------------------------------------------
+
+  private send(entries: Entry[], now: number): void {
+    const call: Call = { entries, controller: new AbortController(), settled: false };
+    this.calls.add(call);
+    let earliest = Infinity;
+    for (const e of entries) {
+      e.attempts++;
+      earliest = Math.min(earliest, e.deadline);
+    }
+    this.counters.putRecordsCalls++;
+    const byTtl = earliest - now < this.requestTimeoutMs;
+    const timeoutMs = Math.max(1, Math.min(this.requestTimeoutMs, earliest - now));
+    call.timer = setTimeout(() => this.onTimeout(call, timeoutMs, byTtl), timeoutMs);
+    const command = new PutRecordsCommand({
+      StreamName: this.options.streamName,
+      StreamARN: this.options.streamArn,
+      Records: entries.map((e) => e.request!),
+    });
+    let reply: Promise<PutRecordsCommandOutput>;
+    try {
+      reply = this.client.send(command, { abortSignal: call.controller.signal });
+    } catch (error) {
+      reply = Promise.reject(error);
+    }
+    reply.then(
+      (output) => this.settle(call, () => this.onResponse(call, output)),
+      (error) => this.settle(call, () => this.onError(call, error)),
+    );
+  }
+
+  /** Runs the handler of the first outcome of a call (answer, error, timeout or abort) only. */
+  private settle(call: Call, handle: () => void): void {
+    if (call.settled) return;
+    call.settled = true;
+    clearTimeout(call.timer);
+    this.calls.delete(call);
+    try {
+      handle();
+    } catch (error) {
+      process.emitWarning(`KinesisProducer: unexpected error handling a PutRecords result: ${error}`);
+    }
+    this.pump();
+  }
+
+  private onTimeout(call: Call, ms: number, byTtl: boolean): void {
+    this.counters.timeouts++;
+    const why = byTtl ? 'when the TTL of its earliest record ran out' : `after requestTimeoutMs (${ms} ms)`;
+    const cause: Cause = { code: 'TimeoutError', message: `PutRecords call aborted ${why} without an answer; its records may or may not have been written` };
+    this.settle(call, () => this.retryOrFail(call.entries, cause));
+    call.controller.abort();
+  }
+
+  private onResponse(call: Call, output: PutRecordsCommandOutput): void {
+    const results = output.Records ?? [];
+    const retry: Entry[] = [];
+    const failedKeys = new Set<Lane>();
+    call.entries.forEach((entry, i) => {
+      const r = results[i];
+      if (r && !r.ErrorCode && r.SequenceNumber) {
+        if (failedKeys.has(entry.lane)) this.counters.reordered++;
+        this.deliver(entry, r.ShardId, r.SequenceNumber);
+        return;
+      }
+      const cause: Cause = r?.ErrorCode
+        ? { code: r.ErrorCode, message: r.ErrorMessage ?? '' }
+        : { code: 'MissingResult', message: 'no result for this entry in the PutRecords response' };
+      entry.lastError = cause;
+      if (entry.lane.ordered) failedKeys.add(entry.lane);
+      if (THROTTLES.has(cause.code)) this.counters.throttles++;
+      if (entryErrorKind(cause.code) === 'retry' || cause.code === 'MissingResult') retry.push(entry);
+      else this.finish(entry, cause);
+    });
+    this.requeue(retry);
+    this.release(call.entries, failedKeys);
+  }
+
+  private deliver(entry: Entry, shardId?: string, sequenceNumber?: string): void {
+    this.counters.kinesisRecords++;
+    for (const p of entry.records) {
+      this.counters.delivered++;
+      this.counters.bytesDelivered += p.data.length;
+      this.pendingBytes -= p.data.length;
+      p.resolve({ id: p.id, ok: true, attempts: entry.attempts, shardId, sequenceNumber });
+    }
+    this.retire(entry);
+  }
+
+  private onError(call: Call, error: unknown): void {
+    const cause: { code: string; message: string } = describeError(error);
+    this.lastCallError = cause;
+    const kind = callErrorKind(error);
+    if (THROTTLES.has(cause.code)) this.counters.throttles += call.entries.length;
+    if (kind === 'fatal') {
+      // e.g. the SDK's plain Error 'Region is missing'
+      if (cause.code === 'Error') cause.code = 'ConfigurationError';
+      this.fatal = cause;
+      for (const entry of call.entries) this.finish(entry, cause);
+      this.release(call.entries, new Set());
+      this.failEverything(cause);
+      return;
+    }
+    if (kind === 'fail') {
+      for (const entry of call.entries) this.finish(entry, cause);
+      this.release(call.entries, new Set());
+      return;
+    }
+    this.retryOrFail(call.entries, cause);
+  }
+
+  private retryOrFail(entries: Entry[], cause: Cause): void {
+    this.lastCallError = cause;
+    const failed = new Set<Lane>();
+    for (const entry of entries) {
+      entry.lastError = cause;
+      if (entry.lane.ordered) failed.add(entry.lane);
+    }
+    this.requeue(entries);
+    this.release(entries, failed);
+  }
+
+  /**
+   * Retries entries after one backoff (per call), or fails those whose TTL would pass first.
+   * Ordered lanes get their entries back at the front, in order, and wait out the backoff;
+   * the shared lane gets them back when the backoff ends.
+   */
+  private requeue(entries: Entry[]): void {
+    if (entries.length === 0) return;
     const now = Date.now();
-    while (this.inFlight < this.maxInFlight) {
-      const batch = this.takeBatch(now);
-      if (!batch) break;
-      this.send(batch);
+    const attempts = Math.max(...entries.map((e) => e.attempts));
+    const delay = backoffDelay(attempts, this.options.backoff, this.random);
+    const back: Entry[] = [];
+    for (const entry of entries) {
+      if (now + delay >= entry.deadline) {
+        this.finish(entry, { code: 'RecordTtlExceeded', message: `not delivered within the record TTL of ${this.recordTtlMs} ms after ${entry.attempts} attempt(s) (last error ${entry.lastError!.code}: ${entry.lastError!.message})` });
+        continue;
+      }
+      this.counters.retries++;
+      back.push(entry);
     }
-    this.scheduleNext(now);
-    this.settleWaiters();
+    const orderedLanes = new Set<Lane>();
+    for (let i = back.length - 1; i >= 0; i--) {
+      const entry = back[i];
+      if (!entry.lane.ordered) {
+        entry.state = 'backoff';
+        continue;
+      }
+      entry.state = 'queued';
+      entry.lane.queue.unshift(entry);
+      this.grow(entry.lane, 1, entry.bytes);
+      entry.lane.delayed = true;
+      orderedLanes.add(entry.lane);
+    }
+    const unordered = back.filter((e) => !e.lane.ordered);
+    const timer = setTimeout(() => this.endBackoff(timer, orderedLanes, unordered), delay);
+    this.retryTimers.add(timer);
   }
 
-  private scheduleNext(now: number): void {
-    let next = Infinity;
-    for (const entry of this.queue) {
-      const at = entry.attempts > 0 ? entry.notBefore : entry.firstPutAt + this.maxBufferedTimeMs;
-      next = Math.min(next, at, entry.deadline + 1);
+  private endBackoff(timer: NodeJS.Timeout, lanes: Set<Lane>, unordered: Entry[]): void {
+    this.retryTimers.delete(timer);
+    const now = Date.now();
+    for (let i = unordered.length - 1; i >= 0; i--) {
+      const entry = unordered[i];
+      if (entry.state !== 'backoff') continue;
+      entry.state = 'queued';
+      this.unordered.queue.unshift(entry);
+      this.grow(this.unordered, 1, entry.bytes);
     }
-    if (next < Infinity && this.inFlight < this.maxInFlight) this.wakeAt(Math.max(next, now + 1));
+    if (unordered.length > 0) this.makeReady(this.unordered, now, true);
+    for (const lane of lanes) {
+      lane.delayed = false;
+      this.makeReady(lane, now, true);
+      this.releaseIfIdle(lane);
+    }
+    this.pump();
+  }
+
+  /** After a call: its ordered lanes are free again (a lane with a failure keeps sending one record per call). */
+  private release(entries: Entry[], failed: Set<Lane>): void {
+    const now = Date.now();
+    // one pass: each ordered lane of the call with the last error one of its entries met
+    const lanes = new Map<Lane, Cause | undefined>();
+    for (const e of entries) {
+      if (e.lane.ordered) lanes.set(e.lane, e.lastError ?? lanes.get(e.lane));
+    }
+    for (const [lane, lastError] of lanes) {
+      lane.busy = false;
+      lane.single = failed.has(lane);
+      lane.lastError = lane.single ? lastError : undefined;
+      this.makeReady(lane, now, this.overdue(lane, now));
+      this.releaseIfIdle(lane);
+    }
+  }
+
+  private overdue(lane: Lane, now: number): boolean {
+    const front = this.front(lane);
+    return front !== undefined && (front.attempts > 0 || front.firstPutAt + this.maxBufferedTimeMs <= now);
+  }
+
+  /** The first live entry of a lane (dropping the tombstones before it). */
+  private front(lane: Lane): Entry | undefined {
+    while (lane.queue.length > 0 && lane.queue.peekFront()!.state === 'done') lane.queue.shift();
+    return lane.queue.peekFront();
+  }
+
+  // ---- outcomes ------------------------------------------------------------------------
+
+  /** Fails an entry that is in flight or backing off. */
+  private finish(entry: Entry, cause: Cause): void {
+    this.fail(entry.records, cause, entry.attempts);
+    this.retire(entry);
+  }
+
+  private retire(entry: Entry): void {
+    if (entry.state === 'done') return;
+    entry.state = 'done';
+    entry.records = [];
+    entry.request = undefined;
+    this.liveEntries--;
+  }
+
+  /** Reports records as failed; `buffered` says whether they were counted in the buffer. */
+  private fail(records: Pending[], cause: Cause, attempts: number, buffered = true): void {
+    for (const p of records) {
+      this.counters.failed++;
+      if (buffered) this.pendingBytes -= p.data.length;
+      const result: RecordResult = { id: p.id, ok: false, attempts, errorCode: cause.code, errorMessage: cause.message };
+      const failure: FailedRecord = { ...result, record: p.input };
+      if (this.failures.length < this.keepFailures) this.failures.push(failure);
+      this.report(failure);
+      p.resolve(result);
+    }
+  }
+
+  private report(failure: FailedRecord): void {
+    if (!this.options.onFailure) return;
+    try {
+      this.options.onFailure(failure);
+    } catch (error) {
+      process.emitWarning(`KinesisProducer: onFailure threw: ${error}`);
+    }
+  }
+
+  /** Stops the producer and fails every queued, backing-off and in-flight record with `cause` (configuration error, abort). */
+  private failEverything(cause: Cause): void {
+    this.stopped = this.stopped ?? cause;
+    for (const call of [...this.calls]) {
+      this.settle(call, () => {
+        for (const entry of call.entries) this.finish(entry, cause);
+        this.release(call.entries, new Set());
+      });
+      call.controller.abort();
+    }
+    for (const entry of this.arrivals.toArray()) {
+      if (entry.state === 'queued') this.failQueued(entry, cause);
+      else if (entry.state === 'backoff') this.finish(entry, cause);
+    }
+    this.arrivals.clear();
+    this.openAggregates.clear();
+    this.pump();
+  }
+
+  private pendingRecords(): number {
+    return this.counters.put - this.counters.delivered - this.counters.failed;
+  }
+
+  private hasCapacity(): boolean {
+    return this.pendingRecords() < this.maxBufferedRecords && this.pendingBytes < this.maxBufferedBytes;
   }
 
   private settleWaiters(): void {
-    if (this.pendingRecords() < this.maxBufferedRecords && this.capacityWaiters.length > 0) {
+    if (this.capacityWaiters.length > 0 && (this.hasCapacity() || this.stopped)) {
       const waiters = this.capacityWaiters;
       this.capacityWaiters = [];
       waiters.forEach((w) => w());
     }
-    if (this.queue.length === 0 && this.inFlight === 0 && this.flushWaiters.length > 0) {
+    if (this.flushWaiters.length > 0 && this.pendingRecords() === 0) {
       const waiters = this.flushWaiters;
       this.flushWaiters = [];
       waiters.forEach((w) => w());
     }
   }
 
-  private send(batch: Entry[]): void {
-    this.inFlight++;
-    for (const e of batch) {
-      this.inFlightKeys.add(e.orderKey);
-      e.attempts++;
-    }
-    this.counters.putRecordsCalls++;
-    const command = new PutRecordsCommand({
-      StreamName: this.options.streamName,
-      StreamARN: this.options.streamArn,
-      Records: batch.map((e) => e.request!),
-    });
-    this.client.send(command).then(
-      (output) => this.onResponse(batch, output),
-      (error) => this.onError(batch, error),
-    ).catch((error) => {
-      process.emitWarning(`KinesisProducer: unexpected error handling a PutRecords result: ${error}`);
-    }).finally(() => {
-      this.inFlight--;
-      for (const e of batch) this.inFlightKeys.delete(e.orderKey);
-      this.pump();
-    });
-  }
-
-  private onResponse(batch: Entry[], output: PutRecordsCommandOutput): void {
-    const results = output.Records ?? [];
-    const retry: Entry[] = [];
-    batch.forEach((entry, i) => {
-      const r = results[i];
-      if (r && !r.ErrorCode && r.SequenceNumber) {
-        this.counters.kinesisRecords++;
-        for (const p of entry.records) {
-          this.counters.delivered++;
-          this.counters.bytesDelivered += p.data.length;
-          p.resolve({ id: p.id, ok: true, attempts: entry.attempts, shardId: r.ShardId, sequenceNumber: r.SequenceNumber });
-        }
-        return;
-      }
-      const code = r?.ErrorCode ?? 'MissingResult';
-      const message = r?.ErrorMessage ?? 'no result for this entry in the PutRecords response';
-      entry.lastError = { code, message };
-      if (THROTTLES.has(code)) this.counters.throttles++;
-      if (RETRYABLE_ENTRY_ERRORS.has(code) || code === 'MissingResult') {
-        retry.push(entry);
-      } else {
-        this.fail(entry.records, code, message, entry.attempts);
-      }
-    });
-    this.requeue(retry);
-  }
-
-  private onError(batch: Entry[], error: any): void {
-    const code: string = error?.name ?? 'Error';
-    const message: string = error?.message ?? String(error);
-    if (THROTTLES.has(code)) this.counters.throttles += batch.length;
-    if (!isRetryableCallError(error)) {
-      for (const entry of batch) this.fail(entry.records, code, message, entry.attempts);
-      return;
-    }
-    for (const entry of batch) entry.lastError = { code, message };
-    this.requeue(batch);
-  }
-
-  /** Puts failed entries back at the front of the queue after a backoff, or fails them past their TTL. */
-  private requeue(entries: Entry[]): void {
-    const now = Date.now();
-    const back: Entry[] = [];
-    for (const entry of entries) {
-      const delay = backoffDelay(entry.attempts, this.options.backoff, this.random);
-      if (now + delay > entry.deadline) {
-        const last = entry.lastError!;
-        this.fail(entry.records, 'RecordTtlExceeded',
-          `not delivered within the record TTL of ${this.recordTtlMs} ms after ${entry.attempts} attempt(s) (last error ${last.code}: ${last.message})`, entry.attempts);
-        continue;
-      }
-      entry.notBefore = now + delay;
-      this.counters.retries++;
-      back.push(entry);
-      this.queuedBytes += entry.bytes;
-    }
-    this.queue = [...back, ...this.queue];
-  }
-
-  private fail(records: Pending[], code: string, message: string, attempts: number): void {
-    for (const p of records) {
-      this.counters.failed++;
-      const result: RecordResult = { id: p.id, ok: false, attempts, errorCode: code, errorMessage: message };
-      this.failures.push({ ...result, record: p.input });
-      p.resolve(result);
-    }
+  private clearTimers(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.retryTimers.clear();
   }
 }

@@ -111,12 +111,17 @@ describe('KinesisProducer against kinesalite', () => {
     expect(new Set(raw.map((r) => r.shardId)).size).toBe(4);
   });
 
-  test('partial failures (25 % of entries throttled): every record delivered exactly once and in order per key', async () => {
+  test('strictOrder, random partial failures (25 % of entries throttled): every record delivered exactly once and in order per key', async () => {
     const stream = await newStream(4);
     const flaky = new FlakyClient(local.client, 0.25);
     const producer = new KinesisProducer({
-      client: flaky, streamName: stream, partitionKeys: PartitionKeys.field('device'),
-      maxBufferedTimeMs: 20, backoff: { baseDelayMs: 5, maxDelayMs: 50 }, recordTtlMs: 60_000,
+      client: flaky,
+      streamName: stream,
+      partitionKeys: PartitionKeys.field('device'),
+      strictOrder: true,
+      maxBufferedTimeMs: 20,
+      backoff: { baseDelayMs: 5, maxDelayMs: 50 },
+      recordTtlMs: 60_000,
     });
     const sent = events(2000, 100);
     const results = await Promise.all(sent.map((e) => producer.put(e)));
@@ -133,8 +138,13 @@ describe('KinesisProducer against kinesalite', () => {
     const stream = await newStream(2);
     const flaky = new FlakyClient(local.client, 0.1, 7, (pk) => pk === 'device-3');
     const producer = new KinesisProducer({
-      client: flaky, streamName: stream, partitionKeys: PartitionKeys.field('device'),
-      maxBufferedTimeMs: 10, recordTtlMs: 1500, backoff: { baseDelayMs: 20, maxDelayMs: 100 },
+      client: flaky,
+      streamName: stream,
+      partitionKeys: PartitionKeys.field('device'),
+      strictOrder: true,
+      maxBufferedTimeMs: 10,
+      recordTtlMs: 1500,
+      backoff: { baseDelayMs: 20, maxDelayMs: 100 },
     });
     const sent = events(500, 100);
     const results = await Promise.all(sent.map((e) => producer.put(e)));
@@ -157,8 +167,12 @@ describe('KinesisProducer against kinesalite', () => {
     const stream = await newStream(4);
     const flaky = new FlakyClient(local.client, 0.2, 99);
     const producer = new KinesisProducer({
-      client: flaky, streamName: stream, partitionKeys: PartitionKeys.field('device'), aggregate: true,
-      maxBufferedTimeMs: 20, backoff: { baseDelayMs: 5, maxDelayMs: 50 },
+      client: flaky,
+      streamName: stream,
+      partitionKeys: PartitionKeys.field('device'),
+      aggregate: true,
+      maxBufferedTimeMs: 20,
+      backoff: { baseDelayMs: 5, maxDelayMs: 50 },
     });
     const sent = events(3000, 40);
     for (const e of sent) void producer.put(e);

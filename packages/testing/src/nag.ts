@@ -71,7 +71,9 @@ function appOf(scope: IConstruct): App {
  */
 function synthValidationReport(app: App): any | undefined {
   try {
-    app.synth();
+    // force: an app already synthesized (e.g. by Template.fromStack) returns its cached
+    // assembly without running the plugins added since, and nag would silently check nothing
+    app.synth({ force: true });
   } catch (e) {
     if (!/validation-report\.json/.test(String((e as Error).message))) throw e;
   }

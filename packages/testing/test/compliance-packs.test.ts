@@ -1,5 +1,6 @@
 import { NagAcknowledgements, NagPackName } from '@analytics-patterns/core';
 import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -40,6 +41,12 @@ describe('the four cdk-nag packs are active', () => {
 
   test('expectNagClean fails on them, naming each rule', () => {
     expect(() => expectNagClean(nonCompliant().app)).toThrow(/PCI\.DSS\.321-IAMNoInlinePolicy \(error\) at Canary\/Role\/DefaultPolicy\/Resource/);
+  });
+
+  test('the packs run even when the app was already synthesized (e.g. by Template.fromStack)', () => {
+    const canary = nonCompliant();
+    Template.fromStack(canary.stack);
+    expect(runNag(canary.app).findings.map((f) => f.rule)).toContain('AwsSolutions-S1');
   });
 
   test('by default all four packs run', () => {

@@ -51,38 +51,38 @@ export enum ColumnEncoding {
 /**
  * A column data type shared by Redshift and PostgreSQL (so the same DDL runs in tests).
  */
-export class ColumnType {
+export class RedshiftColumnType {
   /** SMALLINT (2 bytes). */
-  public static smallint(): ColumnType { return new ColumnType('SMALLINT'); }
+  public static smallint(): RedshiftColumnType { return new RedshiftColumnType('SMALLINT'); }
   /** INTEGER (4 bytes). */
-  public static integer(): ColumnType { return new ColumnType('INTEGER'); }
+  public static integer(): RedshiftColumnType { return new RedshiftColumnType('INTEGER'); }
   /** BIGINT (8 bytes). */
-  public static bigint(): ColumnType { return new ColumnType('BIGINT'); }
+  public static bigint(): RedshiftColumnType { return new RedshiftColumnType('BIGINT'); }
   /** REAL (4-byte float). */
-  public static real(): ColumnType { return new ColumnType('REAL'); }
+  public static real(): RedshiftColumnType { return new RedshiftColumnType('REAL'); }
   /** DOUBLE PRECISION (8-byte float). */
-  public static doublePrecision(): ColumnType { return new ColumnType('DOUBLE PRECISION'); }
+  public static doublePrecision(): RedshiftColumnType { return new RedshiftColumnType('DOUBLE PRECISION'); }
   /** BOOLEAN. */
-  public static boolean(): ColumnType { return new ColumnType('BOOLEAN'); }
+  public static boolean(): RedshiftColumnType { return new RedshiftColumnType('BOOLEAN'); }
   /** DATE. */
-  public static date(): ColumnType { return new ColumnType('DATE'); }
+  public static date(): RedshiftColumnType { return new RedshiftColumnType('DATE'); }
   /** TIMESTAMP (without time zone). */
-  public static timestamp(): ColumnType { return new ColumnType('TIMESTAMP'); }
+  public static timestamp(): RedshiftColumnType { return new RedshiftColumnType('TIMESTAMP'); }
   /** TIMESTAMPTZ. */
-  public static timestamptz(): ColumnType { return new ColumnType('TIMESTAMPTZ'); }
+  public static timestamptz(): RedshiftColumnType { return new RedshiftColumnType('TIMESTAMPTZ'); }
   /**
    * DECIMAL(precision, scale): precision 1-38, scale 0-precision.
    */
-  public static decimal(precision: number, scale: number): ColumnType {
-    return new ColumnType(`DECIMAL(${precision},${scale})`, { precision, scale });
+  public static decimal(precision: number, scale: number): RedshiftColumnType {
+    return new RedshiftColumnType(`DECIMAL(${precision},${scale})`, { precision, scale });
   }
   /** VARCHAR(length): 1-65,535 bytes. */
-  public static varchar(length: number): ColumnType {
-    return new ColumnType(`VARCHAR(${length})`, { length, maxLength: 65535 });
+  public static varchar(length: number): RedshiftColumnType {
+    return new RedshiftColumnType(`VARCHAR(${length})`, { length, maxLength: 65535 });
   }
   /** CHAR(length): 1-4,096 bytes. */
-  public static char(length: number): ColumnType {
-    return new ColumnType(`CHAR(${length})`, { length, maxLength: 4096 });
+  public static char(length: number): RedshiftColumnType {
+    return new RedshiftColumnType(`CHAR(${length})`, { length, maxLength: 4096 });
   }
 
   /** The SQL text of the type. */
@@ -113,7 +113,7 @@ export interface TableColumn {
   /** Column name: lower-case letters, digits and "_", starting with a letter or "_", at most 127 characters. */
   readonly name: string;
   /** Data type. */
-  readonly type: ColumnType;
+  readonly type: RedshiftColumnType;
   /**
    * Whether the column accepts NULL. Key columns are always NOT NULL.
    * @default true

@@ -4,6 +4,12 @@
  */
 import { DistributionStyle, SortStyle, SqlProblem, TableDefinition } from './table-definition';
 
+/**
+ * Columns in one Redshift table.
+ * @see https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_TABLE_usage.html
+ */
+export const MAX_COLUMNS = 1600;
+
 export { SqlProblem };
 
 /**
@@ -11,12 +17,33 @@ export { SqlProblem };
  * 1-127 characters (Redshift's limit is 127 bytes; names fold to lower case unless
  * enable_case_sensitive_identifier is on, so only lower case is accepted). Names starting
  * with "__" are reserved for columns the generator adds.
+ * @see https://docs.aws.amazon.com/redshift/latest/dg/r_names.html
  */
 export const IDENTIFIER = /^(?!__)[a-z_][a-z0-9_]{0,126}$/;
 export const IDENTIFIER_RULE = 'lower-case letters, digits and "_", starting with a letter or "_" (not "__"), at most 127 characters';
 
-export function identifierProblem(prop: string, value: unknown): SqlProblem | undefined {
+/** What a name is used for: schemas and columns have reserved names of their own. */
+export type IdentifierKind = 'schema' | 'table' | 'column';
+
+/**
+ * Columns every PostgreSQL table has implicitly (so Redshift's too, which derives from it), and
+ * Redshift's own hidden row columns: a user column of that name is refused by CREATE TABLE.
+ * @see https://www.postgresql.org/docs/current/ddl-system-columns.html
+ */
+export const SYSTEM_COLUMNS = ['oid', 'tableoid', 'xmin', 'xmax', 'cmin', 'cmax', 'ctid', 'insertxid', 'deletexid'];
+
+/** Why `value` cannot be used as a `kind` name, or undefined when it can. */
+export function identifierProblem(prop: string, value: unknown, kind: IdentifierKind = 'table'): SqlProblem | undefined {
+  if (typeof value === 'string' && value.includes('${Token[')) {
+    return { prop, value, allowed: 'a name known at synth (identifiers are validated and quoted into the SQL text; a token cannot be)' };
+  }
   if (typeof value !== 'string' || !IDENTIFIER.test(value)) return { prop, value, allowed: IDENTIFIER_RULE };
+  if (kind === 'schema' && (value.startsWith('pg_') || value === 'information_schema')) {
+    return { prop, value, allowed: 'a schema name not starting with "pg_" and other than information_schema (reserved for system schemas)' };
+  }
+  if (kind === 'column' && SYSTEM_COLUMNS.includes(value)) {
+    return { prop, value, allowed: `a column name other than the system columns ${SYSTEM_COLUMNS.join(', ')}` };
+  }
   return undefined;
 }
 
@@ -40,15 +67,15 @@ export function qualified(table: TableDefinition): string {
 export function tableProblems(table: TableDefinition, prefix: string): SqlProblem[] {
   const problems: SqlProblem[] = [];
   const add = (p?: SqlProblem) => { if (p) problems.push(p); };
-  add(identifierProblem(`${prefix}.schemaName`, table.schemaName ?? 'public'));
+  add(identifierProblem(`${prefix}.schemaName`, table.schemaName ?? 'public', 'schema'));
   add(identifierProblem(`${prefix}.tableName`, table.tableName));
   const columns = table.columns ?? [];
-  if (columns.length < 1 || columns.length > 1600) {
-    problems.push({ prop: `${prefix}.columns`, value: columns.length, allowed: '1-1600 columns' });
+  if (columns.length < 1 || columns.length > MAX_COLUMNS) {
+    problems.push({ prop: `${prefix}.columns`, value: columns.length, allowed: `1-${MAX_COLUMNS} columns` });
   }
   const names = new Set<string>();
   columns.forEach((c, i) => {
-    add(identifierProblem(`${prefix}.columns[${i}].name`, c.name));
+    add(identifierProblem(`${prefix}.columns[${i}].name`, c.name, 'column'));
     if (names.has(c.name)) problems.push({ prop: `${prefix}.columns[${i}].name`, value: c.name, allowed: 'a name used by no other column' });
     names.add(c.name);
     const typeProblem = c.type?.problem();
@@ -116,14 +143,17 @@ export function columnDefinitions(table: TableDefinition, redshift: boolean): st
   }).join(', ');
 }
 
-/** `CREATE TABLE IF NOT EXISTS`, with DISTSTYLE/DISTKEY/SORTKEY on Redshift only. */
+/**
+ * `CREATE TABLE IF NOT EXISTS`, with DISTSTYLE/DISTKEY/SORTKEY and the (informational) primary
+ * key on Redshift only. PostgreSQL would enforce the key; Redshift does not, so the PostgreSQL
+ * dialect leaves it out and the tests see what Redshift would do with duplicate keys.
+ */
 export function createTableSql(table: TableDefinition, redshift: boolean): string {
   assertNoProblems(tableProblems(table, 'table'));
-  let sql = `CREATE TABLE IF NOT EXISTS ${qualified(table)} (${columnDefinitions(table, redshift)}, PRIMARY KEY (${table.keyColumns.map(quoteIdent).join(', ')}))`;
+  const primaryKey = redshift ? `, PRIMARY KEY (${table.keyColumns.map(quoteIdent).join(', ')})` : '';
+  let sql = `CREATE TABLE IF NOT EXISTS ${qualified(table)} (${columnDefinitions(table, redshift)}${primaryKey})`;
   if (redshift) {
-    const style = distStyleOf(table);
-    sql += ` DISTSTYLE ${style}`;
-    if (style === DistributionStyle.KEY) sql += ` DISTKEY (${quoteIdent(table.distKey!)})`;
+    sql += ` ${distributionSql(table)}`;
     if (table.sortKeys) {
       sql += ` ${table.sortStyle ?? SortStyle.COMPOUND} SORTKEY (${table.sortKeys.map(quoteIdent).join(', ')})`;
     } else {
@@ -133,4 +163,21 @@ export function createTableSql(table: TableDefinition, redshift: boolean): strin
     if (table.columns.every((c) => c.encoding === undefined || c.encoding === 'AUTO')) sql += ' ENCODE AUTO';
   }
   return sql;
+}
+
+/**
+ * A temporary table with the definition's columns in the definition's order (never `LIKE` the
+ * target, whose physical column order may have drifted): COPY maps file columns to it by
+ * position on Redshift. On Redshift it is distributed like the target, so joins stay local.
+ */
+export function stageTableSql(table: TableDefinition, name: string, redshift: boolean): string {
+  const keys = new Set(table.keyColumns);
+  const columns = table.columns.map((c) => `${quoteIdent(c.name)} ${c.type.sql}${keys.has(c.name) || c.nullable === false ? ' NOT NULL' : ''}`);
+  const dist = redshift && distStyleOf(table) === DistributionStyle.KEY ? ` ${distributionSql(table)}` : '';
+  return `CREATE TEMP TABLE ${quoteIdent(name)} (${columns.join(', ')})${dist}`;
+}
+
+function distributionSql(table: TableDefinition): string {
+  const style = distStyleOf(table);
+  return style === DistributionStyle.KEY ? `DISTSTYLE KEY DISTKEY (${quoteIdent(table.distKey!)})` : `DISTSTYLE ${style}`;
 }

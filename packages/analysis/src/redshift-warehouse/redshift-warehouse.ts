@@ -12,7 +12,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { RedshiftWarehouseProps, WarehouseType } from './redshift-warehouse-props';
-import { dataApiStates } from '../redshift-data/data-api-states';
+import { DataApiStatement } from '../redshift-data/data-api-states';
 import { IDENTIFIER, IDENTIFIER_RULE, quoteIdent } from '../redshift-table/table-sql';
 
 const LOG_TYPES = ['connectionlog', 'userlog', 'useractivitylog'];
@@ -340,29 +340,25 @@ export class RedshiftWarehouse extends Construct {
   }
 
   private createSetupStateMachine(props: RedshiftWarehouseProps): sfn.StateMachine {
-    const states = dataApiStates({
+    const statement = new DataApiStatement(this, 'SetupStatement', {
       prefix: 'Spectrum',
       target: this.dataApiTarget(),
       sql: this.spectrumSchemaSql,
       statementName: `${this.warehouseName}-spectrum-schema`,
-      pollSeconds: 5,
+      pollInterval: Duration.seconds(5),
       maxAttempts: 3,
-      next: 'Done',
+      next: new sfn.Succeed(this, 'Done'),
     });
-    const definition = {
-      Comment: `Creates the Spectrum external schema of ${this.node.path} (idempotent: IF NOT EXISTS)`,
-      QueryLanguage: 'JSONata',
-      TimeoutSeconds: 1800,
-      StartAt: 'SpectrumStart',
-      States: { ...states, Done: { Type: 'Succeed' } },
-    };
     const logGroup = new logs.LogGroup(this, 'SetupLogs', {
       encryptionKey: this.encryptionKey,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: Sandbox.removalPolicy(this),
     });
     const sm = new sfn.StateMachine(this, 'Setup', {
-      definitionBody: sfn.DefinitionBody.fromString(Stack.of(this).toJsonString(definition)),
+      definitionBody: sfn.DefinitionBody.fromChainable(statement.startState),
+      queryLanguage: sfn.QueryLanguage.JSONATA,
+      timeout: Duration.minutes(30),
+      comment: `Creates the Spectrum external schema of ${this.node.path} (idempotent: IF NOT EXISTS)`,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });

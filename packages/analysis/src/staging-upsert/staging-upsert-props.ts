@@ -3,9 +3,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { LoadCompression, LoadFormat, UpsertStrategy } from './upsert-sql';
 import { TableDefinition } from '../redshift-table/table-definition';
 import { RedshiftWarehouse } from '../redshift-warehouse/redshift-warehouse';
-import { LoadCompression, LoadFormat, UpsertStrategy } from './upsert-sql';
 
 /** Props for {@link StagingUpsert}. */
 export interface StagingUpsertProps {
@@ -13,10 +13,29 @@ export interface StagingUpsertProps {
   readonly warehouse: RedshiftWarehouse;
   /** The target table (created on the first load if missing). */
   readonly table: TableDefinition;
-  /** Column that decides which of several rows with the same key in one load wins (greatest value). */
+  /**
+   * Column that orders versions of a row (e.g. `updated_at`): of every version of a key, staged
+   * in this load or already in the target, the greatest wins (NULL is oldest), so an older
+   * manifest never overwrites newer rows. Ties are broken by the other non-key columns in table
+   * order. Not a key column, not REAL/DOUBLE PRECISION.
+   */
   readonly orderColumn: string;
   /** Bucket that holds the manifests and the files they list (COPY gets read access to it). */
   readonly sourceBucket: s3.IBucket;
+  /**
+   * Key prefix every data file a manifest lists must be under (the state machine reads their
+   * ETags and sizes there, and rejects manifests that point elsewhere). Empty: the whole bucket.
+   * @default '' (the whole source bucket)
+   */
+  readonly dataPrefix?: string;
+  /**
+   * Where the state machine writes the frozen copy of each manifest that COPY reads
+   * (`<prefix><data id>.manifest.json`, one small object per distinct data set): outside
+   * `manifestPrefix`, so writing it starts no load. Expire it with a lifecycle rule if you like;
+   * it is read only while its load runs.
+   * @default 'upsert-frozen-manifests/<schema>/<table>/'
+   */
+  readonly frozenManifestPrefix?: string;
   /**
    * Key prefix of manifests: letters, digits and `!_.()=/-`, ending with "/".
    * Only manifests under it are loaded.
@@ -43,8 +62,9 @@ export interface StagingUpsertProps {
    */
   readonly strategy?: UpsertStrategy;
   /**
-   * Ledger table (in the target's schema) that records applied manifests.
-   * @default 'load_ledger'
+   * Ledger table (in the target's schema): one row per (target, data id) applied, with the
+   * manifest key, ETag and version id, file count and bytes, rows staged and applied, load sequence.
+   * @default 'upsert_ledger'
    */
   readonly ledgerTable?: string;
   /**
@@ -59,8 +79,9 @@ export interface StagingUpsertProps {
    */
   readonly triggerOnManifest?: boolean;
   /**
-   * Also (or instead) load `scheduledManifestKey` on a schedule. A manifest already applied
-   * (same key and ETag) changes nothing, so a fixed key that a producer rewrites works.
+   * Also (or instead) load `scheduledManifestKey` on a schedule. Data already applied (same files
+   * with the same ETags and sizes) changes nothing, so a fixed key that a producer rewrites works,
+   * including a byte-identical manifest over new data files.
    * @default - no schedule
    */
   readonly schedule?: events.Schedule;
@@ -76,7 +97,9 @@ export interface StagingUpsertProps {
    */
   readonly notificationTopic?: sns.ITopic;
   /**
-   * Time between statement status polls: 1-300 seconds.
+   * Time between statement status polls: 1-300 whole seconds. With `timeout`, bounded by the
+   * execution history quota: `timeout / pollInterval` may be at most UpsertLimits.MAX_POLLS
+   * (checked at synth; the state machine also stops polling at that count when either is a token).
    * @default Duration.seconds(15)
    */
   readonly pollInterval?: Duration;
@@ -86,7 +109,9 @@ export interface StagingUpsertProps {
    */
   readonly maxAttempts?: number;
   /**
-   * Execution timeout: 1 minute to 24 hours.
+   * Execution timeout, whole seconds: from `2 x pollInterval + 120 s` up to 8 hours (the Data API
+   * keeps a ClientToken 8 hours, so a retried call can never run a batch twice). A statement still
+   * running 120 s + one poll before it is cancelled (CancelStatement) and the execution fails.
    * @default Duration.hours(2)
    */
   readonly timeout?: Duration;

@@ -1,37 +1,36 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
+import { Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
 import { Construct } from 'constructs';
-import { dataApiStates } from '../redshift-data/data-api-states';
+import { manifestStates, UpsertSettings } from './manifest-states';
 import { StagingUpsertProps } from './staging-upsert-props';
-import { StagingUpsertSql } from './upsert-sql';
+import { UpsertLimits } from './upsert-limits';
+import { LOAD_VALUE_RULES, StagingUpsertSql } from './upsert-sql';
+import { DataApiStatement, DDL_RACE_ERROR } from '../redshift-data/data-api-states';
 
-/** Characters accepted in manifest keys: S3's "safe characters" without the quote, plus "/". */
+/** Characters accepted in manifest keys and prefixes: S3's "safe characters" without the quote, plus "/". */
 const KEY_CHARS = 'A-Za-z0-9!_.()=/-';
-/** The same class with "/" escaped, for a JSONata regular expression literal. */
-const KEY_CLASS_JSONATA = 'A-Za-z0-9!_.()=\\/-';
 const AFFIX = `^[${KEY_CHARS}]{1,200}$`;
 
 /**
- * A recurring, exactly-once load of S3 files into a Redshift table through a temporary
- * staging table (notes 4.4), run by a Step Functions state machine with the native
- * Redshift Data API integration (no Lambda):
+ * A recurring, exactly-once, last-writer-correct load of S3 files into a Redshift table through
+ * a temporary staging table (notes 4.4), run by a Step Functions state machine (L2, JSONata) with
+ * native S3 and Redshift Data API integrations (no Lambda). See README.md for the design:
  *
  * ```
- * manifest lands (EventBridge) / schedule
- *   -> check the key against an allow-list -> HeadObject (ETag)
- *   -> BatchExecuteStatement (one transaction): stage, COPY, dedupe, skip-if-in-ledger,
- *      DELETE+INSERT or MERGE, ledger row, drop staging
- *   -> Wait / DescribeStatement / Choice until FINISHED
- *   -> FAILED: run again after transient errors, else fail with Redshift's error
- * failed / timed-out / aborted executions -> EventBridge -> SNS
+ * manifest lands (EventBridge) / schedule / by hand
+ *   -> key allow-list -> GetObject (ETag, version id) -> HeadObject every data file (ETag, size)
+ *   -> data id = SHA-256 over the sorted files -> PutObject a frozen copy of the manifest
+ *   -> DDL IF NOT EXISTS (retried when two first loads race)
+ *   -> one batch: LOCK; stage; COPY the frozen manifest; rank versions; apply winners; ledger
+ *   -> poll; run again after transient errors; cancel when out of time or polls
+ * failed / timed-out / aborted executions -> EventBridge -> SNS (CMK)
  * ```
  */
 export class StagingUpsert extends Construct {
@@ -45,20 +44,15 @@ export class StagingUpsert extends Construct {
   public readonly scheduleRule?: events.Rule;
   /** Rule that sends failed executions to the topic. */
   public readonly failureRule: events.Rule;
-  /** The batch's SQL, with the manifest placeholders (see StagingUpsertSql). */
+  /** The DDL run before each load (schema, target, ledger; IF NOT EXISTS). */
+  public readonly tableStatements: string[];
+  /** The load batch, with the run-time placeholders (see StagingUpsertSql). */
   public readonly statements: string[];
   /** The state machine's log group. */
   public readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: StagingUpsertProps) {
     super(scope, id);
-    const warehouse = props.warehouse;
-    const suffix = props.manifestSuffix ?? '.manifest';
-    const pollSeconds = (props.pollInterval ?? Duration.seconds(15)).toSeconds();
-    const maxAttempts = props.maxAttempts ?? 3;
-    const timeout = props.timeout ?? Duration.hours(2);
-    this.validate(props, suffix, pollSeconds, maxAttempts, timeout);
-
     const sqlOptions = {
       table: props.table,
       orderColumn: props.orderColumn,
@@ -66,157 +60,27 @@ export class StagingUpsert extends Construct {
       format: props.format,
       compression: props.compression,
       ledgerTable: props.ledgerTable,
-      copyRoleArn: warehouse.role.roleArn,
+      copyRoleArn: props.warehouse.role.roleArn,
     };
     for (const p of StagingUpsertSql.problems(sqlOptions)) Validate.fail(this, p);
-    this.statements = StagingUpsertSql.statements(sqlOptions);
-    Validate.count(this, 'statements', 1, 40, this.statements); // Data API batch limit
-
-    // ---- state machine ----
-    const keyPattern = `/^${regex(props.manifestPrefix)}[${KEY_CLASS_JSONATA}]{0,900}${regex(suffix)}$/`;
-    const name = `${props.table.schemaName ?? 'public'}.${props.table.tableName}`;
-    const definition = {
-      Comment: `Exactly-once staging-table upsert of s3://<bucket>/${props.manifestPrefix}*${suffix} into ${name} (notes 4.4)`,
-      QueryLanguage: 'JSONata',
-      TimeoutSeconds: timeout.toSeconds(),
-      StartAt: 'CheckManifestKey',
-      States: {
-        CheckManifestKey: {
-          Type: 'Choice',
-          Comment: 'Allow-list: only these characters can reach the SQL text (no quote, backslash, "$" or space)',
-          Choices: [{
-            Condition: `{% $type($states.input.manifestKey) = 'string' and $contains($states.input.manifestKey, ${keyPattern}) %}`,
-            Next: 'ReadManifest',
-          }],
-          Default: 'RejectManifestKey',
-        },
-        RejectManifestKey: {
-          Type: 'Fail',
-          Error: 'Upsert.InvalidManifestKey',
-          Cause: `manifestKey must be a string under ${props.manifestPrefix}, ending with ${suffix}, made of the characters ${KEY_CHARS}`,
-        },
-        ReadManifest: {
-          Type: 'Task',
-          Comment: 'The ETag identifies this version of the manifest in the ledger',
-          Resource: 'arn:aws:states:::aws-sdk:s3:headObject',
-          Arguments: { Bucket: props.sourceBucket.bucketName, Key: '{% $states.input.manifestKey %}' },
-          Assign: {
-            manifestKey: '{% $states.input.manifestKey %}',
-            manifestEtag: '{% $replace($states.result.ETag, \'"\', \'\') %}',
-          },
-          Retry: [{ ErrorEquals: ['S3.SdkClientException', 'S3.InternalErrorException'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
-          Next: 'CheckManifestEtag',
-        },
-        CheckManifestEtag: {
-          Type: 'Choice',
-          Choices: [{ Condition: '{% $contains($manifestEtag, /^[0-9a-f-]{1,64}$/) %}', Next: 'LoadStart' }],
-          Default: 'RejectManifestKey',
-        },
-        ...dataApiStates({
-          prefix: 'Load',
-          target: warehouse.dataApiTarget(props.database),
-          sqlsExpression: '{% $map($sqlTemplates, function($s) { '
-            + `$replace($replace($replace($s, '${StagingUpsertSql.MANIFEST_URI}', 's3://' & $bucketName & '/' & $manifestKey), `
-            + `'${StagingUpsertSql.MANIFEST_KEY}', $manifestKey), '${StagingUpsertSql.MANIFEST_ETAG}', $manifestEtag) }) %}`,
-          statementName: `upsert-${props.table.tableName}`.slice(0, 500),
-          pollSeconds,
-          maxAttempts,
-          next: 'Loaded',
-        }),
-        Loaded: {
-          Type: 'Succeed',
-          Output: '{% {"manifestKey": $manifestKey, "manifestEtag": $manifestEtag, "statementId": $loadStatementId} %}',
-        },
-      },
-    };
-    // the templates and bucket name are plain JSON values assigned before the batch: no SQL text inside expressions
-    (definition.States as any).LoadStart.Assign = { loadAttempt: 1, sqlTemplates: this.statements, bucketName: props.sourceBucket.bucketName };
+    const settings = this.settings(props);
+    this.validate(props, settings);
+    this.tableStatements = StagingUpsertSql.tableStatements(sqlOptions);
+    this.statements = StagingUpsertSql.loadStatements(sqlOptions);
+    this.validateSqlSize();
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      encryptionKey: warehouse.encryptionKey,
+      encryptionKey: props.warehouse.encryptionKey,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: Sandbox.removalPolicy(this),
     });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      definitionBody: sfn.DefinitionBody.fromString(Stack.of(this).toJsonString(definition)),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      tracingEnabled: true,
-      comment: `Staging-table upsert into ${name}`,
-    });
-    warehouse.grantDataApi(this.stateMachine);
-    warehouse.grantLoadFrom(props.sourceBucket);
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'ReadManifestEtag',
-      actions: ['s3:GetObject'],
-      resources: [props.sourceBucket.arnForObjects(`${props.manifestPrefix}*`)],
-    }));
-    NagAcknowledgements.acknowledge(this.stateMachine, 'AwsSolutions-IAM5[Resource::*]',
-      'Only actions without resource-level permissions use "*": redshift-data:DescribeStatement (limited to the role\'s own statements by the statement-owner-iam-userid condition), X-Ray trace segments and CloudWatch Logs delivery management.');
-    const bucketRes = props.sourceBucket.node.defaultChild as s3.CfnBucket | undefined;
-    NagAcknowledgements.acknowledge(this.stateMachine,
-      bucketRes ? `AwsSolutions-IAM5[Resource::<${Stack.of(bucketRes).getLogicalId(bucketRes)}.Arn>/${props.manifestPrefix}*]` : 'AwsSolutions-IAM5',
-      'HeadObject reads the ETag of whichever manifest arrives; the wildcard is limited to the manifest prefix.');
-
-    // ---- triggers ----
-    if (props.triggerOnManifest ?? true) {
-      this.manifestRule = new events.Rule(this, 'OnManifest', {
-        description: `Load manifests landing under s3://.../${props.manifestPrefix} into ${name}`,
-        eventPattern: {
-          source: ['aws.s3'],
-          detailType: ['Object Created'],
-          detail: {
-            bucket: { name: [props.sourceBucket.bucketName] },
-            object: { key: events.Match.wildcard(`${props.manifestPrefix}*${suffix}`) },
-          },
-        },
-        targets: [new targets.SfnStateMachine(this.stateMachine, {
-          input: events.RuleTargetInput.fromObject({ manifestKey: events.EventField.fromPath('$.detail.object.key') }),
-        })],
-      });
-    }
-    if (props.schedule) {
-      this.scheduleRule = new events.Rule(this, 'OnSchedule', {
-        description: `Load ${props.scheduledManifestKey} into ${name} on a schedule`,
-        schedule: props.schedule,
-        targets: [new targets.SfnStateMachine(this.stateMachine, {
-          input: events.RuleTargetInput.fromObject({ manifestKey: props.scheduledManifestKey }),
-        })],
-      });
-    }
-
-    // ---- failure notifications ----
-    if (props.notificationTopic) {
-      this.notificationTopic = props.notificationTopic;
-    } else {
-      this.notificationTopic = new sns.Topic(this, 'Notifications', {
-        displayName: `Failed loads into ${name}`,
-        masterKey: warehouse.encryptionKey,
-        enforceSSL: true,
-      });
-    }
-    const topicKey = props.notificationTopic ? undefined : warehouse.encryptionKey;
-    if (topicKey instanceof kms.Key) {
-      topicKey.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowEventBridgeToPublishEncrypted',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-      }));
-    }
-    this.failureRule = new events.Rule(this, 'OnFailure', {
-      description: `Failed, timed-out or aborted loads into ${name}`,
-      eventPattern: {
-        source: ['aws.states'],
-        detailType: ['Step Functions Execution Status Change'],
-        detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
-      },
-      targets: [new targets.SnsTopic(this.notificationTopic, {
-        message: events.RuleTargetInput.fromText(
-          `Load into ${name} ${events.EventField.fromPath('$.detail.status')}: ${events.EventField.fromPath('$.detail.error')} `
-          + `${events.EventField.fromPath('$.detail.cause')} (execution ${events.EventField.fromPath('$.detail.executionArn')})`),
-      })],
-    });
+    this.stateMachine = this.createStateMachine(props, settings);
+    this.grantRuntime(props, settings);
+    this.manifestRule = this.createManifestRule(props, settings);
+    this.scheduleRule = this.createScheduleRule(props, settings);
+    this.notificationTopic = props.notificationTopic ?? this.createTopic(props, settings);
+    this.failureRule = this.createFailureRule(settings);
+    this.acknowledgeFindings(props, settings);
   }
 
   /** Grants the right to start loads by hand (`{"manifestKey": "..."}`). */
@@ -224,39 +88,298 @@ export class StagingUpsert extends Construct {
     return this.stateMachine.grantStartExecution(grantee);
   }
 
-  private validate(props: StagingUpsertProps, suffix: string, pollSeconds: number, maxAttempts: number, timeout: Duration): void {
+  private settings(props: StagingUpsertProps): UpsertSettings {
+    const schema = props.table.schemaName ?? 'public';
+    return {
+      name: `${schema}.${props.table.tableName}`,
+      suffix: props.manifestSuffix ?? '.manifest',
+      dataPrefix: props.dataPrefix ?? '',
+      frozenPrefix: props.frozenManifestPrefix ?? `upsert-frozen-manifests/${schema}/${props.table.tableName}/`,
+      pollSeconds: seconds(this, 'pollInterval', props.pollInterval ?? Duration.seconds(15)),
+      timeoutSeconds: seconds(this, 'timeout', props.timeout ?? Duration.hours(2)),
+      maxAttempts: props.maxAttempts ?? 3,
+    };
+  }
+
+  private validate(props: StagingUpsertProps, s: UpsertSettings): void {
     Validate.pattern(this, 'manifestPrefix', AFFIX, `1-200 of the characters ${KEY_CHARS}`, props.manifestPrefix);
-    Validate.that(this, props.manifestPrefix.endsWith('/') && !props.manifestPrefix.startsWith('/'), {
-      prop: 'manifestPrefix', value: props.manifestPrefix, allowed: 'a key prefix ending with "/" and not starting with "/"',
+    if (!Token.isUnresolved(props.manifestPrefix)) {
+      Validate.that(this, props.manifestPrefix.endsWith('/') && !props.manifestPrefix.startsWith('/'), {
+        prop: 'manifestPrefix', value: props.manifestPrefix, allowed: 'a key prefix ending with "/" and not starting with "/"',
+      });
+    }
+    Validate.pattern(this, 'manifestSuffix', AFFIX, `1-200 of the characters ${KEY_CHARS}`, s.suffix);
+    for (const [prop, value] of [['dataPrefix', s.dataPrefix], ['frozenManifestPrefix', s.frozenPrefix]]) {
+      // these prefixes scope COPY's role through RedshiftWarehouse.grantLoadFrom, which needs them at synth
+      Validate.that(this, !Token.isUnresolved(value), { prop, value, allowed: 'a prefix known at synth (it scopes the COPY role\'s S3 permissions)' });
+    }
+    if (s.dataPrefix !== '') Validate.pattern(this, 'dataPrefix', AFFIX, `0-200 of the characters ${KEY_CHARS}`, s.dataPrefix);
+    Validate.pattern(this, 'frozenManifestPrefix', AFFIX, `1-200 of the characters ${KEY_CHARS}`, s.frozenPrefix);
+    if (!Token.isUnresolved(s.frozenPrefix) && !Token.isUnresolved(props.manifestPrefix)) {
+      Validate.that(this, !s.frozenPrefix.startsWith(props.manifestPrefix) && !props.manifestPrefix.startsWith(s.frozenPrefix), {
+        prop: 'frozenManifestPrefix',
+        value: s.frozenPrefix,
+        allowed: `a prefix apart from manifestPrefix (${props.manifestPrefix}): writing a frozen manifest must not start a load`,
+      });
+    }
+    Validate.integer(this, 'maxAttempts', 1, 10, s.maxAttempts);
+    this.validateTiming(s);
+    this.validateTriggers(props, s);
+  }
+
+  /** Poll interval and timeout, each alone and together (history quota, cancel margin). Skipped for tokens. */
+  private validateTiming(s: UpsertSettings): void {
+    Validate.integer(this, 'pollInterval', 1, 300, s.pollSeconds, 'seconds');
+    Validate.integer(this, 'timeout', 60, UpsertLimits.DATA_API_CLIENT_TOKEN_SECONDS, s.timeoutSeconds, 'seconds',
+      'The Data API honours a ClientToken for 8 hours: a longer execution could submit a retried batch twice.');
+    if (Token.isUnresolved(s.pollSeconds) || Token.isUnresolved(s.timeoutSeconds)) return; // the state machine bounds polls at run time
+    const minTimeout = 2 * s.pollSeconds + UpsertLimits.CANCEL_MARGIN_SECONDS;
+    Validate.that(this, s.timeoutSeconds >= minTimeout, {
+      prop: 'timeout',
+      value: `${s.timeoutSeconds} seconds`,
+      allowed: `at least 2 x pollInterval + ${UpsertLimits.CANCEL_MARGIN_SECONDS} s (${minTimeout} seconds) to cancel a statement that runs out of time`,
     });
-    Validate.pattern(this, 'manifestSuffix', AFFIX, `1-200 of the characters ${KEY_CHARS}`, suffix);
-    Validate.integer(this, 'pollInterval', 1, 300, pollSeconds, 'seconds');
-    Validate.integer(this, 'maxAttempts', 1, 10, maxAttempts);
-    Validate.integer(this, 'timeout', 60, 86400, timeout.toSeconds(), 'seconds');
+    const maxTimeout = UpsertLimits.MAX_POLLS * s.pollSeconds;
+    Validate.that(this, s.timeoutSeconds <= maxTimeout, {
+      prop: 'timeout',
+      value: `${s.timeoutSeconds} seconds`,
+      allowed: `at most ${UpsertLimits.MAX_POLLS} x pollInterval (${maxTimeout} seconds with a ${s.pollSeconds} s poll interval)`,
+      hint: `Polling every ${s.pollSeconds} s for longer would exceed the ${UpsertLimits.HISTORY_EVENTS} events of an execution history: lengthen pollInterval or shorten timeout.`,
+    });
+  }
+
+  private validateTriggers(props: StagingUpsertProps, s: UpsertSettings): void {
     Validate.that(this, (props.schedule === undefined) === (props.scheduledManifestKey === undefined), {
       prop: 'scheduledManifestKey', value: props.scheduledManifestKey, allowed: 'set exactly when schedule is set',
     });
     Validate.that(this, props.schedule !== undefined || (props.triggerOnManifest ?? true), {
       prop: 'triggerOnManifest', value: false, allowed: 'true, or a schedule (otherwise nothing ever starts a load)',
     });
-    if (props.scheduledManifestKey !== undefined) {
-      const k = props.scheduledManifestKey;
-      Validate.that(this, k.startsWith(props.manifestPrefix) && k.endsWith(suffix) && new RegExp(`^[${KEY_CHARS}]+$`).test(k), {
-        prop: 'scheduledManifestKey', value: k, allowed: `a key under ${props.manifestPrefix} ending with ${suffix}, made of the characters ${KEY_CHARS}`,
+    const k = props.scheduledManifestKey;
+    if (k !== undefined && ![k, props.manifestPrefix, s.suffix].some((v) => Token.isUnresolved(v))) {
+      Validate.that(this, k.startsWith(props.manifestPrefix) && k.endsWith(s.suffix) && new RegExp(`^[${KEY_CHARS}]+$`).test(k), {
+        prop: 'scheduledManifestKey', value: k, allowed: `a key under ${props.manifestPrefix} ending with ${s.suffix}, made of the characters ${KEY_CHARS}`,
       });
     }
     if ((props.triggerOnManifest ?? true) && props.sourceBucket instanceof s3.Bucket) {
       Validate.that(this, sendsEventBridgeEvents(props.sourceBucket), {
-        prop: 'sourceBucket', value: props.sourceBucket.node.path,
+        prop: 'sourceBucket',
+        value: props.sourceBucket.node.path,
         allowed: 'a bucket that sends events to EventBridge (eventBridgeEnabled: true) when triggerOnManifest is on',
       });
     }
   }
+
+  /** Data API limits: statements per batch, bytes per statement with run-time values at their longest. */
+  private validateSqlSize(): void {
+    Validate.count(this, 'statements', 1, UpsertLimits.DATA_API_BATCH_STATEMENTS, this.statements);
+    [...this.tableStatements, ...this.statements].forEach((sql) => {
+      const bytes = StagingUpsertSql.maxRenderedBytes(sql);
+      Validate.that(this, bytes <= UpsertLimits.DATA_API_STATEMENT_BYTES, {
+        prop: 'table',
+        value: `${sql.slice(0, 60)}... (${bytes} bytes)`,
+        allowed: `statements of at most ${UpsertLimits.DATA_API_STATEMENT_BYTES} bytes (the Data API's limit): fewer or shorter columns`,
+      });
+    });
+  }
+
+  private createStateMachine(props: StagingUpsertProps, s: UpsertSettings): sfn.StateMachine {
+    const poll = Duration.seconds(s.pollSeconds);
+    const loaded = sfn.Succeed.jsonata(this, 'Loaded', {
+      outputs: '{% {"manifestKey": $manifestKey, "dataId": $load.dataId, "statementId": $loadStatementId} %}',
+    });
+    const common = {
+      target: props.warehouse.dataApiTarget(props.database),
+      pollInterval: poll,
+      maxAttempts: s.maxAttempts,
+      pollCounter: 'polls',
+      deadline: { condition: deadlineCondition(s), error: 'Upsert.StatementTimedOut' },
+    };
+    const load = new DataApiStatement(this, 'LoadStatement', {
+      ...common,
+      prefix: 'Load',
+      statementName: `upsert-${props.table.tableName}`.slice(0, 500),
+      sqls: renderExpression(),
+      clientToken: CLIENT_TOKEN,
+      next: loaded,
+    });
+    const tables = new DataApiStatement(this, 'TablesStatement', {
+      ...common,
+      prefix: 'Tables',
+      statementName: `upsert-ddl-${props.table.tableName}`.slice(0, 500),
+      sqls: '{% $tableSql %}',
+      transientError: DDL_RACE_ERROR,
+      next: load.startState,
+    });
+    const start = manifestStates(this, props, s, {
+      constants: { sqlTemplates: this.statements, tableSql: this.tableStatements },
+      valueRules: LOAD_VALUE_RULES,
+      next: tables.startState,
+    });
+    return new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(start),
+      queryLanguage: sfn.QueryLanguage.JSONATA,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: Duration.seconds(s.timeoutSeconds),
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+      comment: `Exactly-once staging-table upsert of s3://<bucket>/${props.manifestPrefix}*${s.suffix} into ${s.name} (notes 4.4)`,
+    });
+  }
+
+  /** What the tasks need, and nothing else: the S3 reads and write come from the S3 tasks themselves. */
+  private grantRuntime(props: StagingUpsertProps, s: UpsertSettings): void {
+    const w = props.warehouse;
+    const role = this.stateMachine;
+    role.addToRolePolicy(new iam.PolicyStatement({ sid: 'RunUpsertBatches', actions: ['redshift-data:BatchExecuteStatement'], resources: [w.dataApiResourceArn] }));
+    role.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'FollowOwnStatements',
+      actions: ['redshift-data:DescribeStatement', 'redshift-data:CancelStatement'],
+      resources: ['*'], // no resource type: limited to the role's own statements by the condition
+      conditions: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
+    }));
+    role.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadWarehouseSecret', actions: ['secretsmanager:GetSecretValue'], resources: [w.adminSecretArn] }));
+    role.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'DecryptWarehouseSecret',
+      actions: ['kms:Decrypt'],
+      resources: [w.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+    }));
+    const key = props.sourceBucket.encryptionKey;
+    if (key) {
+      role.addToRolePolicy(new iam.PolicyStatement({
+        sid: 'SourceBucketKey',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
+      }));
+    }
+    w.grantLoadFrom(props.sourceBucket, s.dataPrefix === '' ? undefined : s.dataPrefix);
+    w.grantLoadFrom(props.sourceBucket, s.frozenPrefix);
+  }
+
+  private createManifestRule(props: StagingUpsertProps, s: UpsertSettings): events.Rule | undefined {
+    if (!(props.triggerOnManifest ?? true)) return undefined;
+    return new events.Rule(this, 'OnManifest', {
+      description: `Load manifests landing under s3://.../${props.manifestPrefix} into ${s.name}`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [props.sourceBucket.bucketName] },
+          object: { key: events.Match.wildcard(`${props.manifestPrefix}*${s.suffix}`) },
+        },
+      },
+      targets: [new targets.SfnStateMachine(this.stateMachine, {
+        input: events.RuleTargetInput.fromObject({ manifestKey: events.EventField.fromPath('$.detail.object.key') }),
+      })],
+    });
+  }
+
+  private createScheduleRule(props: StagingUpsertProps, s: UpsertSettings): events.Rule | undefined {
+    if (!props.schedule) return undefined;
+    return new events.Rule(this, 'OnSchedule', {
+      description: `Load ${props.scheduledManifestKey} into ${s.name} on a schedule`,
+      schedule: props.schedule,
+      targets: [new targets.SfnStateMachine(this.stateMachine, {
+        input: events.RuleTargetInput.fromObject({ manifestKey: props.scheduledManifestKey }),
+      })],
+    });
+  }
+
+  private createTopic(props: StagingUpsertProps, s: UpsertSettings): sns.Topic {
+    return new sns.Topic(this, 'Notifications', {
+      displayName: `Failed loads into ${s.name}`,
+      masterKey: props.warehouse.encryptionKey,
+      enforceSSL: true,
+    });
+  }
+
+  /**
+   * EventBridge publishes with a role of its own: the topic grant gives it sns:Publish and, for a
+   * CMK-encrypted topic, kms:GenerateDataKey* and kms:Decrypt on the topic's key. The role trusts
+   * EventBridge for this account only.
+   */
+  private createFailureRule(s: UpsertSettings): events.Rule {
+    const role = new iam.Role(this, 'NotificationRole', {
+      description: `EventBridge publishes failed loads into ${s.name} to the notification topic`,
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+    });
+    return new events.Rule(this, 'OnFailure', {
+      description: `Failed, timed-out or aborted loads into ${s.name}`,
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+      },
+      targets: [new targets.SnsTopic(this.notificationTopic, {
+        authorizeUsingRole: true,
+        role,
+        message: events.RuleTargetInput.fromText(
+          `Load into ${s.name} ${events.EventField.fromPath('$.detail.status')}: ${events.EventField.fromPath('$.detail.error')} `
+          + `${events.EventField.fromPath('$.detail.cause')} (execution ${events.EventField.fromPath('$.detail.executionArn')})`),
+      })],
+    });
+  }
+
+  private acknowledgeFindings(props: StagingUpsertProps, s: UpsertSettings): void {
+    NagAcknowledgements.acknowledge(this.stateMachine, 'AwsSolutions-IAM5[Resource::*]',
+      'Only actions without resource-level permissions use "*": redshift-data:DescribeStatement and CancelStatement (limited to the role\'s own statements by the statement-owner-iam-userid condition), X-Ray trace segments and CloudWatch Logs delivery management.');
+    const bucketRes = props.sourceBucket.node.defaultChild as s3.CfnBucket | undefined;
+    const reason = 'Manifests, the data files they list and frozen manifests are named at run time: each wildcard is limited to its own prefix (manifests, data files, frozen manifests).';
+    if (!bucketRes) {
+      NagAcknowledgements.acknowledge(this.stateMachine, 'AwsSolutions-IAM5', reason);
+      return;
+    }
+    const arn = `<${Stack.of(bucketRes).getLogicalId(bucketRes)}.Arn>`;
+    const prefixes = [props.manifestPrefix, s.dataPrefix, s.frozenPrefix];
+    if (prefixes.some((p) => Token.isUnresolved(p))) {
+      // a prefix known only at deploy time cannot name its finding: acknowledge the rule for this role
+      NagAcknowledgements.acknowledge(this.stateMachine, 'AwsSolutions-IAM5', reason);
+    } else {
+      for (const prefix of new Set(prefixes)) NagAcknowledgements.acknowledge(this.stateMachine, `AwsSolutions-IAM5[Resource::${arn}/${prefix}*]`, reason);
+    }
+    NagAcknowledgements.acknowledge(this.node.findChild('NotificationRole'), 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      'Publishing to a KMS-encrypted topic needs GenerateDataKey with any key spec; the statement is limited to the topic\'s key.');
+  }
 }
 
-/** Escapes a validated key prefix/suffix for a JSONata regular expression. */
-function regex(s: string): string {
-  return s.replace(/[.()/]/g, (c) => `\\${c}`);
+/** Idempotency token of one batch run: the same on every Retry of the call, new for each attempt. */
+const CLIENT_TOKEN = "{% ( $h := $hash($states.context.Execution.Id & '#' & $string($loadAttempt), 'SHA-256'); "
+  + "$substring($h, 0, 8) & '-' & $substring($h, 8, 4) & '-' & $substring($h, 12, 4) & '-' & $substring($h, 16, 4) & '-' & $substring($h, 20, 12) ) %}";
+
+/** The batch: the templates (plain JSON strings assigned at the start) with the checked run-time values. */
+function renderExpression(): string {
+  const p = StagingUpsertSql.PLACEHOLDERS;
+  const values: Array<[string, string]> = [
+    [p.manifestUri, "'s3://' & $bucketName & '/' & $load.frozenKey"],
+    [p.manifestKey, '$manifestKey'],
+    [p.manifestEtag, '$manifestEtag'],
+    [p.manifestVersion, '$manifestVersion'],
+    [p.dataId, '$load.dataId'],
+    [p.fileCount, '$string($load.fileCount)'],
+    [p.dataBytes, '$string($load.dataBytes)'],
+  ];
+  const body = values.reduce((expr, [placeholder, value]) => `$replace(${expr}, '${placeholder}', ${value})`, '$s');
+  return `{% $map($sqlTemplates, function($s) { ${body} }) %}`;
+}
+
+/** True once the statement must be cancelled: out of time (cancel margin and one poll kept), or out of polls. */
+function deadlineCondition(s: UpsertSettings): string {
+  const timeout = Tokenization.stringifyNumber(s.timeoutSeconds);
+  const poll = Tokenization.stringifyNumber(s.pollSeconds);
+  return '{% ($toMillis($states.context.State.EnteredTime) - $toMillis($states.context.Execution.StartTime)) >= '
+    + `(${timeout} - ${poll} - ${UpsertLimits.CANCEL_MARGIN_SECONDS}) * 1000 or $polls >= ${UpsertLimits.MAX_POLLS} %}`;
+}
+
+/** Whole seconds of a Duration prop, with the construct's own message when a token cannot be converted. */
+function seconds(scope: Construct, prop: string, d: Duration): number {
+  try {
+    return d.toSeconds();
+  } catch {
+    Validate.fail(scope, { prop, value: d.toString(), allowed: 'a whole number of seconds (for a token: Duration.seconds(token))' });
+    return 0;
+  }
 }
 
 /** Whether a bucket defined in this app sends events to EventBridge (L2 prop, L1 property or override). */

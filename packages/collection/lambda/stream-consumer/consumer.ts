@@ -1,49 +1,8 @@
 import { deaggregate } from '@analytics-patterns/producer';
-import { BatchGetItemCommand, BatchWriteItemCommand, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
-import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { BatchGetItemCommand, BatchWriteItemCommand, WriteRequest } from '@aws-sdk/client-dynamodb';
+import type { BatchItemFailures, BatchStats, ConsumedRecord, CreateStreamHandler, StreamHandlerOptions } from './types';
 
-/** One user record, after de-aggregation. */
-export interface ConsumedRecord {
-  /** The producer's record id (`idField` of a JSON object record), if any. */
-  readonly id?: string;
-  readonly data: Buffer;
-  /** The parsed JSON body, when the data is JSON. */
-  readonly body?: unknown;
-  readonly partitionKey: string;
-  /** Sequence number of the Kinesis record that carried it. */
-  readonly sequenceNumber: string;
-  /** Position inside an aggregated Kinesis record (0 otherwise). */
-  readonly subSequenceNumber: number;
-  readonly eventSourceArn: string;
-}
-
-/** Counters of one invocation (also logged). */
-export interface BatchStats {
-  kinesisRecords: number;
-  userRecords: number;
-  processed: number;
-  duplicates: number;
-  withoutId: number;
-  failed: number;
-}
-
-/** Configuration of {@link createStreamHandler}. */
-export interface StreamHandlerOptions {
-  /** Business logic for one user record. Throwing stops the batch at this record's Kinesis record. */
-  readonly process: (record: ConsumedRecord) => Promise<void>;
-  /** DynamoDB client of the seen-set table (injectable for tests). */
-  readonly client: Pick<DynamoDBClient, 'send'>;
-  /** Seen-set table: partition key `recordId` (S), TTL attribute `expiresAt`. */
-  readonly tableName: string;
-  /** How long an id is remembered. */
-  readonly ttlSeconds: number;
-  /** JSON field holding the record id. @default 'recordId' */
-  readonly idField?: string;
-  /** Clock (tests). @default Date.now */
-  readonly now?: () => number;
-  /** Called with the counters of each invocation. @default - one JSON log line */
-  readonly report?: (stats: BatchStats) => void;
-}
+export type * from './types';
 
 const GET_CHUNK = 100; // BatchGetItem: at most 100 keys
 const WRITE_CHUNK = 25; // BatchWriteItem: at most 25 requests
@@ -111,7 +70,7 @@ function parse(data: Buffer, idField: string): { body?: unknown; id?: string } {
  * processing and step 4 can still repeat those records on retry (at-least-once), so
  * processing should itself be idempotent where a repeat is costly.
  */
-export function createStreamHandler(options: StreamHandlerOptions): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
+export const createStreamHandler: CreateStreamHandler = (options) => {
   const idField = options.idField ?? 'recordId';
   const report = options.report ?? ((stats: BatchStats) => console.log(JSON.stringify({ message: 'stream batch', ...stats })));
   return async (event) => {
@@ -124,6 +83,7 @@ export function createStreamHandler(options: StreamHandlerOptions): (event: Kine
           ...parse(buf, idField),
           data: buf,
           partitionKey: u.partitionKey,
+          explicitHashKey: u.explicitHashKey,
           sequenceNumber: r.kinesis.sequenceNumber,
           subSequenceNumber: u.subSequenceNumber,
           eventSourceArn: r.eventSourceARN,
@@ -136,7 +96,7 @@ export function createStreamHandler(options: StreamHandlerOptions): (event: Kine
     const seen = await loadSeen(options, ids);
 
     const marks: Array<{ id: string; sequenceNumber: string }> = [];
-    const batchItemFailures: KinesisStreamBatchResponse['batchItemFailures'] = [];
+    const batchItemFailures: BatchItemFailures['batchItemFailures'] = [];
     try {
       outer: for (const group of groups) {
         for (const record of group.users) {
@@ -167,4 +127,4 @@ export function createStreamHandler(options: StreamHandlerOptions): (event: Kine
     report(stats);
     return { batchItemFailures };
   };
-}
+};

@@ -1,18 +1,13 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConsumedRecord, createStreamHandler } from './consumer';
+import { streamHandler } from './runtime';
+import type { ConsumedRecord } from './types';
 
 /**
  * Default processor of the StreamConsumer construct: logs each record's id, partition key
- * and size (a lab consumer). Replace it with your own entry file built on createStreamHandler.
+ * and size (a lab consumer). Bring your own with `streamHandler` from
+ * `@analytics-patterns/collection/runtime/stream-consumer`.
  */
 async function logRecord(record: ConsumedRecord): Promise<void> {
   console.log(JSON.stringify({ message: 'record', id: record.id, partitionKey: record.partitionKey, sequenceNumber: record.sequenceNumber, subSequenceNumber: record.subSequenceNumber, bytes: record.data.length }));
 }
 
-export const handler = createStreamHandler({
-  process: logRecord,
-  client: new DynamoDBClient({}),
-  tableName: process.env.SEEN_TABLE_NAME ?? '',
-  ttlSeconds: Number(process.env.SEEN_TTL_SECONDS ?? 604800),
-  idField: process.env.ID_FIELD ?? 'recordId',
-});
+export const handler = streamHandler(logRecord);

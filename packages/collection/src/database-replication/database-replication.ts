@@ -1,109 +1,40 @@
-import { NagAcknowledgements, PrivateSubnets, Validate } from '@analytics-patterns/core';
+import { CustomerManagedPolicies, DmsLimits, NagAcknowledgements, PrivateSubnets, Validate } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
-import { Names, Stack } from 'aws-cdk-lib';
+import { Names, Stack, Token } from 'aws-cdk-lib';
 import * as dms from 'aws-cdk-lib/aws-dms';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { DatabaseReplicationProps, ReplicationType, SourceEngine } from './database-replication-props';
 
-/** Source database engines. */
-export enum SourceEngine {
-  /** MySQL or MariaDB (CDC needs binary logging in ROW format). */
-  MYSQL = 'mysql',
-  /** PostgreSQL (CDC needs logical replication). */
-  POSTGRES = 'postgres',
-}
+/** A schema or table name, or a `%` pattern, in a DMS selection rule. */
+const OBJECT_NAME = '^[A-Za-z0-9_$%]{1,128}$';
+const DATABASE_NAME = '^[A-Za-z0-9_$-]{1,128}$';
+/** An S3 key prefix without Firehose-style expressions or a leading slash. */
+const PREFIX = '^[A-Za-z0-9!_.*\'()-][A-Za-z0-9!_.*\'()/-]{0,199}$';
+/** Library cap on selection rules of one replication (one rule per table selection). */
+const MAX_TABLE_SELECTIONS = 1_000;
+const DEFAULT_MAX_DCU = 16;
+const DEFAULT_MIN_DCU = 2;
 
-/** What to replicate. */
-export enum ReplicationType {
-  /** Copy the tables once. */
-  FULL_LOAD = 'full-load',
-  /** Stream changes only. */
-  CDC = 'cdc',
-  /** Copy, then keep streaming changes (an on-going replica in the lake). */
-  FULL_LOAD_AND_CDC = 'full-load-and-cdc',
-}
-
-/** A table selection rule: schema and table name, `%` as a wildcard. */
-export interface TableSelection {
-  /** Schema name (or pattern). */
-  readonly schema: string;
-  /**
-   * Table name (or pattern).
-   * @default '%' (every table of the schema)
-   */
-  readonly table?: string;
-}
-
-/** Props for {@link DatabaseReplication}. */
-export interface DatabaseReplicationProps {
-  /** VPC from which DMS reaches the source database and S3. */
-  readonly vpc: ec2.IVpc;
-  /**
-   * Subnets of the replication (at least two zones).
-   * @default - the VPC's private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  /** Source engine. */
-  readonly engine: SourceEngine;
-  /** Source database name. */
-  readonly databaseName: string;
-  /**
-   * Secret with the source's `host`, `port`, `username` and `password` (the format DMS reads);
-   * the connection always uses TLS.
-   */
-  readonly sourceSecret: secretsmanager.ISecret;
-  /**
-   * Where the source database is, for the security group's egress rule.
-   * @default - any IPv4 address (only on the database port)
-   */
-  readonly sourcePeer?: ec2.IPeer;
-  /**
-   * Port of the source database.
-   * @default 3306 for MySQL, 5432 for PostgreSQL
-   */
-  readonly sourcePort?: number;
-  /** Tables to replicate (at least one rule). */
-  readonly tables: TableSelection[];
-  /** Bucket of the lake's raw zone. */
-  readonly targetBucket: s3.IBucket;
-  /**
-   * Prefix under which DMS writes `<schema>/<table>/YYYY/MM/DD/` Parquet files.
-   * @default 'dms'
-   */
-  readonly targetPrefix?: string;
-  /**
-   * Full load, CDC, or both.
-   * @default ReplicationType.FULL_LOAD_AND_CDC
-   */
-  readonly replicationType?: ReplicationType;
-  /**
-   * Most DMS capacity units (DCUs) DMS Serverless may scale to: 1, 2, 4, 8, 16, 32, 64, 128, 192, 256 or 384.
-   * @default 16
-   */
-  readonly maxCapacityUnits?: number;
-  /**
-   * Fewest DCUs.
-   * @default 2
-   */
+/** Values the construct renders, after validation (numbers may be tokens). */
+interface ReplicationSettings {
+  readonly prefix: string;
+  readonly port: number;
+  readonly maxCapacityUnits: number;
   readonly minCapacityUnits?: number;
-  /**
-   * Run in two Availability Zones.
-   * @default true
-   */
-  readonly multiAz?: boolean;
-  /**
-   * Key for DMS storage and the S3 objects (if the bucket has no key of its own).
-   * @default - the bucket's key, or a new DataKey
-   */
-  readonly encryptionKey?: kms.IKey;
+  readonly subnets: ec2.SelectedSubnets;
 }
 
-const DCU_VALUES = [1, 2, 4, 8, 16, 32, 64, 128, 192, 256, 384];
-const NAME = '^[A-Za-z0-9_$%]{1,128}$';
+function isMySqlCompatible(engine: SourceEngine): boolean {
+  return DmsLimits.MYSQL_COMPATIBLE_ENGINES.includes(engine);
+}
+
+/** DMS identifiers: letters, digits and single hyphens, no trailing hyphen. */
+function replicationIdentifier(scope: Construct): string {
+  return Names.uniqueResourceName(scope, { maxLength: 255, separator: '-' }).toLowerCase().replace(/-+/g, '-').replace(/-$/, '');
+}
 
 /**
  * Replicates an on-premises or EC2-hosted database into the data lake with AWS
@@ -111,6 +42,10 @@ const NAME = '^[A-Za-z0-9_$%]{1,128}$';
  * date-partitioned Parquet files under `s3://<bucket>/<prefix>/<schema>/<table>/`,
  * encrypted with a customer-managed key, from a source reached over TLS with
  * credentials read from Secrets Manager by a role scoped to that secret.
+ *
+ * Both roles trust DMS (`dms.amazonaws.com` and `dms.<region>.amazonaws.com`) for this
+ * account only (`aws:SourceAccount`). The target role may write only under the prefix, with
+ * the object key through S3 only.
  *
  * The schema conversion tool, Storage Gateway, DataSync, Direct Connect and the
  * Snow family from the notes are not CloudFormation-deployed pipelines; this
@@ -132,83 +67,154 @@ export class DatabaseReplication extends Construct {
   public readonly secretRole: iam.Role;
   /** Key of DMS storage. */
   public readonly encryptionKey: kms.IKey;
+  /** Key of the objects DMS writes (the bucket's key, else `encryptionKey`). */
+  public readonly objectKey: kms.IKey;
+  /** Prefix under which DMS writes. */
+  public readonly targetPrefix: string;
 
   constructor(scope: Construct, id: string, props: DatabaseReplicationProps) {
     super(scope, id);
-    Validate.pattern(this, 'databaseName', '^[A-Za-z0-9_$-]{1,128}$', 'a database name', props.databaseName);
-    Validate.count(this, 'tables', 1, 1000, props.tables);
+    const settings = this.validate(props);
+    this.targetPrefix = settings.prefix;
+    this.encryptionKey = props.encryptionKey ?? props.targetBucket.encryptionKey ?? new DataKey(this, 'Key', { description: `Data key of ${this.node.path}` }).key;
+    this.objectKey = props.targetBucket.encryptionKey ?? this.encryptionKey;
+    const targetPolicy = this.createTargetRole(props);
+    this.targetRole = targetPolicy.role;
+    this.secretRole = this.createSecretRole(props);
+    this.securityGroup = this.createSecurityGroup(props, settings.port);
+    this.sourceEndpoint = this.createSourceEndpoint(props);
+    this.targetEndpoint = this.createTargetEndpoint(props);
+    this.targetEndpoint.node.addDependency(targetPolicy.policy);
+    this.replication = this.createReplication(props, settings);
+    CustomerManagedPolicies.apply(this);
+  }
+
+  private validate(props: DatabaseReplicationProps): ReplicationSettings {
+    Validate.oneOf(this, 'engine', Object.values(SourceEngine), props.engine);
+    Validate.pattern(this, 'databaseName', DATABASE_NAME, 'a database name (1-128 letters, digits, "_", "$", "-")', props.databaseName);
+    Validate.count(this, 'tables', 1, MAX_TABLE_SELECTIONS, props.tables);
     props.tables.forEach((t, i) => {
-      Validate.pattern(this, `tables[${i}].schema`, NAME, 'a schema name or pattern (letters, digits, "_", "$", "%")', t.schema);
-      Validate.pattern(this, `tables[${i}].table`, NAME, 'a table name or pattern (letters, digits, "_", "$", "%")', t.table);
+      Validate.pattern(this, `tables[${i}].schema`, OBJECT_NAME, 'a schema name or pattern (letters, digits, "_", "$", "%")', t.schema);
+      Validate.pattern(this, `tables[${i}].table`, OBJECT_NAME, 'a table name or pattern (letters, digits, "_", "$", "%")', t.table);
     });
     const prefix = props.targetPrefix ?? 'dms';
-    Validate.pattern(this, 'targetPrefix', '^[A-Za-z0-9!_.*\'()/-]{1,200}$', 'an S3 key prefix without expressions', prefix);
-    const max = props.maxCapacityUnits ?? 16;
-    const min = props.minCapacityUnits ?? Math.min(2, max);
-    Validate.oneOf(this, 'maxCapacityUnits', DCU_VALUES.map(String), String(max));
-    Validate.oneOf(this, 'minCapacityUnits', DCU_VALUES.map(String), String(min));
-    Validate.that(this, min <= max, { prop: 'minCapacityUnits', value: min, allowed: `at most maxCapacityUnits (${max})` });
+    Validate.pattern(this, 'targetPrefix', PREFIX, 'an S3 key prefix of 1-200 characters without expressions or a leading "/"', prefix);
+    const port = props.sourcePort ?? (isMySqlCompatible(props.engine) ? 3306 : 5432);
+    Validate.number(this, port, { prop: 'sourcePort', ...DmsLimits.PORT });
     const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? PrivateSubnets.of(props.vpc));
-    Validate.that(this, new Set(subnets.availabilityZones).size >= 2, {
-      prop: 'vpcSubnets', value: `${subnets.subnets.length} subnets`, allowed: 'subnets in at least two Availability Zones',
-    });
+    const zones = subnets.availabilityZones;
+    if (!zones.some((z) => Token.isUnresolved(z))) {
+      Validate.that(this, new Set(zones).size >= 2, { prop: 'vpcSubnets', value: `${subnets.subnets.length} subnets`, allowed: 'subnets in at least two Availability Zones' });
+    }
+    return { prefix, port, subnets, ...this.validateCapacity(props) };
+  }
 
-    const stack = Stack.of(this);
-    this.encryptionKey = props.encryptionKey ?? props.targetBucket.encryptionKey ?? new DataKey(this, 'Key', { description: `Data key of ${this.node.path}` }).key;
-    const objectKey = props.targetBucket.encryptionKey ?? this.encryptionKey;
-    const dmsPrincipal = new iam.CompositePrincipal(
-      new iam.ServicePrincipal('dms.amazonaws.com'), new iam.ServicePrincipal(`dms.${stack.region}.amazonaws.com`));
+  /** DCU values from the DMS list, min <= max; no arithmetic or comparison on tokens. */
+  private validateCapacity(props: DatabaseReplicationProps): Pick<ReplicationSettings, 'maxCapacityUnits' | 'minCapacityUnits'> {
+    const max = props.maxCapacityUnits ?? DEFAULT_MAX_DCU;
+    const allowed = `one of ${DmsLimits.CAPACITY_UNITS.join(', ')}`;
+    for (const [prop, value] of [['maxCapacityUnits', max], ['minCapacityUnits', props.minCapacityUnits]] as const) {
+      if (value !== undefined && !Token.isUnresolved(value)) {
+        Validate.that(this, DmsLimits.CAPACITY_UNITS.includes(value), { prop, value, allowed });
+      }
+    }
+    if (Token.isUnresolved(max)) return { maxCapacityUnits: max, minCapacityUnits: props.minCapacityUnits };
+    const min = props.minCapacityUnits ?? Math.min(DEFAULT_MIN_DCU, max);
+    if (!Token.isUnresolved(min)) {
+      Validate.that(this, min <= max, { prop: 'minCapacityUnits', value: min, allowed: `at most maxCapacityUnits (${max})` });
+    }
+    return { maxCapacityUnits: max, minCapacityUnits: min };
+  }
 
-    this.targetRole = new iam.Role(this, 'TargetRole', { description: `DMS writes ${this.node.path}'s Parquet files`, assumedBy: dmsPrincipal });
-    const targetPolicy = new iam.Policy(this, 'TargetPolicy', {
-      roles: [this.targetRole],
+  /** DMS of this account, through its global and regional service principals. */
+  private dmsPrincipal(): iam.IPrincipal {
+    const conditions = { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } };
+    return new iam.CompositePrincipal(
+      new iam.ServicePrincipal('dms.amazonaws.com', { conditions }),
+      new iam.ServicePrincipal(`dms.${Stack.of(this).region}.amazonaws.com`, { conditions }),
+    );
+  }
+
+  private createTargetRole(props: DatabaseReplicationProps): { role: iam.Role; policy: iam.Policy } {
+    const bucket = props.targetBucket;
+    const region = Stack.of(this).region;
+    const role = new iam.Role(this, 'TargetRole', { description: `DMS writes ${this.node.path}'s Parquet files`, assumedBy: this.dmsPrincipal() });
+    const objects = bucket.arnForObjects(`${this.targetPrefix}/*`);
+    const policy = new iam.Policy(this, 'TargetPolicy', {
+      roles: [role],
       statements: [
-        new iam.PolicyStatement({ sid: 'ListTarget', actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [props.targetBucket.bucketArn] }),
-        new iam.PolicyStatement({ sid: 'WriteTarget', actions: ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectTagging'], resources: [props.targetBucket.arnForObjects(`${prefix}/*`)] }),
-        new iam.PolicyStatement({ sid: 'EncryptTarget', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [objectKey.keyArn] }),
+        new iam.PolicyStatement({ sid: 'ListTarget', actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [bucket.bucketArn] }),
+        new iam.PolicyStatement({ sid: 'WriteTarget', actions: ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectTagging'], resources: [objects] }),
+        new iam.PolicyStatement({
+          sid: 'EncryptTarget',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [this.objectKey.keyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
+            // with S3 Bucket Keys the context is the bucket ARN, otherwise the object ARN
+            StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, objects] },
+          },
+        }),
       ],
     });
-    const bucketCfn = props.targetBucket.node.defaultChild;
-    NagAcknowledgements.acknowledge(targetPolicy, bucketCfn ? `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(bucketCfn as any)}.Arn>/${prefix}/*]` : 'AwsSolutions-IAM5',
-      'DMS writes one object per table and batch under the replication prefix; the object ARN must end with a wildcard.');
+    NagAcknowledgements.objectsUnder(policy, bucket, `${this.targetPrefix}/`,
+      `DMS writes one object per table and batch under ${this.node.path}'s prefix (targetPrefix); the object ARN must end with a wildcard, and it is the only one in the policy.`);
+    return { role, policy };
+  }
 
-    this.secretRole = new iam.Role(this, 'SecretRole', { description: `DMS reads ${this.node.path}'s source credentials`, assumedBy: dmsPrincipal });
-    props.sourceSecret.grantRead(this.secretRole);
+  private createSecretRole(props: DatabaseReplicationProps): iam.Role {
+    const role = new iam.Role(this, 'SecretRole', { description: `DMS reads ${this.node.path}'s source credentials`, assumedBy: this.dmsPrincipal() });
+    // GetSecretValue/DescribeSecret on this secret only
+    props.sourceSecret.grantRead(role);
+    const key = props.sourceSecret.encryptionKey;
+    if (key) {
+      // explicit: grantRead adds no identity statement for an imported secret's key
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'DecryptSourceSecret',
+        actions: ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+      }));
+    }
+    return role;
+  }
 
-    const subnetGroup = new dms.CfnReplicationSubnetGroup(this, 'SubnetGroup', {
-      replicationSubnetGroupDescription: `Subnets of ${this.node.path}`,
-      subnetIds: subnets.subnetIds,
-    });
-    const sourcePort = props.sourcePort ?? (props.engine === SourceEngine.MYSQL ? 3306 : 5432);
-    Validate.integer(this, 'sourcePort', 1, 65535, sourcePort);
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+  private createSecurityGroup(props: DatabaseReplicationProps, port: number): ec2.SecurityGroup {
+    const group = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       allowAllOutbound: false,
       description: `DMS ${this.node.path}: outbound to the source database port and HTTPS (S3, Secrets Manager) only; no inbound`,
     });
-    this.securityGroup.addEgressRule(props.sourcePeer ?? ec2.Peer.anyIpv4(), ec2.Port.tcp(sourcePort), 'Source database');
-    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to S3 and Secrets Manager (endpoints or NAT)');
+    group.addEgressRule(props.sourcePeer ?? ec2.Peer.anyIpv4(), ec2.Port.tcp(port), 'Source database');
+    group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to S3 and Secrets Manager (endpoints or NAT)');
+    return group;
+  }
 
+  private createSourceEndpoint(props: DatabaseReplicationProps): dms.CfnEndpoint {
     const secretSettings = { secretsManagerSecretId: props.sourceSecret.secretArn, secretsManagerAccessRoleArn: this.secretRole.roleArn };
-    this.sourceEndpoint = new dms.CfnEndpoint(this, 'Source', {
+    const mySql = isMySqlCompatible(props.engine);
+    return new dms.CfnEndpoint(this, 'Source', {
       endpointType: 'source',
       engineName: props.engine,
       databaseName: props.databaseName,
       sslMode: 'require',
-      mySqlSettings: props.engine === SourceEngine.MYSQL ? secretSettings : undefined,
-      postgreSqlSettings: props.engine === SourceEngine.POSTGRES ? secretSettings : undefined,
+      mySqlSettings: mySql ? secretSettings : undefined,
+      postgreSqlSettings: mySql ? undefined : secretSettings,
     });
-    this.targetEndpoint = new dms.CfnEndpoint(this, 'Target', {
+  }
+
+  private createTargetEndpoint(props: DatabaseReplicationProps): dms.CfnEndpoint {
+    return new dms.CfnEndpoint(this, 'Target', {
       endpointType: 'target',
       engineName: 's3',
       s3Settings: {
         bucketName: props.targetBucket.bucketName,
-        bucketFolder: prefix,
+        bucketFolder: this.targetPrefix,
         serviceAccessRoleArn: this.targetRole.roleArn,
         dataFormat: 'parquet',
         parquetVersion: 'parquet-2-0',
         encryptionMode: 'SSE_KMS',
-        serverSideEncryptionKmsKeyId: objectKey.keyArn,
+        serverSideEncryptionKmsKeyId: this.objectKey.keyArn,
         datePartitionEnabled: true,
         datePartitionSequence: 'YYYYMMDD',
         datePartitionDelimiter: 'SLASH',
@@ -216,8 +222,13 @@ export class DatabaseReplication extends Construct {
         includeOpForFullLoad: true,
       },
     });
-    this.targetEndpoint.node.addDependency(targetPolicy);
+  }
 
+  private createReplication(props: DatabaseReplicationProps, settings: ReplicationSettings): dms.CfnReplicationConfig {
+    const subnetGroup = new dms.CfnReplicationSubnetGroup(this, 'SubnetGroup', {
+      replicationSubnetGroupDescription: `Subnets of ${this.node.path}`,
+      subnetIds: settings.subnets.subnetIds,
+    });
     const rules = props.tables.map((t, i) => ({
       'rule-type': 'selection',
       'rule-id': String(i + 1),
@@ -225,15 +236,15 @@ export class DatabaseReplication extends Construct {
       'object-locator': { 'schema-name': t.schema, 'table-name': t.table ?? '%' },
       'rule-action': 'include',
     }));
-    this.replication = new dms.CfnReplicationConfig(this, 'Replication', {
-      replicationConfigIdentifier: Names.uniqueResourceName(this, { maxLength: 255, separator: '-' }).toLowerCase(),
+    return new dms.CfnReplicationConfig(this, 'Replication', {
+      replicationConfigIdentifier: replicationIdentifier(this),
       replicationType: props.replicationType ?? ReplicationType.FULL_LOAD_AND_CDC,
       sourceEndpointArn: this.sourceEndpoint.ref,
       targetEndpointArn: this.targetEndpoint.ref,
       tableMappings: { rules },
       computeConfig: {
-        maxCapacityUnits: max,
-        minCapacityUnits: min,
+        maxCapacityUnits: settings.maxCapacityUnits,
+        minCapacityUnits: settings.minCapacityUnits,
         multiAz: props.multiAz ?? true,
         kmsKeyId: this.encryptionKey.keyArn,
         replicationSubnetGroupId: subnetGroup.ref,

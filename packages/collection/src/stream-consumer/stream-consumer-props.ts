@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -27,18 +28,26 @@ export interface StreamConsumerProps {
   readonly consumerName?: string;
 
   /**
-   * Customer-managed key for the seen-set table, the on-failure queue and the log group.
+   * Customer-managed key for the seen-set table, the on-failure queue, the log group and the
+   * alarm topic created when no `alarmTopic` is given.
    * @default - a new DataKey with rotation
    */
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * Entry file of the handler (TypeScript), exporting `handler` built with `createStreamHandler`
-   * from this package's `lambda/stream-consumer/consumer.ts`, which de-aggregates and de-duplicates
-   * before calling your processing function.
-   * @default - the lab handler, which logs each record
+   * Code of the function, for your own record processing: a bundle whose handler is built with
+   * `streamHandler` from `@analytics-patterns/collection/runtime/stream-consumer` (published,
+   * typed, pre-built: it de-aggregates and de-duplicates before calling your processor).
+   * Bundle it with your own tooling, e.g. `lambda.Code.fromAsset('dist/my-consumer')`.
+   * @default - the pre-built lab handler shipped in this package, which logs each record
    */
-  readonly entry?: string;
+  readonly code?: lambda.Code;
+
+  /**
+   * Handler of `code` (`<file>.<export>`).
+   * @default 'index.handler'
+   */
+  readonly handler?: string;
 
   /** Records per batch: 1 to 10,000. @default 100 */
   readonly batchSize?: number;
@@ -115,10 +124,38 @@ export interface StreamConsumerProps {
   readonly iteratorAgeThreshold?: Duration;
 
   /**
-   * SNS topic that receives alarm and OK notifications.
-   * @default - alarms without actions
+   * SNS topic that receives the ALARM and OK notifications of every alarm.
+   * @default - a new AlarmTopic encrypted with `encryptionKey` (subscribe to it)
    */
   readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Concurrent executions reserved for (and capped at) this function. Without it the event
+   * source mapping already bounds concurrency to shards x `parallelizationFactor`; reserving it
+   * (NIST 800-53 / HIPAA `LambdaConcurrency`) takes that many from the account's pool.
+   * @default - unreserved (bounded by the event source mapping)
+   */
+  readonly reservedConcurrentExecutions?: number;
+
+  /**
+   * Run the function in this VPC (NIST 800-53, HIPAA and PCI DSS `LambdaInsideVPC`). The
+   * function then reaches DynamoDB, SQS, KMS and CloudWatch Logs through the VPC: give the
+   * subnets a NAT gateway or VPC endpoints for those services (their hourly cost is yours).
+   * @default - not in a VPC (the function only calls AWS APIs)
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of `vpc` for the function.
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the function in `vpc`.
+   * @default - a new security group allowing outbound traffic only
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 
   /** Retention of the function's log group. @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;

@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { AlarmNotifications, NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
+import {
+  ConstructAlarms, CustomerManagedPolicies, KinesisLimits, LambdaLimits, Limit, NagAcknowledgements, Sandbox, TimeUnit, Validate,
+} from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,14 +12,34 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { StreamConsumerProps } from './stream-consumer-props';
 
-const HANDLER_DIR = path.join(__dirname, '..', '..', 'lambda', 'stream-consumer');
-const REPO_ROOT = path.join(__dirname, '..', '..', '..', '..');
+/**
+ * The pre-built default handler: `lambda/stream-consumer/*.ts` bundled by `lambda/build.js`
+ * (with the producer's de-aggregation inlined) into `lambda-dist/`, which the package ships.
+ */
+const DEFAULT_CODE_DIR = path.join(__dirname, '..', '..', 'lambda-dist', 'stream-consumer');
+const PERIOD = Duration.minutes(5);
+/**
+ * How long a record id is remembered: this library's rule (DynamoDB TTL has no bound), from an
+ * hour, the shortest window that still covers a retried batch, to a year.
+ */
+const SEEN_TTL_SECONDS: Limit = { min: 3600, max: 31_536_000, unit: 'seconds', integer: true };
+const ID_FIELD = '^[A-Za-z_][A-Za-z0-9_]{0,63}$';
+const HANDLER = '^[A-Za-z0-9_./-]+\\.[A-Za-z_$][A-Za-z0-9_$]*$';
+
+/** Converted props of a StreamConsumer (internal). */
+interface ConsumerPlan {
+  readonly maxRecordAgeSeconds: number;
+  readonly seenTtlSeconds: number;
+  readonly batchingWindowSeconds?: number;
+  readonly timeoutSeconds: number;
+  readonly iteratorAgeMillis: number;
+}
 
 /**
  * An idempotent Lambda consumer of a Kinesis data stream (notes 1.1: consumers, enhanced
@@ -30,17 +52,20 @@ const REPO_ROOT = path.join(__dirname, '..', '..', '..', '..');
  *        record age, then the batch metadata to an encrypted SQS queue
  * ```
  *
+ * - The handler ships pre-built inside this package (no esbuild, Docker or extra dependency in
+ *   your project); your own processing plugs in through `code` and the published runtime
+ *   `@analytics-patterns/collection/runtime/stream-consumer`.
  * - Duplicates: producers retry (a record is written twice) and Lambda retries batches; the
  *   handler drops records whose id (embedded by `@analytics-patterns/producer`) it already
  *   processed, using a DynamoDB table with TTL as the seen-set.
  * - Failures never block a shard forever: bounded retries (10) and record age (1 day) by
  *   default, unlike AWS's infinite defaults, and a bad record is isolated by bisecting.
  * - Encrypted with a customer-managed key (table, queue, logs); the table has PITR and is
- *   RETAINed; the function's role has exact actions on exact ARNs.
+ *   RETAINed; the function's role has exact actions on exact ARNs; every alarm notifies.
  */
 export class StreamConsumer extends Construct {
   /** The consumer function. */
-  public readonly consumerFunction: nodejs.NodejsFunction;
+  public readonly consumerFunction: lambda.Function;
   /** The function's role. */
   public readonly role: iam.Role;
   /** The seen-set table (partition key `recordId`, TTL attribute `expiresAt`). */
@@ -57,6 +82,8 @@ export class StreamConsumer extends Construct {
   public readonly eventSource: lambda.IEventSource;
   /** Id of the event source mapping. */
   public readonly eventSourceMappingId: string;
+  /** The alarms of this construct, all notifying {@link alarmTopic}. */
+  public readonly monitoring: ConstructAlarms;
   /** Alarm: records wait too long before being processed (IteratorAge, maximum). */
   public readonly iteratorAgeAlarm: cloudwatch.Alarm;
   /** Alarm: a batch was discarded to the on-failure queue. */
@@ -64,15 +91,37 @@ export class StreamConsumer extends Construct {
 
   constructor(scope: Construct, id: string, props: StreamConsumerProps) {
     super(scope, id);
-    this.validate(props);
-    const stack = Stack.of(this);
-    const maxRecordAge = props.maxRecordAge ?? Duration.days(1);
-    const seenTtl = props.seenTtl ?? Duration.days(7);
-
+    const plan = this.validate(props);
     this.encryptionKey = props.encryptionKey ?? new DataKey(this, 'Key', { description: `Data key of ${this.node.path}` }).key;
     DataKey.allowCloudWatchLogs(this.encryptionKey);
+    this.seenTable = this.createSeenTable();
+    this.deadLetterQueue = props.deadLetterQueue ?? this.createDeadLetterQueue();
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      encryptionKey: this.encryptionKey,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: Sandbox.removalPolicy(this),
+    });
+    this.role = this.createRole();
+    this.consumerFunction = this.createFunction(props, plan);
+    [this.eventSource, this.fanOutConsumer] = this.connectStream(props, plan);
+    this.eventSourceMappingId = (this.eventSource as sources.KinesisEventSource).eventSourceMappingId;
+    this.monitoring = new ConstructAlarms(this, { topic: props.alarmTopic, encryptionKey: this.encryptionKey });
+    [this.iteratorAgeAlarm, this.discardedBatchAlarm] = this.createAlarms(plan);
+    CustomerManagedPolicies.apply(this);
+  }
 
-    this.seenTable = new dynamodb.Table(this, 'SeenTable', {
+  /** Every alarm of this construct. */
+  public get alarms(): cloudwatch.Alarm[] {
+    return this.monitoring.alarms;
+  }
+
+  /** The topic every alarm notifies (`alarmTopic`, or the one this construct created). */
+  public get alarmTopic(): sns.ITopic {
+    return this.monitoring.topic;
+  }
+
+  private createSeenTable(): dynamodb.Table {
+    return new dynamodb.Table(this, 'SeenTable', {
       partitionKey: { name: 'recordId', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
@@ -81,163 +130,195 @@ export class StreamConsumer extends Construct {
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: Sandbox.removalPolicy(this),
     });
+  }
 
-    if (props.deadLetterQueue) {
-      this.deadLetterQueue = props.deadLetterQueue;
-    } else {
-      const queue = new sqs.Queue(this, 'DeadLetterQueue', {
-        encryption: sqs.QueueEncryption.KMS,
-        encryptionMasterKey: this.encryptionKey,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-        removalPolicy: Sandbox.removalPolicy(this),
-      });
-      NagAcknowledgements.acknowledge(queue, 'AwsSolutions-SQS3',
-        'This queue is itself the on-failure destination of the Kinesis event source mapping; it holds batch metadata for investigation and needs no further dead-letter queue.');
-      this.deadLetterQueue = queue;
-    }
-
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      encryptionKey: this.encryptionKey,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+  private createDeadLetterQueue(): sqs.Queue {
+    const queue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
       removalPolicy: Sandbox.removalPolicy(this),
     });
+    NagAcknowledgements.acknowledge(queue, 'AwsSolutions-SQS3',
+      'This queue is itself the on-failure destination of the Kinesis event source mapping; it holds batch metadata for investigation and needs no further dead-letter queue.');
+    return queue;
+  }
 
-    this.role = new iam.Role(this, 'Role', {
+  /** The function's role: its log group, and the seen-set table with its key through DynamoDB. */
+  private createRole(): iam.Role {
+    const role = new iam.Role(this, 'Role', {
       description: `Stream consumer function of ${this.node.path}`,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
-    const policy = new iam.Policy(this, 'Policy', { roles: [this.role] });
+    const policy = new iam.Policy(this, 'Policy', { roles: [role] });
     policy.addStatements(
       // the log group's ARN ends in ":*", which covers its log streams
-      new iam.PolicyStatement({
-        sid: 'WriteLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'SeenSet',
-        actions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
-        resources: [this.seenTable.tableArn],
-      }),
+      new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+      new iam.PolicyStatement({ sid: 'SeenSet', actions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], resources: [this.seenTable.tableArn] }),
       new iam.PolicyStatement({
         sid: 'SeenSetEncryption',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: [this.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
       }),
     );
-    this.consumerFunction = new nodejs.NodejsFunction(this, 'Function', {
+    return role;
+  }
+
+  private createFunction(props: StreamConsumerProps, plan: ConsumerPlan): lambda.Function {
+    const fn = new lambda.Function(this, 'Function', {
       description: `Idempotent Kinesis consumer of ${this.node.path}`,
-      entry: props.entry ?? path.join(HANDLER_DIR, 'index.ts'),
-      handler: 'handler',
+      code: props.code ?? lambda.Code.fromAsset(defaultCodeDir()),
+      handler: props.handler ?? 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? Duration.seconds(60),
+      timeout: Duration.seconds(plan.timeoutSeconds),
       role: this.role,
       logGroup: this.logGroup,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      vpc: props.vpc,
+      vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
+      securityGroups: props.vpc ? props.securityGroups : undefined,
       environment: {
         SEEN_TABLE_NAME: this.seenTable.tableName,
-        SEEN_TTL_SECONDS: String(seenTtl.toSeconds()),
+        SEEN_TTL_SECONDS: Tokenization.stringifyNumber(plan.seenTtlSeconds),
         ID_FIELD: props.idField ?? 'recordId',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        // the SDK v3 is part of the Node.js runtime
-        externalModules: ['@aws-sdk/*'],
-        // in this repository, resolve @analytics-patterns/* to the workspace sources
-        ...(fs.existsSync(path.join(REPO_ROOT, 'tsconfig.json')) ? { tsconfig: path.join(REPO_ROOT, 'tsconfig.json') } : {}),
-      },
-      ...(fs.existsSync(path.join(REPO_ROOT, 'package-lock.json'))
-        ? { depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'), projectRoot: REPO_ROOT }
-        : {}),
     });
-    this.consumerFunction.node.addDependency(policy);
+    fn.node.addDependency(this.node.findChild('Policy'));
+    this.acknowledgeFunctionRules(fn, props);
+    return fn;
+  }
 
+  /** The compliance packs' Lambda rules this construct answers with a prop, or that do not apply. */
+  private acknowledgeFunctionRules(fn: lambda.Function, props: StreamConsumerProps): void {
+    for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
+      NagAcknowledgements.acknowledge(fn, `${pack}-LambdaDLQ`,
+        'A function-level dead-letter queue only serves asynchronous invocations; this function is invoked by a Kinesis event source mapping, whose failed batches go to the on-failure SQS destination (deadLetterQueue).');
+      if (props.reservedConcurrentExecutions === undefined) {
+        NagAcknowledgements.acknowledge(fn, `${pack}-LambdaConcurrency`,
+          'Concurrency is bounded by the Kinesis event source mapping (shards x parallelizationFactor batches at a time); set reservedConcurrentExecutions to reserve and cap it.');
+      }
+      NagAcknowledgements.acknowledge(this.seenTable, `${pack}-DynamoDBInBackupPlan`,
+        'The seen-set holds only record ids with a TTL (derived data); point-in-time recovery is on, and losing it re-admits at most the duplicates of one TTL window.');
+    }
+    if (props.vpc === undefined) {
+      NagAcknowledgements.acknowledgeCompliance(fn, 'LambdaInsideVPC',
+        'The function only calls AWS APIs (Kinesis through its event source mapping, DynamoDB, SQS, KMS, CloudWatch Logs) and holds no network endpoint; set vpc to run it in a VPC.');
+    } else {
+      // what Lambda needs to attach the function to the subnets (not added for a role passed in)
+      this.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+      NagAcknowledgements.acknowledge(this.role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        'A function in a VPC (vpc is set) needs the network interface actions of this AWS managed policy, and nothing else it holds, to attach to the subnets.');
+    }
+  }
+
+  /** The event source mapping: shared throughput, or an enhanced fan-out consumer. */
+  private connectStream(props: StreamConsumerProps, plan: ConsumerPlan): [lambda.IEventSource, kinesis.StreamConsumer?] {
     const sourceProps: sources.KinesisEventSourceProps = {
       startingPosition: props.startingPosition ?? lambda.StartingPosition.TRIM_HORIZON,
       batchSize: props.batchSize ?? 100,
-      maxBatchingWindow: props.maxBatchingWindow,
+      maxBatchingWindow: plan.batchingWindowSeconds === undefined ? undefined : Duration.seconds(plan.batchingWindowSeconds),
       parallelizationFactor: props.parallelizationFactor ?? 1,
       bisectBatchOnError: props.bisectBatchOnError ?? true,
       retryAttempts: props.retryAttempts ?? 10,
-      maxRecordAge,
+      // aws-cdk-lib compares maxRecordAge with its range and fails on a token: set below instead
+      maxRecordAge: Token.isUnresolved(plan.maxRecordAgeSeconds) ? undefined : Duration.seconds(plan.maxRecordAgeSeconds),
       reportBatchItemFailures: true,
       onFailure: new sources.SqsDlq(this.deadLetterQueue),
     };
+    let result: [lambda.IEventSource, kinesis.StreamConsumer?];
     if (props.enhancedFanOut ?? false) {
-      this.fanOutConsumer = new kinesis.StreamConsumer(this, 'FanOutConsumer', {
+      const consumer = new kinesis.StreamConsumer(this, 'FanOutConsumer', {
         stream: props.stream,
-        streamConsumerName: props.consumerName ?? `${stack.stackName}-${this.node.id}`.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 128),
+        streamConsumerName: props.consumerName ?? `${Stack.of(this).stackName}-${this.node.id}`.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 128),
       });
-      const source = new sources.KinesisConsumerEventSource(this.fanOutConsumer, sourceProps);
-      this.consumerFunction.addEventSource(source);
-      this.eventSource = source;
-      this.eventSourceMappingId = source.eventSourceMappingId;
+      result = [new sources.KinesisConsumerEventSource(consumer, sourceProps), consumer];
     } else {
-      const source = new sources.KinesisEventSource(props.stream, sourceProps);
-      this.consumerFunction.addEventSource(source);
-      this.eventSource = source;
-      this.eventSourceMappingId = source.eventSourceMappingId;
+      result = [new sources.KinesisEventSource(props.stream, sourceProps), undefined];
+    }
+    this.consumerFunction.addEventSource(result[0]);
+    if (Token.isUnresolved(plan.maxRecordAgeSeconds)) {
+      const mapping = this.consumerFunction.node.children.find((c): c is lambda.EventSourceMapping => c instanceof lambda.EventSourceMapping)!;
+      (mapping.node.defaultChild as lambda.CfnEventSourceMapping).maximumRecordAgeInSeconds = plan.maxRecordAgeSeconds;
     }
     if (this.deadLetterQueue.encryptionMasterKey) {
-      NagAcknowledgements.acknowledge(this.role, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
-        'Added by Lambda\'s SqsDlq grant (grantSendMessages) so the event source mapping can send failure records to the KMS-encrypted on-failure queue; scoped to that queue\'s key.');
-      NagAcknowledgements.acknowledge(this.role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        'Added by Lambda\'s SqsDlq grant (grantSendMessages) so the event source mapping can send failure records to the KMS-encrypted on-failure queue; scoped to that queue\'s key.');
+      const reason = 'Added by Lambda\'s SqsDlq grant (grantSendMessages) so the event source mapping can send failure records to the KMS-encrypted on-failure queue; scoped to that queue\'s key.';
+      NagAcknowledgements.wildcardAction(this.role, 'kms:ReEncrypt*', reason);
+      NagAcknowledgements.wildcardAction(this.role, 'kms:GenerateDataKey*', reason);
     }
-
-    // ---- alarms ----
-    const iteratorAge = props.iteratorAgeThreshold ?? Duration.minutes(15);
-    this.iteratorAgeAlarm = this.consumerFunction.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(5) })
-      .createAlarm(this, 'IteratorAgeAlarm', {
-        alarmDescription: `${this.node.path} processes records more than ${iteratorAge.toHumanString()} after they arrived: it falls behind the stream.`,
-        threshold: iteratorAge.toMilliseconds(),
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    this.discardedBatchAlarm = this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) })
-      .createAlarm(this, 'DiscardedBatchAlarm', {
-        alarmDescription: `${this.node.path} discarded a batch after its retries or record age: its metadata is in the on-failure queue.`,
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    AlarmNotifications.notify([this.iteratorAgeAlarm, this.discardedBatchAlarm], props.alarmTopic);
+    return result;
   }
 
-  private validate(props: StreamConsumerProps): void {
-    Validate.integer(this, 'batchSize', 1, 10_000, props.batchSize, 'records');
-    Validate.integer(this, 'maxBatchingWindow', 0, 300, props.maxBatchingWindow?.toSeconds({ integral: false }), 'seconds');
-    Validate.integer(this, 'parallelizationFactor', 1, 10, props.parallelizationFactor, 'concurrent batches per shard');
-    Validate.integer(this, 'retryAttempts', 0, 10_000, props.retryAttempts, 'retries');
-    Validate.integer(this, 'maxRecordAge', 60, 604_800, props.maxRecordAge?.toSeconds({ integral: false }), 'seconds', 'That is 1 minute to 7 days.');
-    Validate.integer(this, 'memorySize', 128, 10_240, props.memorySize, 'MiB');
-    Validate.integer(this, 'timeout', 1, 900, props.timeout?.toSeconds({ integral: false }), 'seconds');
-    Validate.integer(this, 'seenTtl', 3600, 31_536_000, props.seenTtl?.toSeconds({ integral: false }), 'seconds', 'That is 1 hour to 365 days.');
-    const age = (props.maxRecordAge ?? Duration.days(1)).toSeconds();
-    const ttl = (props.seenTtl ?? Duration.days(7)).toSeconds();
+  private createAlarms(plan: ConsumerPlan): [cloudwatch.Alarm, cloudwatch.Alarm] {
+    return [
+      this.monitoring.add('IteratorAgeAlarm', {
+        metric: this.consumerFunction.metric('IteratorAge', { statistic: 'Maximum', period: PERIOD }),
+        threshold: plan.iteratorAgeMillis,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description: `${this.node.path} processes records too long after they arrived (iterator age above the threshold): it falls behind the stream.`,
+      }),
+      this.monitoring.add('DiscardedBatchAlarm', {
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: PERIOD }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description: `${this.node.path} discarded a batch after its retries or record age: its metadata is in the on-failure queue.`,
+      }),
+    ];
+  }
+
+  private validate(props: StreamConsumerProps): ConsumerPlan {
+    Validate.number(this, props.batchSize, { prop: 'batchSize', ...LambdaLimits.KINESIS_BATCH_SIZE });
+    Validate.number(this, props.parallelizationFactor, { prop: 'parallelizationFactor', ...LambdaLimits.PARALLELIZATION_FACTOR });
+    Validate.number(this, props.retryAttempts, { prop: 'retryAttempts', ...LambdaLimits.RETRY_ATTEMPTS });
+    Validate.number(this, props.memorySize, { prop: 'memorySize', ...LambdaLimits.MEMORY_MIB });
+    Validate.number(this, props.reservedConcurrentExecutions, { prop: 'reservedConcurrentExecutions', ...LambdaLimits.RESERVED_CONCURRENCY });
+    Validate.that(this, props.vpc !== undefined || (props.vpcSubnets === undefined && props.securityGroups === undefined), {
+      prop: props.vpcSubnets ? 'vpcSubnets' : 'securityGroups', value: 'given', allowed: 'only together with vpc',
+    });
+    const plan: ConsumerPlan = {
+      batchingWindowSeconds: Validate.duration(this, props.maxBatchingWindow, { prop: 'maxBatchingWindow', in: TimeUnit.SECONDS, ...LambdaLimits.MAX_BATCHING_WINDOW_SECONDS }),
+      maxRecordAgeSeconds: Validate.duration(this, props.maxRecordAge ?? Duration.days(1), {
+        prop: 'maxRecordAge', in: TimeUnit.SECONDS, ...LambdaLimits.MAX_RECORD_AGE_SECONDS, hint: 'That is 1 minute to 7 days.',
+      })!,
+      timeoutSeconds: Validate.duration(this, props.timeout ?? Duration.seconds(60), { prop: 'timeout', in: TimeUnit.SECONDS, ...LambdaLimits.TIMEOUT_SECONDS })!,
+      seenTtlSeconds: Validate.duration(this, props.seenTtl ?? Duration.days(7), { prop: 'seenTtl', in: TimeUnit.SECONDS, ...SEEN_TTL_SECONDS, hint: 'That is 1 hour to 365 days.' })!,
+      iteratorAgeMillis: Validate.duration(this, props.iteratorAgeThreshold ?? Duration.minutes(15), {
+        prop: 'iteratorAgeThreshold', in: TimeUnit.MILLISECONDS, min: 1, max: LambdaLimits.MAX_RECORD_AGE_SECONDS.max * 1000, integer: true,
+      })!,
+    };
+    const { maxRecordAgeSeconds: age, seenTtlSeconds: ttl } = plan;
     Validate.that(this, Token.isUnresolved(age) || Token.isUnresolved(ttl) || ttl >= age, {
       prop: 'seenTtl', value: `${ttl} seconds`, allowed: `at least maxRecordAge (${age} seconds): a retried record can arrive that late and must still be recognised`,
     });
+    this.validateNames(props);
+    return plan;
+  }
+
+  private validateNames(props: StreamConsumerProps): void {
     if (props.startingPosition !== undefined) {
       Validate.oneOf(this, 'startingPosition', [lambda.StartingPosition.TRIM_HORIZON, lambda.StartingPosition.LATEST], props.startingPosition);
     }
-    if (props.idField !== undefined) {
-      Validate.pattern(this, 'idField', '^[A-Za-z_][A-Za-z0-9_]{0,63}$', 'a JSON field name: letters, digits and "_", at most 64 characters', props.idField);
-    }
+    Validate.pattern(this, 'idField', ID_FIELD, 'a JSON field name: letters, digits and "_", at most 64 characters', props.idField);
     if (props.consumerName !== undefined) {
       Validate.that(this, props.enhancedFanOut === true, { prop: 'consumerName', value: props.consumerName, allowed: 'only with enhancedFanOut: true' });
-      Validate.pattern(this, 'consumerName', '^[a-zA-Z0-9_.-]{1,128}$', '1-128 characters: letters, digits, "_", "." and "-"', props.consumerName);
+      Validate.resourceName(this, 'consumerName', props.consumerName, KinesisLimits.CONSUMER_NAME);
     }
-    if (props.entry !== undefined) {
-      Validate.that(this, fs.existsSync(props.entry), { prop: 'entry', value: props.entry, allowed: 'an existing handler file' });
+    Validate.pattern(this, 'handler', HANDLER, 'a handler "<file>.<export>", e.g. "index.handler"', props.handler);
+    if (props.handler !== undefined) {
+      Validate.that(this, props.code !== undefined, { prop: 'handler', value: props.handler, allowed: 'only with code (the default code exports index.handler)' });
     }
   }
+}
+
+/** The pre-built default handler's folder; a clear error when the package was not built. */
+function defaultCodeDir(): string {
+  if (!fs.existsSync(path.join(DEFAULT_CODE_DIR, 'index.js'))) {
+    throw new Error(`The pre-built StreamConsumer handler is missing at ${DEFAULT_CODE_DIR}: in a source checkout of `
+      + '@analytics-patterns/collection, run `npx projen bundle:lambda` in packages/collection (npm test and the build do it).');
+  }
+  return DEFAULT_CODE_DIR;
 }

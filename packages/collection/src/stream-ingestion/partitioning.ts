@@ -56,15 +56,32 @@ export interface PartitionLayout {
   readonly partitionKeys: string[];
 }
 
-/** Builds the Hive-style prefix, the error prefix and the JQ extraction query. */
-export function partitionLayout(basePrefix: string, options: PartitioningOptions, errorOutputPrefix?: string): PartitionLayout {
+/**
+ * The JQ program Firehose runs on each record to extract the partition keys:
+ * `{device: (.device), region: (.geo.region // "none")}`. Each field's query is wrapped in
+ * parentheses: in a JQ object construction a value is a single term, so an unparenthesized
+ * query using `//`, `+`, `,`, `and`, `or` or a comparison would be a syntax error (or, for `,`,
+ * a different program).
+ */
+export function metadataExtractionQuery(fields: PartitionField[]): string {
+  return `{${fields.map((f) => `${f.name}: (${f.query ?? `.${f.name}`})`).join(', ')}}`;
+}
+
+/**
+ * Builds the Hive-style prefix, the error prefix and the JQ extraction query. With
+ * `timePartitions: false` (destinations other than S3, whose S3 part holds backups or staged
+ * files) the prefix is the base prefix alone, and Firehose adds its own `YYYY/MM/dd/HH/` folders.
+ */
+export function partitionLayout(
+  basePrefix: string, options: PartitioningOptions, errorOutputPrefix?: string, timePartitions = true,
+): PartitionLayout {
   const fields = options.fields ?? [];
   const granularity = options.timeGranularity ?? TimeGranularity.DAY;
-  const depth = TIME_PARTS.findIndex(([g]) => g === granularity) + 1;
+  const depth = timePartitions ? TIME_PARTS.findIndex(([g]) => g === granularity) + 1 : 0;
   const time = TIME_PARTS.slice(0, depth).map(([, name, fmt]) => `${name}=!{timestamp:${fmt}}/`).join('');
   const fieldPart = fields.map((f) => `${f.name}=!{partitionKeyFromQuery:${f.name}}/`).join('');
   const base = basePrefix === '' ? '' : `${basePrefix.replace(/\/+$/, '')}/`;
-  const jqQuery = fields.length > 0 ? `{${fields.map((f) => `${f.name}: ${f.query ?? `.${f.name}`}`).join(', ')}}` : undefined;
+  const jqQuery = fields.length > 0 ? metadataExtractionQuery(fields) : undefined;
   return {
     basePrefix: base,
     prefix: `${base}${fieldPart}${time}`,
@@ -72,4 +89,13 @@ export function partitionLayout(basePrefix: string, options: PartitioningOptions
     jqQuery,
     partitionKeys: [...fields.map((f) => f.name), ...TIME_PARTS.slice(0, depth).map(([, name]) => name)],
   };
+}
+
+/**
+ * The fixed text of an S3 prefix before its first Firehose expression (`!{...}`): the part of
+ * the key space the delivery role needs to write to.
+ */
+export function literalPrefix(prefix: string): string {
+  const i = prefix.indexOf('!{');
+  return i < 0 ? prefix : prefix.slice(0, i);
 }

@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { PartitioningOptions } from './partitioning';
 import { StreamCapacity } from './stream-capacity';
+import { IIngestionDestination } from '../ingestion-destinations/ingestion-destination';
 
 /** Columnar output format for Firehose record format conversion. */
 export enum ColumnarFormat {
@@ -79,8 +80,10 @@ export interface StreamIngestionProps {
   readonly retentionPeriod?: Duration;
 
   /**
-   * Customer-managed key for the stream, the bucket (unless existing) and the log group.
-   * If it is a key defined in this app, a statement letting CloudWatch Logs use it is added.
+   * Customer-managed key for the stream, the bucket (unless existing), the log group and the
+   * alarm topic created when no `alarmTopic` is given. If it is a key defined in this app, a
+   * statement letting CloudWatch Logs use it is added (an imported key must already allow
+   * `logs.<region>.amazonaws.com`).
    * @default - a new DataKey with rotation
    */
   readonly encryptionKey?: kms.IKey;
@@ -112,9 +115,11 @@ export interface StreamIngestionProps {
   readonly partitioning?: PartitioningOptions;
 
   /**
-   * Prefix for records Firehose could not deliver or partition. Must contain
-   * `!{firehose:error-output-type}` if it uses any expression.
+   * Prefix for records Firehose could not deliver or partition (at most 1,024 characters).
+   * Must contain `!{firehose:error-output-type}` if it uses any expression. The delivery role
+   * may write only under `prefix` and under this prefix's text before its first expression.
    * @default 'errors/<prefix>/!{firehose:error-output-type}/year=.../month=.../day=.../'
+   * (with another destination: 'errors/<prefix>/!{firehose:error-output-type}/')
    */
   readonly errorOutputPrefix?: string;
 
@@ -153,8 +158,18 @@ export interface StreamIngestionProps {
   readonly dynamicPartitioningRetryDuration?: Duration;
 
   /**
-   * SNS topic that receives alarm and OK notifications.
-   * @default - alarms without actions
+   * Where Firehose delivers. By default it delivers to S3 (this construct's bucket, under
+   * `prefix`, partitioned and optionally converted). With an {@link OpenSearchDestination} or a
+   * {@link RedshiftDestination}, the bucket keeps the destination's S3 part under `prefix`
+   * (failed documents, or the files Redshift COPYs), and the S3-only props `partitioning`,
+   * `formatConversion` and `dynamicPartitioningRetryDuration` must not be set.
+   * @default - S3, in this construct's bucket
+   */
+  readonly destination?: IIngestionDestination;
+
+  /**
+   * SNS topic that receives the ALARM and OK notifications of every alarm.
+   * @default - a new AlarmTopic encrypted with `encryptionKey` (subscribe to it)
    */
   readonly alarmTopic?: sns.ITopic;
 

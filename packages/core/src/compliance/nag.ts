@@ -26,9 +26,10 @@ const JSII_RTTI = Symbol.for('jsii.rtti');
  */
 function provenance(scope: IConstruct): string {
   const fqnOf = (c: IConstruct): string | undefined => (c.constructor as any)[JSII_RTTI]?.fqn;
-  // a class of aws-cdk-lib itself (decorated classes are renamed Role2, Bucket2...), not a subclass of one
+  // a class of aws-cdk-lib itself (decorated classes are renamed Role2, Bucket2...; iam.Policy makes a
+  // private CfnPolicyConditional), not a subclass of one
   const isCdkClass = (c: IConstruct, fqn: string) => (fqn.startsWith('aws-cdk-lib') || fqn.startsWith('constructs'))
-    && new RegExp(`^${fqn.split('.').pop()}\\d*$`).test(c.constructor.name);
+    && new RegExp(`^${fqn.split('.').pop()}(\\d+|Conditional)?$`).test(c.constructor.name);
   let current: IConstruct | undefined = scope;
   while (current) {
     const fqn = fqnOf(current);

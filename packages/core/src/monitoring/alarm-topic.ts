@@ -145,14 +145,4 @@ export class AlarmTopic extends Construct {
       this.topic.addSubscription(new subs.EmailSubscription(email));
     }
   }
-
-  /** Lets EventBridge rules of this account publish to this topic (see the static form). */
-  public allowEventBridge(): void {
-    AlarmTopic.allowEventBridge(this.topic, this.encryptionKey);
-  }
-
-  /** Grants `grantee` publishing to this topic, key included (see the static form). */
-  public grantPublish(grantee: iam.IGrantable): iam.Grant {
-    return AlarmTopic.grantPublish(this.topic, grantee, this.encryptionKey);
-  }
 }

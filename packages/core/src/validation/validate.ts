@@ -29,6 +29,15 @@ export interface SizeCheck extends RangeCheck {
   readonly in: SizeUnit;
 }
 
+/**
+ * The check of a range/name method: optional in the signature only because jsii allows no
+ * required parameter after the optional value; always given in practice.
+ */
+function required<T>(check: T | undefined): T {
+  if (check === undefined) throw new Error('Validate: the check (limit or rule) is required');
+  return check;
+}
+
 /** Whether a number is a value CDK encoded from a token (or garbage computed from one). */
 function unresolvedNumber(n: number): boolean {
   return Token.isUnresolved(n);
@@ -44,7 +53,8 @@ export class Validate {
    * Checks that `value` (if given and resolved) is within `check.min`-`check.max`, and a
    * whole number when `check.integer`. Tokens pass unchecked (CloudFormation resolves them).
    */
-  public static number(scope: IConstruct, value: number | undefined, check: RangeCheck): void {
+  public static number(scope: IConstruct, value?: number, check?: RangeCheck): void {
+    check = required(check);
     if (value === undefined || unresolvedNumber(value)) return;
     const unit = check.unit ? ` ${check.unit}` : '';
     if (check.integer && !Number.isInteger(value)) {
@@ -64,7 +74,8 @@ export class Validate {
    * (e.g. `Duration.seconds(param.valueAsNumber)`) and is returned unchecked.
    * @returns the value in `check.in`, or undefined when `value` is undefined
    */
-  public static duration(scope: IConstruct, value: Duration | undefined, check: DurationCheck): number | undefined {
+  public static duration(scope: IConstruct, value?: Duration, check?: DurationCheck): number | undefined {
+    check = required(check);
     if (value === undefined) return undefined;
     let amount: number;
     try {
@@ -87,7 +98,8 @@ export class Validate {
    * Converts a `Size` prop to `check.in` and checks its range, like {@link Validate.duration}.
    * @returns the value in `check.in`, or undefined when `value` is undefined
    */
-  public static size(scope: IConstruct, value: Size | undefined, check: SizeCheck): number | undefined {
+  public static size(scope: IConstruct, value?: Size, check?: SizeCheck): number | undefined {
+    check = required(check);
     if (value === undefined) return undefined;
     let amount: number;
     try {
@@ -110,7 +122,8 @@ export class Validate {
    * Checks a resource name against a service's naming rule (pattern, length, reserved
    * prefixes, suffixes and words). Names that contain tokens pass unchecked.
    */
-  public static resourceName(scope: IConstruct, prop: string, value: string | undefined, rule: NameRule): void {
+  public static resourceName(scope: IConstruct, prop: string, value?: string, rule?: NameRule): void {
+    rule = required(rule);
     if (value === undefined || Token.isUnresolved(value)) return;
     const min = rule.minLength ?? 1;
     const lengthText = rule.maxLength !== undefined ? `, ${min}-${rule.maxLength} characters` : '';
@@ -131,7 +144,7 @@ export class Validate {
    * Checks an EventBridge Scheduler expression (cron fields, rate units, minimum interval,
    * IANA time zone) against what the service running it accepts.
    */
-  public static schedule(scope: IConstruct, prop: string, value: scheduler.ScheduleExpression | undefined, rules: ScheduleRules = {}): void {
+  public static schedule(scope: IConstruct, prop: string, value?: scheduler.ScheduleExpression, rules: ScheduleRules = {}): void {
     if (value === undefined || Token.isUnresolved(value.expressionString)) return;
     const zone = value.timeZone?.timezoneName;
     const problem = scheduleProblem(value.expressionString, zone !== undefined && !Token.isUnresolved(zone) ? zone : undefined, rules);

@@ -1,0 +1,97 @@
+/**
+ * The AWS limits a staging-table upsert must stay within, and the budgets this library derives
+ * from them. Each number is checked at synth where its inputs are known, and at run time by the
+ * state machine where they are not (tokens, manifests).
+ */
+export class UpsertLimits {
+  /**
+   * Statements in one Data API `BatchExecuteStatement` call.
+   * @see https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_BatchExecuteStatement.html
+   */
+  public static readonly DATA_API_BATCH_STATEMENTS = 40;
+
+  /**
+   * Size of one SQL statement sent through the Data API ("The maximum query statement size is
+   * 100 KB"). Counted here as 100,000 UTF-8 bytes, the smaller reading of "KB", after the
+   * run-time values (manifest key, version, ...) are substituted at their maximum length.
+   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/data-api.html
+   */
+  public static readonly DATA_API_STATEMENT_BYTES = 100_000;
+
+  /**
+   * How long a `ClientToken` given to `BatchExecuteStatement` keeps a retried call from running
+   * the batch twice (8 hours). The execution timeout stays below it.
+   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/data-api.html
+   */
+  public static readonly DATA_API_CLIENT_TOKEN_SECONDS = 8 * 3600;
+
+  /**
+   * Events in one Standard execution's history (25,000). An execution that would write more
+   * fails, so every loop of the state machine is bounded below it.
+   * @see https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
+   */
+  public static readonly HISTORY_EVENTS = 25_000;
+
+  /**
+   * Size of a state's input, output, result or assigned variables (256 KiB). The manifest body,
+   * the list of data files and the batch's SQL all pass through states.
+   * @see https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
+   */
+  public static readonly STATE_PAYLOAD_BYTES = 256 * 1024;
+
+  /**
+   * Length of an S3 object key in UTF-8 bytes (1,024).
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
+   */
+  public static readonly S3_KEY_BYTES = 1024;
+
+  /**
+   * Length of an S3 version id (at most 1,024 bytes).
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/versioning-workflows.html
+   */
+  public static readonly S3_VERSION_ID_BYTES = 1024;
+
+  /**
+   * Data files one manifest may list (this library's budget, not an AWS quota): each file costs
+   * one HeadObject inside a Map state (7 history events), so 500 files use 3,500 of the 25,000
+   * history events and leave the rest to polling.
+   */
+  public static readonly MANIFEST_FILES = 500;
+
+  /**
+   * Characters of a manifest body (this library's budget): the body is a state result and then,
+   * rewritten with sizes, the body of a PutObject call; both must stay under the 256 KiB state
+   * payload quota with room for the rest of the state.
+   */
+  public static readonly MANIFEST_CHARS = 200_000;
+
+  /**
+   * Time the state machine keeps for cancelling a statement that ran out of time and reading its
+   * final status, before the execution's own timeout (seconds).
+   */
+  public static readonly CANCEL_MARGIN_SECONDS = 120;
+
+  /** History events of one poll: Wait (2), DescribeStatement task (5), two Choice states (2 + 2). */
+  public static readonly EVENTS_PER_POLL = 11;
+
+  /** History events of one data file: Map iteration (2) and its HeadObject task (5). */
+  public static readonly EVENTS_PER_FILE = 7;
+
+  /**
+   * History events of everything else in a run, retries included, with room to spare: start and
+   * end, the key and manifest checks, reading and freezing the manifest, the table DDL, each
+   * batch attempt with its backoff, cancellation, and up to 10 retries of each task.
+   */
+  public static readonly EVENTS_FIXED = 800;
+
+  /**
+   * Polls (DescribeStatement calls) one execution may make, from the history quota: what is left
+   * after the fixed events and the largest manifest. The state machine stops polling (cancels the
+   * statement and fails) when it reaches this count, whatever the poll interval and timeout are.
+   */
+  public static readonly MAX_POLLS = Math.floor(
+    (UpsertLimits.HISTORY_EVENTS - UpsertLimits.EVENTS_FIXED - UpsertLimits.MANIFEST_FILES * UpsertLimits.EVENTS_PER_FILE)
+    / UpsertLimits.EVENTS_PER_POLL);
+
+  private constructor() {}
+}

@@ -1,0 +1,261 @@
+import { AccessModel, allPaths, expectValidAsl, OTHER_ACCOUNT, Principals, stateMachineDefinitions, taskActions, testStack } from '@analytics-patterns/testing';
+import { Aws, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { SandboxExpiry, SandboxLifetime } from '../src';
+import { runJsonata } from './support/run-jsonata';
+
+const STACK_ID = 'REF_AWS::StackId';
+
+function build(hours = '4') {
+  const stack = testStack({ sandbox: true, context: { [SandboxLifetime.TTL_CONTEXT_KEY]: hours } });
+  const expiry = SandboxLifetime.apply(stack)!.expiry!;
+  const template = Template.fromStack(stack);
+  const defs = stateMachineDefinitions(template);
+  const id = (sm: sfn.StateMachine) => stack.getLogicalId(sm.node.defaultChild as sfn.CfnStateMachine);
+  return { stack, expiry, template, del: defs[id(expiry.deleteStateMachine)], arm: defs[id(expiry.armStateMachine)] };
+}
+
+/** A DescribeStacks result for a stack in `status`, with or without a service role and protection. */
+function described(status: string, extra: Record<string, unknown> = { RoleARN: 'arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role' }) {
+  return () => ({ Stacks: [{ StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/TestStack/1', StackStatus: status, EnableTerminationProtection: false, ...extra }] });
+}
+
+describe('SandboxExpiry: the delete state machine', () => {
+  const { del } = build();
+
+  test('is valid Amazon States Language (JSONata) and every path ends in Succeed or Fail', () => {
+    expectValidAsl(del);
+    expect(del.QueryLanguage).toBe('JSONata');
+    expect(allPaths(del).map((p) => p.join(' > ')).sort()).toEqual([
+      'DescribeStack > CheckStack > AlreadyDeleting',
+      'DescribeStack > CheckStack > DeleteStack > Deleting',
+      'DescribeStack > CheckStack > NoServiceRole',
+      'DescribeStack > CheckStack > TerminationProtected',
+      'DescribeStack > CheckStack > WaitForDeployment',
+    ]);
+    expect(del.States.WaitForDeployment).toEqual({ Type: 'Wait', Seconds: 300, Next: 'DescribeStack' });
+  });
+
+  test('describes and deletes this stack by its ID, without RoleARN (CloudFormation uses the stack\'s service role)', () => {
+    expect(del.States.DescribeStack).toMatchObject({
+      Resource: 'arn:aws:states:::aws-sdk:cloudformation:describeStacks', Arguments: { StackName: STACK_ID }, Assign: { stack: '{% $states.result.Stacks[0] %}' },
+    });
+    expect(del.States.DeleteStack.Resource).toBe('arn:aws:states:::aws-sdk:cloudformation:deleteStack');
+    expect(del.States.DeleteStack.Arguments).toEqual({ StackName: STACK_ID });
+    for (const s of ['DescribeStack', 'DeleteStack']) {
+      expect(del.States[s].Retry).toEqual([{ ErrorEquals: ['States.ALL'], IntervalSeconds: 30, MaxAttempts: 3, BackoffRate: 2 }]);
+    }
+  });
+
+  test('runs: a deployed stack with a service role is deleted', async () => {
+    const r = await runJsonata(del, { tasks: { DescribeStack: described('UPDATE_COMPLETE'), DeleteStack: () => ({}) } });
+    expect(r).toMatchObject({ status: 'SUCCEEDED', path: ['DescribeStack', 'CheckStack', 'DeleteStack', 'Deleting'] });
+    expect(r.output).toEqual({ stackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/TestStack/1', deletedWith: 'arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role' });
+    expect(r.calls).toEqual([{ state: 'DescribeStack', args: { StackName: STACK_ID } }, { state: 'DeleteStack', args: { StackName: STACK_ID } }]);
+  });
+
+  test('runs: a stack in the middle of a deployment is waited for, then deleted', async () => {
+    const statuses = ['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_COMPLETE'];
+    const r = await runJsonata(del, { tasks: { DescribeStack: () => described(statuses.shift()!)(), DeleteStack: () => ({}) } });
+    expect(r.path).toEqual([
+      'DescribeStack', 'CheckStack', 'WaitForDeployment', 'DescribeStack', 'CheckStack', 'WaitForDeployment', 'DescribeStack', 'CheckStack', 'DeleteStack', 'Deleting',
+    ]);
+  });
+
+  test.each(['DELETE_IN_PROGRESS', 'DELETE_COMPLETE'])('runs: a stack already %s is left alone', async (status) => {
+    const r = await runJsonata(del, { tasks: { DescribeStack: described(status), DeleteStack: () => { throw new Error('must not delete'); } } });
+    expect(r).toMatchObject({ status: 'SUCCEEDED', path: ['DescribeStack', 'CheckStack', 'AlreadyDeleting'] });
+  });
+
+  test('runs: termination protection, or no service role, fails with a named error and deletes nothing', async () => {
+    const never = () => { throw new Error('must not delete'); };
+    const protectedStack = await runJsonata(del, { tasks: { DescribeStack: described('CREATE_COMPLETE', { RoleARN: 'r', EnableTerminationProtection: true }), DeleteStack: never } });
+    expect(protectedStack).toMatchObject({ status: 'FAILED', error: 'Sandbox.TerminationProtected' });
+    const noRole = await runJsonata(del, { tasks: { DescribeStack: described('CREATE_COMPLETE', {}), DeleteStack: never } });
+    expect(noRole).toMatchObject({ status: 'FAILED', error: 'Sandbox.NoServiceRole' });
+  });
+});
+
+describe('SandboxExpiry: the arm state machine', () => {
+  const { arm, expiry, stack } = build('4');
+  const group = stack.resolve(expiry.scheduleGroup.scheduleGroupName);
+  const context = { Execution: { StartTime: '2026-11-28T22:30:15.123Z' } };
+
+  test('is valid Amazon States Language (JSONata); create, or update when the schedule exists', () => {
+    expectValidAsl(arm);
+    expect(allPaths(arm).map((p) => p.join(' > ')).sort()).toEqual([
+      'ComputeExpiry > CreateSchedule > Armed',
+      'ComputeExpiry > CreateSchedule > UpdateSchedule > Armed',
+    ]);
+    expect(arm.States.CreateSchedule.Catch).toEqual([{ ErrorEquals: ['Scheduler.ConflictException'], Next: 'UpdateSchedule' }]);
+  });
+
+  test('runs: a first deployment creates a one-time schedule N hours after the execution started, in UTC, that deletes itself', async () => {
+    const r = await runJsonata(arm, { context, tasks: { CreateSchedule: () => ({ ScheduleArn: 'x' }) } });
+    expect(r).toMatchObject({ status: 'SUCCEEDED', path: ['ComputeExpiry', 'CreateSchedule', 'Armed'], output: { deleteAt: '2026-11-29T02:30:15Z', schedule: 'delete-stack' } });
+    expect(r.calls).toEqual([{
+      state: 'CreateSchedule',
+      args: {
+        Name: 'delete-stack',
+        GroupName: group,
+        ScheduleExpression: 'at(2026-11-29T02:30:15)',
+        ScheduleExpressionTimezone: 'UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'DELETE',
+        Description: 'Deletes stack TestStack when its sandbox time-to-live (4 h) ends',
+        Target: {
+          Arn: `REF_${stack.getLogicalId(expiry.deleteStateMachine.node.defaultChild as sfn.CfnStateMachine)}`,
+          RoleArn: `ATT_${stack.getLogicalId(expiry.schedulerRole.node.defaultChild as any)}_Arn`,
+          Input: '{}',
+        },
+      },
+    }]);
+  });
+
+  test('runs: a later deployment moves the existing schedule (ConflictException -> UpdateSchedule with the same arguments)', async () => {
+    const r = await runJsonata(arm, {
+      context, tasks: { CreateSchedule: () => { throw { Error: 'Scheduler.ConflictException' }; }, UpdateSchedule: () => ({}) },
+    });
+    expect(r.path).toEqual(['ComputeExpiry', 'CreateSchedule', 'UpdateSchedule', 'Armed']);
+    expect(r.calls[1].args).toEqual(r.calls[0].args);
+  });
+
+  test('runs: any other scheduler error fails the execution (visible in the console), nothing is retried blindly', async () => {
+    const r = await runJsonata(arm, { context, tasks: { CreateSchedule: () => { throw { Error: 'Scheduler.ValidationException' }; } } });
+    expect(r).toMatchObject({ status: 'FAILED', error: 'Scheduler.ValidationException' });
+    expect(arm.States.CreateSchedule.Retry).toEqual([{
+      ErrorEquals: ['Scheduler.ThrottlingException', 'Scheduler.InternalServerException'], IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2,
+    }]);
+  });
+
+  test.each([['1', '2026-11-28T23:30:15'], ['168', '2026-12-05T22:30:15'], ['24', '2026-11-29T22:30:15']])('%s hours: at(%s)', async (hours, at) => {
+    const r = await runJsonata(build(hours).arm, { context, tasks: { CreateSchedule: () => ({}) } });
+    expect(r.calls[0].args.ScheduleExpression).toBe(`at(${at})`);
+  });
+});
+
+describe('SandboxExpiry: the deploy trigger', () => {
+  test('this stack\'s own CREATE_COMPLETE / UPDATE_COMPLETE events start the arm state machine, with a role of this account', () => {
+    const { template, expiry, stack } = build();
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties.EventPattern).toEqual({
+      'source': ['aws.cloudformation'],
+      'detail-type': ['CloudFormation Stack Status Change'],
+      'detail': { 'stack-id': [{ Ref: 'AWS::StackId' }], 'status-details': { status: ['CREATE_COMPLETE', 'UPDATE_COMPLETE'] } },
+    });
+    expect(rules[0].Properties.Targets).toEqual([{
+      Id: 'Target0',
+      Arn: { Ref: stack.getLogicalId(expiry.armStateMachine.node.defaultChild as sfn.CfnStateMachine) },
+      RoleArn: { 'Fn::GetAtt': [stack.getLogicalId(expiry.onDeployRole.node.defaultChild as any), 'Arn'] },
+    }]);
+  });
+
+  test('the schedule group is deleted with the stack (and the schedule in it); an output names the schedule', () => {
+    const { template } = build();
+    const groups = Object.values(template.findResources('AWS::Scheduler::ScheduleGroup'));
+    expect(groups).toHaveLength(1);
+    expect(groups[0].DeletionPolicy).toBe('Delete');
+    expect(template.toJSON().Outputs.SandboxExpirySchedule.Value).toMatch(/^TestStack-SandboxLifetime-Expiry-ScheduleGroup-[0-9A-F]{8}\/delete-stack$/);
+  });
+});
+
+describe('SandboxExpiry: run-time permissions (least privilege)', () => {
+  const { stack, expiry, del, arm } = build();
+  const access = AccessModel.of(stack);
+  const role = (r: { roleArn: string }) => r.roleArn;
+  const otherStack = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/OtherStack/0f0f0f0f-0000-0000-0000-000000000000';
+  const otherStateMachine = 'arn:aws:states:eu-west-1:123456789012:stateMachine:Other';
+  const otherGroup = 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/other';
+  const groupArn = expiry.scheduleGroup.scheduleGroupArn;
+  const groupName = String(access.resolve(expiry.scheduleGroup.scheduleGroupName));
+
+  /** The resource each task of a definition acts on, read from its arguments. */
+  const resourceOf = (input: any): string => {
+    if (input.StackName === STACK_ID) return Aws.STACK_ID;
+    if (input.Name === 'delete-stack' && input.GroupName === groupName) return expiry.scheduleArn;
+    throw new Error(`unexpected task input ${JSON.stringify(input)}`);
+  };
+
+  test('each state machine may do every task of its definition, on the resource the task names', async () => {
+    for (const [sm, def] of [[expiry.deleteStateMachine, del], [expiry.armStateMachine, arm]] as const) {
+      const tasks = taskActions(def);
+      expect(tasks.length).toBeGreaterThan(0);
+      for (const t of tasks) {
+        for (const action of t.actions) await access.expectAllowed({ principal: role(sm.role), action, resource: resourceOf(t.input) });
+      }
+    }
+    expect(taskActions(del).map((t) => t.actions).flat()).toEqual(['cloudformation:DescribeStacks', 'cloudformation:DeleteStack']);
+    expect(taskActions(arm).map((t) => t.actions).flat()).toEqual(['scheduler:CreateSchedule', 'scheduler:UpdateSchedule']);
+  });
+
+  test('the delete state machine may DeleteStack this stack only: not another stack, not by another principal', async () => {
+    await access.expectDenied(
+      { principal: role(expiry.deleteStateMachine.role), action: 'cloudformation:DeleteStack', resource: otherStack },
+      { principal: role(expiry.deleteStateMachine.role), action: 'cloudformation:UpdateStack', resource: Aws.STACK_ID },
+      { principal: role(expiry.deleteStateMachine.role), action: 'iam:PassRole', resource: 'arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-eu-west-1' },
+      { principal: role(expiry.armStateMachine.role), action: 'cloudformation:DeleteStack', resource: Aws.STACK_ID },
+      { principal: role(expiry.schedulerRole), action: 'cloudformation:DeleteStack', resource: Aws.STACK_ID },
+      { principal: Principals.strangerInAccount(), action: 'cloudformation:DeleteStack', resource: Aws.STACK_ID },
+      { ...Principals.otherAccountAdmin(), action: 'cloudformation:DeleteStack', resource: Aws.STACK_ID },
+    );
+  });
+
+  test('the scheduler role may start the delete state machine only', async () => {
+    await access.expectAllowed({ principal: role(expiry.schedulerRole), action: 'states:StartExecution', resource: expiry.deleteStateMachine.stateMachineArn });
+    await access.expectDenied(
+      { principal: role(expiry.schedulerRole), action: 'states:StartExecution', resource: expiry.armStateMachine.stateMachineArn },
+      { principal: role(expiry.schedulerRole), action: 'states:StartExecution', resource: otherStateMachine },
+      { principal: role(expiry.schedulerRole), action: 'states:StopExecution', resource: 'arn:aws:states:eu-west-1:123456789012:execution:x:y' },
+      { principal: Principals.strangerInAccount(), action: 'states:StartExecution', resource: expiry.deleteStateMachine.stateMachineArn },
+    );
+  });
+
+  test('the deploy rule\'s role may start the arm state machine only', async () => {
+    await access.expectAllowed({ principal: role(expiry.onDeployRole), action: 'states:StartExecution', resource: expiry.armStateMachine.stateMachineArn });
+    await access.expectDenied(
+      { principal: role(expiry.onDeployRole), action: 'states:StartExecution', resource: expiry.deleteStateMachine.stateMachineArn },
+      { principal: Principals.strangerInAccount(), action: 'states:StartExecution', resource: expiry.armStateMachine.stateMachineArn },
+    );
+  });
+
+  test('the arm state machine may manage its one schedule and pass the scheduler role to EventBridge Scheduler only', async () => {
+    const passed = (service: string) => ({ 'iam:PassedToService': service });
+    await access.expectAllowed({ principal: role(expiry.armStateMachine.role), action: 'iam:PassRole', resource: role(expiry.schedulerRole), context: passed('scheduler.amazonaws.com') });
+    await access.expectDenied(
+      { principal: role(expiry.armStateMachine.role), action: 'iam:PassRole', resource: role(expiry.schedulerRole), context: passed('states.amazonaws.com') },
+      { principal: role(expiry.armStateMachine.role), action: 'iam:PassRole', resource: role(expiry.deleteStateMachine.role), context: passed('scheduler.amazonaws.com') },
+      { principal: role(expiry.armStateMachine.role), action: 'scheduler:CreateSchedule', resource: `${String(access.resolve(groupArn)).replace(':schedule-group/', ':schedule/')}/other` },
+      { principal: role(expiry.armStateMachine.role), action: 'scheduler:CreateSchedule', resource: 'arn:aws:scheduler:eu-west-1:123456789012:schedule/default/delete-stack' },
+      { principal: role(expiry.armStateMachine.role), action: 'scheduler:DeleteSchedule', resource: expiry.scheduleArn },
+      { principal: Principals.strangerInAccount(), action: 'scheduler:UpdateSchedule', resource: expiry.scheduleArn },
+    );
+  });
+
+  test('trust: each service may assume its role only for this account (and the scheduler only for this schedule group)', async () => {
+    const assume = (principal: string, r: { roleArn: string }, context: Record<string, string>) => ({ principal, action: 'sts:AssumeRole', resource: r.roleArn, context });
+    const account = (a: string) => ({ 'aws:SourceAccount': a });
+    await access.expectAllowed(
+      assume('scheduler.amazonaws.com', expiry.schedulerRole, { ...account('123456789012'), 'aws:SourceArn': groupArn }),
+      assume('events.amazonaws.com', expiry.onDeployRole, account('123456789012')),
+      assume('states.amazonaws.com', expiry.deleteStateMachine.role, account('123456789012')),
+      assume('states.amazonaws.com', expiry.armStateMachine.role, account('123456789012')),
+    );
+    await access.expectDenied(
+      assume('scheduler.amazonaws.com', expiry.schedulerRole, { ...account(OTHER_ACCOUNT), 'aws:SourceArn': groupArn }),
+      assume('scheduler.amazonaws.com', expiry.schedulerRole, { ...account('123456789012'), 'aws:SourceArn': otherGroup }),
+      assume('scheduler.amazonaws.com', expiry.schedulerRole, account('123456789012')),
+      assume('events.amazonaws.com', expiry.onDeployRole, account(OTHER_ACCOUNT)),
+      assume('states.amazonaws.com', expiry.deleteStateMachine.role, account(OTHER_ACCOUNT)),
+      assume('states.amazonaws.com', expiry.armStateMachine.role, account(OTHER_ACCOUNT)),
+      assume('events.amazonaws.com', expiry.schedulerRole, { ...account('123456789012'), 'aws:SourceArn': groupArn }),
+      assume('scheduler.amazonaws.com', expiry.deleteStateMachine.role, account('123456789012')),
+    );
+  });
+
+  test('the construct is reachable as SandboxExpiry with every resource exposed', () => {
+    expect(expiry).toBeInstanceOf(SandboxExpiry);
+    expect(Stack.of(expiry.onDeployRule)).toBe(stack);
+  });
+});
