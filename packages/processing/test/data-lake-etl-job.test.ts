@@ -409,7 +409,7 @@ describe('DataLakeEtlJob limits (both sides) and tokens', () => {
 });
 
 describe('DataLakeEtlJob and workflow with imported resources', () => {
-  test('imported buckets, key and database: four nag packs clean; a token security configuration name reaches the template', () => {
+  const imported = (securityConfigurationName?: (stack: Stack) => string) => {
     const stack = testStack();
     const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555');
     const raw = s3.Bucket.fromBucketAttributes(stack, 'Raw', { bucketName: 'existing-raw', encryptionKey: key });
@@ -418,11 +418,20 @@ describe('DataLakeEtlJob and workflow with imported resources', () => {
     const source = new DataLakeTable(stack, 'Orders', {
       database: db, tableName: 'orders', format: TableFormat.JSON, columns: [{ name: 'id', type: ColumnType.STRING }], bucket: raw, prefix: 'orders/',
     });
-    const security = new GlueSecurityConfiguration(stack, 'Security', { encryptionKey: key, securityConfigurationName: stringParameter(stack, 'SecurityName') });
+    const security = new GlueSecurityConfiguration(stack, 'Security', { encryptionKey: key, securityConfigurationName: securityConfigurationName?.(stack) });
     const j = new DataLakeEtlJob(stack, 'Job', { source, target: { bucket: curated, prefix: 'orders/' }, securityConfiguration: security });
     const crawler = new DataLakeCrawler(stack, 'Crawler', { database: db, targets: [{ bucket: raw, prefix: 'orders/' }], securityConfiguration: security });
     new CatalogAndTransformWorkflow(stack, 'Workflow', { crawler, job: j, schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' }) });
-    expectParameterUsed(Template.fromStack(stack), 'SecurityName', /Job/);
-    expectNagClean(stack);
+    return stack;
+  };
+
+  test('imported buckets, key and database: four nag packs clean', () => {
+    expectNagClean(imported());
+  });
+
+  test('a security configuration name given as a CloudFormation parameter reaches the job and the crawler', () => {
+    const template = Template.fromStack(imported((stack) => stringParameter(stack, 'SecurityName')));
+    expectParameterUsed(template, 'SecurityName', /Job/);
+    expectParameterUsed(template, 'SecurityName', /Crawler/);
   });
 });
