@@ -285,24 +285,27 @@ describe('ScheduledPipeline run-time permissions', () => {
     );
   });
 
-  test('EventBridge Scheduler (this account\'s default group only) starts the state machines with the key; strangers cannot', async () => {
-    const schedulerRole = pipeline.schedulerRole.roleArn;
+  test('EventBridge Scheduler (this account\'s default group only) starts each schedule\'s state machine only, with the key; strangers cannot', async () => {
     const source = { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/default' };
     const machines = Object.values(pipeline.stateMachines).map((sm) => sm.stateMachineArn);
-    await access.expectAllowed(
-      { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: schedulerRole, context: source },
-      ...machines.map((resource) => ({ principal: schedulerRole, action: 'states:StartExecution', resource })),
-      ...machines.map((resource) => ({ principal: operator.roleArn, action: 'states:StartExecution', resource })),
-      { principal: schedulerRole, action: 'kms:Decrypt', resource: pipeline.encryptionKey.keyArn },
-    );
-    await access.expectDenied(
-      { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: schedulerRole, context: { ...source, 'aws:SourceAccount': OTHER_ACCOUNT } },
-      { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: schedulerRole, context: { ...source, 'aws:SourceArn': 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/other' } },
-      ...machines.flatMap((resource) => [
-        { principal: Principals.strangerInAccount(), action: 'states:StartExecution', resource },
-        { ...Principals.otherAccountAdmin(), action: 'states:StartExecution', resource },
-      ]),
-    );
+    for (const [name, role] of Object.entries(pipeline.schedulerRoles)) {
+      const own = pipeline.stateMachines[name].stateMachineArn;
+      await access.expectAllowed(
+        { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: role.roleArn, context: source },
+        { principal: role.roleArn, action: 'states:StartExecution', resource: own },
+        { principal: role.roleArn, action: 'kms:Decrypt', resource: pipeline.encryptionKey.keyArn },
+      );
+      await access.expectDenied(
+        { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: role.roleArn, context: { ...source, 'aws:SourceAccount': OTHER_ACCOUNT } },
+        { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: role.roleArn, context: { ...source, 'aws:SourceArn': 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/other' } },
+        ...machines.filter((m) => m !== own).map((resource) => ({ principal: role.roleArn, action: 'states:StartExecution', resource })),
+      );
+    }
+    await access.expectAllowed(...machines.map((resource) => ({ principal: operator.roleArn, action: 'states:StartExecution', resource })));
+    await access.expectDenied(...machines.flatMap((resource) => [
+      { principal: Principals.strangerInAccount(), action: 'states:StartExecution', resource },
+      { ...Principals.otherAccountAdmin(), action: 'states:StartExecution', resource },
+    ]));
   });
 });
 

@@ -43,7 +43,7 @@ interface RoleNeeds {
  *
  * A schedule runs its activities and, transitively, the activities they depend on.
  * Schedules are checked with EventBridge Scheduler's rules (cron fields, rate of at least a
- * minute, one-time `at(...)`, IANA time zones); they start the state machines through one
+ * minute, one-time `at(...)`, IANA time zones); each starts its state machine through its own
  * role that only `scheduler.amazonaws.com` may assume, for this account's default schedule
  * group (`aws:SourceAccount`, `aws:SourceArn`).
  */
@@ -72,8 +72,8 @@ export class ScheduledPipeline extends Construct {
   public readonly schedules: Record<string, scheduler.Schedule> = {};
   /** The key of the schedules and log groups. */
   public readonly encryptionKey: kms.IKey;
-  /** The role EventBridge Scheduler assumes to start the state machines. */
-  public readonly schedulerRole: iam.Role;
+  /** The role EventBridge Scheduler assumes for each schedule (it starts that schedule's state machine only), by schedule name. */
+  public readonly schedulerRoles: Record<string, iam.Role> = {};
 
   private readonly byName: Map<string, PipelineActivity>;
   private readonly props: ScheduledPipelineProps;
@@ -85,11 +85,11 @@ export class ScheduledPipeline extends Construct {
     CustomerManagedPolicies.apply(this);
     this.encryptionKey = props.encryptionKey ?? new DataKey(this, 'Key', { description: `Pipeline key of ${this.node.path}` }).key;
     DataKey.allowCloudWatchLogs(this.encryptionKey);
-    this.schedulerRole = this.createSchedulerRole();
     for (const schedule of props.schedules) {
       const scheduleScope = new Construct(this, schedule.name);
       const stateMachine = this.createStateMachine(scheduleScope, schedule);
       this.stateMachines[schedule.name] = stateMachine;
+      this.schedulerRoles[schedule.name] = this.createSchedulerRole(scheduleScope, schedule);
       this.schedules[schedule.name] = this.createSchedule(scheduleScope, schedule, stateMachine);
     }
   }
@@ -103,10 +103,10 @@ export class ScheduledPipeline extends Construct {
     });
   }
 
-  private createSchedulerRole(): iam.Role {
+  private createSchedulerRole(scope: Construct, schedule: PipelineSchedule): iam.Role {
     const stack = Stack.of(this);
-    return new iam.Role(this, 'SchedulerRole', {
-      description: `EventBridge Scheduler role of ${this.node.path}: starts the pipeline's state machines`,
+    return new iam.Role(scope, 'SchedulerRole', {
+      description: `EventBridge Scheduler role of ${this.node.path}, schedule ${schedule.name}: starts its state machine`,
       assumedBy: new iam.ServicePrincipal(SCHEDULER).withConditions({
         StringEquals: {
           'aws:SourceAccount': stack.account,
@@ -166,7 +166,7 @@ export class ScheduledPipeline extends Construct {
       enabled: schedule.enabled ?? true,
       key: this.encryptionKey,
       target: new targets.StepFunctionsStartExecution(sm, {
-        role: this.schedulerRole,
+        role: this.schedulerRoles[schedule.name],
         input: scheduler.ScheduleTargetInput.fromObject({ pipeline: this.node.path, schedule: schedule.name }),
         retryAttempts: 3,
         maxEventAge: Duration.hours(1),
