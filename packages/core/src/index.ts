@@ -14,3 +14,8 @@ export * from './monitoring/alarm-notifications';
 export * from './monitoring/alarm-topic';
 export * from './monitoring/construct-alarms';
 export * from './compliance/customer-managed-policies';
+export * from './limits/flink-limits';
+export * from './limits/opensearch-limits';
+export * from './limits/athena-limits';
+export * from './limits/redshift-limits';
+export * from './limits/quicksight-limits';
