@@ -1,5 +1,6 @@
 import {
-  ConstructAlarms, CustomerManagedPolicies, NagAcknowledgements, OpenSearchLimits, PrivateSubnets, Sandbox, SearchCapacity, SearchEstimate, SearchWorkload, Validate,
+  ConstructAlarms, CustomerManagedPolicies, NagAcknowledgements, OpenSearchLimits, PrivateSubnets,
+  Sandbox, SearchCapacity, SearchEstimate, SearchWorkload, Validate,
 } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
