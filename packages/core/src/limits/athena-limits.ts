@@ -22,15 +22,13 @@ export class AthenaLimits {
    * Workgroup name.
    * @see https://docs.aws.amazon.com/athena/latest/APIReference/API_CreateWorkGroup.html
    */
-  public static readonly WORKGROUP_NAME: NameRule = {
-    pattern: '^[a-zA-Z0-9._-]+$', description: 'letters, digits, ".", "_" and "-"', minLength: 1, maxLength: 128,
-  };
+  public static readonly WORKGROUP_NAME: NameRule = { pattern: '^[a-zA-Z0-9._-]{1,128}$', description: '1-128 letters, digits, ".", "_" and "-"' };
 
   /**
    * Named query name.
    * @see https://docs.aws.amazon.com/athena/latest/APIReference/API_CreateNamedQuery.html
    */
-  public static readonly NAMED_QUERY_NAME: NameRule = { pattern: '^[\\s\\S]+$', description: 'any characters', minLength: 1, maxLength: 128 };
+  public static readonly NAMED_QUERY_NAME: NameRule = { pattern: '^[\\s\\S]+$', description: 'a name', minLength: 1, maxLength: 128 };
 
   /**
    * SQL text of a named query, bytes (UTF-8).
@@ -42,7 +40,7 @@ export class AthenaLimits {
    * Named query description.
    * @see https://docs.aws.amazon.com/athena/latest/APIReference/API_CreateNamedQuery.html
    */
-  public static readonly NAMED_QUERY_DESCRIPTION: NameRule = { pattern: '^[\\s\\S]+$', description: 'any characters', minLength: 1, maxLength: 1024 };
+  public static readonly NAMED_QUERY_DESCRIPTION: NameRule = { pattern: '^[\\s\\S]+$', description: 'a description', minLength: 1, maxLength: 1024 };
 
   /**
    * Database a named query runs in (a Glue database name: lower-case in the Data Catalog).
@@ -54,7 +52,7 @@ export class AthenaLimits {
    * Workgroup description.
    * @see https://docs.aws.amazon.com/athena/latest/APIReference/API_CreateWorkGroup.html
    */
-  public static readonly WORKGROUP_DESCRIPTION: NameRule = { pattern: '^[\\s\\S]*$', description: 'any characters', minLength: 0, maxLength: 1024 };
+  public static readonly WORKGROUP_DESCRIPTION: NameRule = { pattern: '^[\\s\\S]*$', description: 'a description', minLength: 0, maxLength: 1024 };
 
   private constructor() {}
 }
