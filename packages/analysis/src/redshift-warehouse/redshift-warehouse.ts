@@ -57,8 +57,8 @@ export class RedshiftWarehouse extends Construct implements IRedshiftWarehouse {
   public readonly connections: ec2.Connections;
   /** The key that encrypts data, admin secret and logs. */
   public readonly encryptionKey: kms.IKey;
-  /** The role Redshift assumes for COPY, UNLOAD and Spectrum. */
-  public readonly role: iam.Role;
+  /** The role Redshift assumes for COPY, UNLOAD and Spectrum (an iam.Role). */
+  public readonly role: iam.IRole;
   /** Name of the database. */
   public readonly databaseName: string;
   /** Admin user name. */
