@@ -42,7 +42,9 @@ function consumerApp(name: string, cdkDir: string): string {
   const dir = path.join(work, name);
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
-    name: `consumer-${name}`, version: '1.0.0', private: true,
+    name: `consumer-${name}`,
+    version: '1.0.0',
+    private: true,
     dependencies: Object.fromEntries(LIBRARIES.map((l) => [`@analytics-patterns/${l}`, `file:${tarballs[l]}`])),
   }, null, 2));
   // the tarballs have no dependencies of their own (only peers): npm installs them offline;
@@ -56,8 +58,16 @@ function consumerApp(name: string, cdkDir: string): string {
   fs.copyFileSync(path.join(__dirname, 'consumer-app', 'app.ts'), path.join(dir, 'app.ts'));
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
-      target: 'ES2022', module: 'commonjs', strict: true, noImplicitReturns: true, noUnusedLocals: true,
-      esModuleInterop: true, skipLibCheck: true, outDir: 'out', types: ['node'], typeRoots: [path.join(NODE_MODULES, '@types')],
+      target: 'ES2022',
+      module: 'commonjs',
+      strict: true,
+      noImplicitReturns: true,
+      noUnusedLocals: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      outDir: 'out',
+      types: ['node'],
+      typeRoots: [path.join(NODE_MODULES, '@types')],
     },
     files: ['app.ts'],
   }, null, 2));
@@ -116,7 +126,7 @@ describe.each([
       const report = path.join(outdir, 'validation-report.json');
       const violations = fs.existsSync(report) ? JSON.parse(fs.readFileSync(report, 'utf8')).pluginReports.flatMap((p: any) =>
         (p.violations ?? []).flatMap((v: any) => v.violatingConstructs.map((c: any) => `${p.pluginName} ${v.ruleName} at ${c.constructPath}: ${v.description}`))) : [];
-      throw new Error(`synth failed:\n${violations.join("\n") || String(e.stderr).split("\n").filter((l: string) => l.length < 400).join("\n")}`);
+      throw new Error(`synth failed:\n${violations.join('\n') || String(e.stderr).split('\n').filter((l: string) => l.length < 400).join('\n')}`);
     }
     const template = JSON.parse(fs.readFileSync(path.join(outdir, 'ExistingPlatform.template.json'), 'utf8'));
     const types = Object.values<any>(template.Resources).map((r) => r.Type);
