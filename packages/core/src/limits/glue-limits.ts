@@ -185,5 +185,29 @@ export class GlueLimits {
    */
   public static readonly PROJECTION_INTERVAL: Limit = { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true };
 
+  /**
+   * Description of a database, table or partition.
+   * @see https://docs.aws.amazon.com/glue/latest/webapi/API_TableInput.html
+   */
+  public static readonly DESCRIPTION_CHARS: Limit = { min: 0, max: 2048, unit: 'characters', integer: true };
+
+  /**
+   * Comment of a column.
+   * @see https://docs.aws.amazon.com/glue/latest/webapi/API_Column.html
+   */
+  public static readonly COLUMN_COMMENT_CHARS: Limit = { min: 0, max: 255, unit: 'characters', integer: true };
+
+  /**
+   * Key of a table (or SerDe) parameter.
+   * @see https://docs.aws.amazon.com/glue/latest/webapi/API_TableInput.html
+   */
+  public static readonly PARAMETER_KEY_CHARS: Limit = { min: 1, max: 255, unit: 'characters', integer: true };
+
+  /**
+   * Value of a table (or SerDe) parameter.
+   * @see https://docs.aws.amazon.com/glue/latest/webapi/API_TableInput.html
+   */
+  public static readonly PARAMETER_VALUE_CHARS: Limit = { min: 0, max: 512000, unit: 'characters', integer: true };
+
   private constructor() {}
 }
