@@ -4,12 +4,14 @@ import {
 } from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, DataLakeZoneName, DataLakeTableProps, DateIntervalUnit,
-  PartitionKeys, PartitionProjection,
-  TableFormat, TimePartitionDepth,
+  PartitionKeys, PartitionProjection, SecureBucket,
+  TableFormat, TimePartitionDepth, WorkloadSizedTable,
 } from '../src';
 
 const ACCOUNT = '123456789012';
@@ -295,10 +297,19 @@ describe('DataLakeTable', () => {
 });
 
 describe('CloudFormation schema validation (aws-cdk-lib built-in validator)', () => {
-  test('data lake storage with an access point and tables in all five formats pass', () => {
+  test('data lake storage (replication, EventBridge, access point), tables in all five formats and a workload-sized table pass', () => {
     const stack = testStack({ cfnValidation: true });
     const consumer = new iam.Role(stack, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
-    const lake = new DataLakeStorage(stack, 'Lake', { accessPoints: [{ name: 'team-a', zone: DataLakeZoneName.CURATED, prefix: 'a/', consumer }] });
+    const copy = new SecureBucket(stack, 'Copy');
+    const lake = new DataLakeStorage(stack, 'Lake', {
+      accessPoints: [{ name: 'team-a', zone: DataLakeZoneName.CURATED, prefix: 'a/', consumer }],
+      curated: { eventBridgeEnabled: true, replication: { destinationBucket: copy.bucket, replicationTimeControl: true } },
+    });
+    new WorkloadSizedTable(stack, 'Devices', {
+      partitionKey: { name: 'device_id', type: dynamodb.AttributeType.STRING },
+      workload: { reads: { itemSizeKb: 1, readsPerSecond: 10 }, writes: { itemSizeKb: 1, writesPerSecond: 10 } },
+      backupPlan: backup.BackupPlan.daily35DayRetention(stack, 'Plan'),
+    }).grantReadWriteData(consumer);
     const database = new DataLakeDatabase(stack, 'Db', { databaseName: 'lake' });
     const formats: Array<[string, TableFormat]> = [['parquet', TableFormat.PARQUET], ['orc', TableFormat.ORC], ['avro', TableFormat.AVRO], ['csv', TableFormat.CSV], ['json', TableFormat.JSON]];
     for (const [name, format] of formats) {
