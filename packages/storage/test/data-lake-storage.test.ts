@@ -401,3 +401,25 @@ describe('DataLakeStorage validation (names and derived names)', () => {
     });
   });
 });
+
+describe('DataLakeStorage bucket policy size (20 KB per bucket)', () => {
+  const consumers = (n: number) => Array.from({ length: n }, (_, i) => ({
+    name: `consumer-${i}`, zone: DataLakeZoneName.CURATED, prefix: `team-${i}/`, consumer: new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/team-${i}-analyst`),
+  }));
+
+  test('a warning above 20,480 bytes, none below', () => {
+    const few = testStack();
+    new DataLakeStorage(few, 'Lake', { accessPoints: consumers(20) });
+    expect(Annotations.fromStack(few).findWarning('/TestStack/Lake', Match.anyValue())).toEqual([]);
+    const many = testStack();
+    new DataLakeStorage(many, 'Lake', { accessPoints: consumers(40) });
+    Annotations.fromStack(many).hasWarning('/TestStack/Lake', Match.stringLikeRegexp('bucket policy of the curated zone takes about \\d+ bytes.*at most 20480'));
+  });
+
+  test('consumers that are roles of the app: a warning with the estimate', () => {
+    const stack = testStack();
+    const roles = Array.from({ length: 40 }, (_, i) => new iam.Role(stack, `Team${i}`, { assumedBy: new iam.AccountRootPrincipal() }));
+    new DataLakeStorage(stack, 'Lake', { accessPoints: roles.map((consumer, i) => ({ name: `consumer-${i}`, zone: DataLakeZoneName.CURATED, prefix: `team-${i}/`, consumer })) });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Lake', Match.stringLikeRegexp('bucket policy of the curated zone takes about \\d+ bytes'));
+  });
+});

@@ -54,6 +54,12 @@ export class S3Limits {
   public static readonly KEY_BYTES: Limit = { min: 0, max: 1024, unit: 'bytes', integer: true };
 
   /**
+   * Size of a bucket policy, in bytes.
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html
+   */
+  public static readonly BUCKET_POLICY_BYTES: Limit = { min: 0, max: 20480, unit: 'bytes', integer: true };
+
+  /**
    * Replication rule id.
    * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_ReplicationRule.html
    */

@@ -1,6 +1,6 @@
-import { CustomerManagedPolicies } from '@analytics-patterns/core';
+import { CustomerManagedPolicies, S3Limits } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -113,6 +113,7 @@ export class DataLakeStorage extends Construct {
       const zone = this.zone(ap.zone);
       return createConsumerAccessPoint(this, zone.bucket, zone.prefix, ap);
     });
+    this.checkBucketPolicySizes();
     CustomerManagedPolicies.apply(this);
   }
 
@@ -141,6 +142,25 @@ export class DataLakeStorage extends Construct {
   public grantWrite(grantee: iam.IGrantable, name: DataLakeZoneName): iam.Grant {
     const zone = this.zone(name);
     return zone.bucket.grantWrite(grantee, `${zone.prefix}*`);
+  }
+
+  /**
+   * Each access point adds two delegation statements to its zone bucket's policy, which S3 limits to
+   * 20 KB. The bucket's own ARN (and the consumers' ARNs, when they are resources of the app) are
+   * references until deploy, so the size is an estimate: a warning, not an error.
+   */
+  private checkBucketPolicySizes(): void {
+    for (const zone of [this.raw, this.clean, this.curated]) {
+      const policy = zone.secureBucket?.bucket.policy;
+      if (!policy) continue;
+      const bytes = Buffer.byteLength(JSON.stringify(Stack.of(this).resolve(policy.document.toJSON())), 'utf8');
+      if (bytes > S3Limits.BUCKET_POLICY_BYTES.max) {
+        Annotations.of(this).addWarningV2('@analytics-patterns/storage:BucketPolicySize',
+          `The bucket policy of the ${zone.name} zone takes about ${bytes} bytes with its access point delegations; S3 accepts at most `
+          + `${S3Limits.BUCKET_POLICY_BYTES.max} (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html): `
+          + 'use fewer access points per zone, or share prefixes between consumers.');
+      }
+    }
   }
 
   /** One log bucket for the new zone buckets, unless one is given or every zone is existing. */
