@@ -273,12 +273,15 @@ describe('WorkloadSizedTable limits (both sides)', () => {
     fails({ workload: { reads: { itemSizeKb: 1, readsPerSecond: -1 }, writes: workload.writes } }, 'workload.reads.readsPerSecond', '-1 per second', '0-');
   });
 
-  test('names: table name 3-255 characters, TTL attribute 1-255 characters', () => {
+  test('names: table name 3-255 characters, key and TTL attributes 1-255 characters', () => {
     ok({ tableName: 'abc', timeToLiveAttribute: 'x'.repeat(255) });
     ok({ tableName: 't'.repeat(255), timeToLiveAttribute: 'expires:at' });
     fails({ tableName: 'ab' }, 'tableName', '"ab"', '3-255 characters');
     fails({ tableName: 't'.repeat(256) }, 'tableName', undefined, '3-255 characters');
     fails({ tableName: 'has space' }, 'tableName', '"has space"', 'letters, digits');
     fails({ timeToLiveAttribute: 'x'.repeat(256) }, 'timeToLiveAttribute', undefined, '1-255 characters');
+    ok({ partitionKey: { name: 'p'.repeat(255), type: dynamodb.AttributeType.STRING }, sortKey: { name: 's'.repeat(255), type: dynamodb.AttributeType.NUMBER } });
+    fails({ partitionKey: { name: 'p'.repeat(256), type: dynamodb.AttributeType.STRING } }, 'partitionKey.name', undefined, '1-255 characters');
+    fails({ sortKey: { name: '', type: dynamodb.AttributeType.STRING } }, 'sortKey.name', '""', '1-255 characters');
   });
 });

@@ -97,6 +97,8 @@ export class WorkloadSizedTable extends Construct {
     requireKnown(this, 'autoScaling.maxMultiplier', scaling.maxMultiplier, 'the maximum capacity is the computed capacity times it');
     Validate.number(this, scaling.maxMultiplier, { prop: 'autoScaling.maxMultiplier', ...DynamoDbLimits.AUTO_SCALING_MULTIPLIER });
     Validate.number(this, scaling.targetUtilizationPercent, { prop: 'autoScaling.targetUtilizationPercent', ...DynamoDbLimits.TARGET_UTILIZATION_PERCENT });
+    Validate.resourceName(this, 'partitionKey.name', props.partitionKey.name, DynamoDbLimits.KEY_ATTRIBUTE_NAME);
+    Validate.resourceName(this, 'sortKey.name', props.sortKey?.name, DynamoDbLimits.KEY_ATTRIBUTE_NAME);
     Validate.resourceName(this, 'timeToLiveAttribute', props.timeToLiveAttribute, DynamoDbLimits.KEY_ATTRIBUTE_NAME);
     Validate.resourceName(this, 'tableName', props.tableName, DynamoDbLimits.TABLE_NAME);
     if (props.workload) validateWorkload(this, props.workload);
