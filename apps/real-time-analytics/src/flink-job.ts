@@ -40,6 +40,8 @@ export interface FlinkJobPackage {
   readonly jarFile: string;
   /** Whether the connector JAR is inside the zip. */
   readonly connectorIncluded: boolean;
+  /** The staged folder the zip is made of. */
+  readonly stagedDirectory: string;
 }
 
 /**
@@ -74,10 +76,11 @@ function stage(jarPath: string, included: boolean): string {
  * must exist; the default path may be missing (a fresh clone, the root `cdk synth`, the tests):
  * the zip is then built without it and a warning says how to get it, since the application
  * would fail when started.
+ * @param defaultPath where the JAR is looked for when no path is given (tests point it elsewhere)
  */
-export function packageFlinkJob(scope: Construct, jarPath: string | undefined): FlinkJobPackage {
+export function packageFlinkJob(scope: Construct, jarPath: string | undefined, defaultPath: string = DEFAULT_CONNECTOR_PATH): FlinkJobPackage {
   const explicit = jarPath !== undefined;
-  const jar = path.resolve(jarPath ?? DEFAULT_CONNECTOR_PATH);
+  const jar = path.resolve(jarPath ?? defaultPath);
   if (explicit) {
     Validate.that(scope, jar.endsWith('.jar') && fs.existsSync(jar) && fs.statSync(jar).isFile(), {
       prop: 'flinkConnectorJar',
@@ -93,6 +96,7 @@ export function packageFlinkJob(scope: Construct, jarPath: string | undefined): 
       + `will fail when started. Download it first: curl -fLo ${path.relative(process.cwd(), jar)} ${CONNECTOR.url} (see LAB.md), `
       + 'or pass its path with -c flink-connector-jar=<path>.');
   }
-  const asset = new s3_assets.Asset(scope, 'FlinkJobCode', { path: stage(jar, included) });
-  return { asset, pythonFile: 'main.py', jarFile: `lib/${path.basename(jar)}`, connectorIncluded: included };
+  const stagedDirectory = stage(jar, included);
+  const asset = new s3_assets.Asset(scope, 'FlinkJobCode', { path: stagedDirectory });
+  return { asset, pythonFile: 'main.py', jarFile: `lib/${path.basename(jar)}`, connectorIncluded: included, stagedDirectory };
 }

@@ -225,7 +225,9 @@ export class RealTimeAnalyticsStack extends Stack {
   /** The PyFlink job: reads Telemetry, writes window and anomaly results to the Results stream. */
   private createFlinkApplication(): StreamAnalyticsApplication {
     const job = this.flinkJob;
-    return new StreamAnalyticsApplication(this, 'StreamAnalytics', {
+    const application = new StreamAnalyticsApplication(this, 'StreamAnalytics', {
+      // a known name: the key policy and the role's trust name this application, not application/*
+      applicationName: `${this.stackName}-device-analytics`,
       code: FlinkCode.fromBucket(job.asset.bucket, job.asset.s3ObjectKey),
       runtime: 'FLINK-1_20',
       inputStreams: [this.telemetry],
@@ -250,6 +252,11 @@ export class RealTimeAnalyticsStack extends Stack {
       encryptionKey: this.encryptionKey,
       alarmTopic: this.alarmTopic.topic,
     });
+    // Kinesis' grantWrite on the (CMK-encrypted) output stream, inside StreamAnalyticsApplication
+    const reason = 'Added by Kinesis Stream.grantWrite for the Results stream (the Flink job\'s output): encrypting the records it puts, scoped to the app\'s data key.';
+    NagAcknowledgements.wildcardAction(application.role, 'kms:ReEncrypt*', reason);
+    NagAcknowledgements.wildcardAction(application.role, 'kms:GenerateDataKey*', reason);
+    return application;
   }
 
   /** The idempotent consumer of the results: device state upserts and anomaly alerts. */
