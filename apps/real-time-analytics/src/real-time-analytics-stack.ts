@@ -217,8 +217,8 @@ export class RealTimeAnalyticsStack extends Stack {
     const client = new ec2.SecurityGroup(this, 'LabClient', {
       vpc: this.vpc, description: 'Lab clients (CloudShell VPC environment): HTTPS to the OpenSearch domain only', allowAllOutbound: false,
     });
+    // both sides: ingress on the domain's group, egress (its only one) on the client's
     search.connections.allowDefaultPortFrom(client, 'HTTPS from lab clients');
-    client.connections.allowTo(search, ec2.Port.tcp(443), 'HTTPS to the OpenSearch domain');
     return [search, client];
   }
 

@@ -118,7 +118,7 @@ describe('RealTimeAnalytics reference app', () => {
     expect(egress.map((r) => r.Properties)).toEqual([{
       GroupId: { 'Fn::GetAtt': [id(stack.labClientSecurityGroup), 'GroupId'] },
       DestinationSecurityGroupId: { 'Fn::GetAtt': [id(stack.search.securityGroup), 'GroupId'] },
-      Description: 'HTTPS to the OpenSearch domain',
+      Description: 'HTTPS from lab clients',
       IpProtocol: 'tcp', FromPort: 443, ToPort: 443,
     }]);
   });

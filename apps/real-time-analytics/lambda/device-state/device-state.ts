@@ -51,8 +51,11 @@ export function resultProblem(body: unknown): string | undefined {
   const num = (k: string) => typeof r[k] === 'number' && Number.isFinite(r[k]);
   if (!text('deviceId') || !text('recordId') || !text('event_time')) return 'deviceId, recordId or event_time missing';
   if (r.kind === 'window') {
-    const missing = ['readings', 'temperature_avg', 'temperature_min', 'temperature_max'].filter((k) => !num(k));
-    return missing.length > 0 || !text('window_start') || !text('window_end') ? `window without ${[...missing, 'window_start/window_end'].join(', ')}` : undefined;
+    const missing = [
+      ...['readings', 'temperature_avg', 'temperature_min', 'temperature_max'].filter((k) => !num(k)),
+      ...['window_start', 'window_end'].filter((k) => !text(k)),
+    ];
+    return missing.length > 0 ? `window without ${missing.join(', ')}` : undefined;
   }
   if (r.kind === 'anomaly') {
     const missing = ['temperature', 'baseline_mean', 'baseline_stddev', 'zscore'].filter((k) => !num(k));
