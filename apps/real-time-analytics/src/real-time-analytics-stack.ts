@@ -297,6 +297,7 @@ export class RealTimeAnalyticsStack extends Stack {
     out('TelemetryTopic', 'devices/<deviceId>/telemetry', 'Publish {"temperature": <number>} here (aws iot-data publish)');
     out('TelemetryStreamName', this.telemetry.streamName, 'Or put {"deviceId", "ts", "temperature"} records here (npx produce)');
     out('FlinkApplicationName', this.analytics.application.ref, 'Start it: aws kinesisanalyticsv2 start-application --application-name <name>');
+    out('FlinkLogGroupName', this.analytics.logGroup.logGroupName, 'The Flink job\'s log (start-up errors, exceptions)');
     out('FlinkConnectorJar', this.flinkJob.connectorIncluded ? `included (${this.flinkJob.jarFile})` : 'MISSING: the job cannot start (see LAB.md)',
       'Whether the Kinesis SQL connector is in the job\'s zip');
     out('ResultsStreamName', this.results.stream.streamName, 'Window and anomaly results of the Flink job');

@@ -161,7 +161,7 @@ describe('RealTimeAnalytics reference app', () => {
 
   test('outputs tell the learner where to send data and where to look', () => {
     expect(Object.keys(template.toJSON().Outputs).sort()).toEqual([
-      'AlertQueueUrl', 'DeviceStateTableName', 'FailedDocumentsLocation', 'FirehoseRoleArn', 'FlinkApplicationName', 'FlinkConnectorJar',
+      'AlertQueueUrl', 'DeviceStateTableName', 'FailedDocumentsLocation', 'FirehoseRoleArn', 'FlinkApplicationName', 'FlinkConnectorJar', 'FlinkLogGroupName',
       'LabClientSecurityGroupId', 'LabSubnetIds', 'ResultsStreamName', 'SearchAdminRoleArn', 'SearchDomainEndpoint', 'TelemetryStreamName',
       'TelemetryTopic', 'VpcId',
     ]);
