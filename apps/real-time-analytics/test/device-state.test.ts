@@ -1,11 +1,12 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { DEVICE_STATE_CODE_DIR } from '../src';
 import { createDeviceStateProcessor, resultProblem } from '../lambda/device-state/device-state';
+import { DEVICE_STATE_CODE_DIR } from '../src';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite');
 /**
@@ -43,8 +44,10 @@ beforeAll(async () => {
   });
   for (const [name, key] of [['state', 'deviceId'], ['seen', 'recordId']]) {
     await ddb.send(new CreateTableCommand({
-      TableName: name, BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }], KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
     }));
   }
 });
@@ -54,13 +57,36 @@ afterAll(async () => {
 });
 
 const window = (device: string, end: string, avg: number) => ({
-  recordId: `window/${device}/${end}`, kind: 'window', deviceId: device, event_time: end, window_start: end.replace(/:(\d\d)\.000Z$/, ':00.000Z').replace(/T(\d\d):(\d\d)/, (_m, h, m) => `T${h}:${String(Number(m) - 1).padStart(2, '0')}`),
-  window_end: end, readings: 60, temperature_avg: avg, temperature_min: avg - 1, temperature_max: avg + 1,
-  temperature: null, baseline_mean: null, baseline_stddev: null, zscore: null,
+  recordId: `window/${device}/${end}`,
+  kind: 'window',
+  deviceId: device,
+  event_time: end,
+  window_start: end.replace(/:(\d\d)\.000Z$/, ':00.000Z').replace(/T(\d\d):(\d\d)/, (_m, h, m) => `T${h}:${String(Number(m) - 1).padStart(2, '0')}`),
+  window_end: end,
+  readings: 60,
+  temperature_avg: avg,
+  temperature_min: avg - 1,
+  temperature_max: avg + 1,
+  temperature: null,
+  baseline_mean: null,
+  baseline_stddev: null,
+  zscore: null,
 });
 const anomaly = (device: string, at: string, t: number) => ({
-  recordId: `anomaly/${device}/${at}`, kind: 'anomaly', deviceId: device, event_time: at, window_start: null, window_end: null, readings: null,
-  temperature_avg: null, temperature_min: null, temperature_max: null, temperature: t, baseline_mean: 21, baseline_stddev: 0.4, zscore: (t - 21) / 0.4,
+  recordId: `anomaly/${device}/${at}`,
+  kind: 'anomaly',
+  deviceId: device,
+  event_time: at,
+  window_start: null,
+  window_end: null,
+  readings: null,
+  temperature_avg: null,
+  temperature_min: null,
+  temperature_max: null,
+  temperature: t,
+  baseline_mean: 21,
+  baseline_stddev: 0.4,
+  zscore: (t - 21) / 0.4,
 });
 let sequence = 0;
 /** A Lambda event of Kinesis records (the Flink sink writes plain JSON records, partitioned by deviceId). */
@@ -82,7 +108,10 @@ describe('device state processor under the StreamConsumer runtime (DynamoDB: a r
   beforeAll(() => {
     handler = runtime.createStreamHandler({
       process: createDeviceStateProcessor({ dynamodb: ddb, sqs: queue, tableName: 'state', queueUrl: 'https://sqs/alerts', onSkipped: (reason: string) => skipped.push(reason) }),
-      client: ddb, tableName: 'seen', ttlSeconds: 3600, report: () => undefined,
+      client: ddb,
+      tableName: 'seen',
+      ttlSeconds: 3600,
+      report: () => undefined,
     });
   });
 
@@ -91,8 +120,14 @@ describe('device state processor under the StreamConsumer runtime (DynamoDB: a r
       .toEqual({ batchItemFailures: [] });
     expect(await handler(event([window('sensor-0001', '2026-11-29T10:00:00.000Z', 99)]))).toEqual({ batchItemFailures: [] });
     expect(await item('sensor-0001')).toEqual({
-      deviceId: 'sensor-0001', lastWindowStart: '2026-11-29T10:01:00.000Z', lastWindowEnd: '2026-11-29T10:02:00.000Z', readings: '60',
-      temperatureAvg: '21.6', temperatureMin: '20.6', temperatureMax: '22.6', lastResultId: 'window/sensor-0001/2026-11-29T10:02:00.000Z',
+      deviceId: 'sensor-0001',
+      lastWindowStart: '2026-11-29T10:01:00.000Z',
+      lastWindowEnd: '2026-11-29T10:02:00.000Z',
+      readings: '60',
+      temperatureAvg: '21.6',
+      temperatureMin: '20.6',
+      temperatureMax: '22.6',
+      lastResultId: 'window/sensor-0001/2026-11-29T10:02:00.000Z',
     });
   });
 
@@ -103,8 +138,14 @@ describe('device state processor under the StreamConsumer runtime (DynamoDB: a r
     expect(queue.sent).toEqual([{
       QueueUrl: 'https://sqs/alerts',
       MessageBody: JSON.stringify({
-        alert: 'temperature-anomaly', deviceId: 'sensor-0002', at: '2026-11-29T10:03:12.345Z', temperature: 29.4, zscore: (29.4 - 21) / 0.4,
-        baselineMean: 21, baselineStddev: 0.4, resultId: 'anomaly/sensor-0002/2026-11-29T10:03:12.345Z',
+        alert: 'temperature-anomaly',
+        deviceId: 'sensor-0002',
+        at: '2026-11-29T10:03:12.345Z',
+        temperature: 29.4,
+        zscore: (29.4 - 21) / 0.4,
+        baselineMean: 21,
+        baselineStddev: 0.4,
+        resultId: 'anomaly/sensor-0002/2026-11-29T10:03:12.345Z',
       }),
       MessageAttributes: { deviceId: { DataType: 'String', StringValue: 'sensor-0002' } },
     }]);
@@ -155,7 +196,6 @@ describe('the deployed handler bundle', () => {
   });
 
   test('fails at cold start with a clear message when the stack\'s environment is missing', () => {
-    const { execFileSync } = require('child_process');
     const run = () => execFileSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(DEVICE_STATE_CODE_DIR, 'index.js'))})`], {
       env: { PATH: process.env.PATH, NODE_PATH: path.join(__dirname, '..', '..', '..', 'node_modules'), SEEN_TABLE_NAME: 'seen' }, encoding: 'utf8', stdio: 'pipe',
     });

@@ -26,7 +26,11 @@ function flinkSqlParser(): { validate(sql: string): Array<{ message: string }> }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('esbuild').buildSync({
       stdin: { contents: "export { FlinkSQL } from 'dt-sql-parser/dist/parser/flink';", resolveDir: REPO },
-      bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'error',
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: out,
+      logLevel: 'error',
     });
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -35,9 +39,8 @@ function flinkSqlParser(): { validate(sql: string): Array<{ message: string }> }
 
 describe('the PyFlink job', () => {
   const { stack, template } = build();
-  const groups = (new AccessModel(template.toJSON(), stack)).resolve(
-    template.toJSON().Resources[stack.getLogicalId(stack.analytics.application)].Properties.ApplicationConfiguration.EnvironmentProperties.PropertyGroups,
-  );
+  const application = template.toJSON().Resources[stack.getLogicalId(stack.analytics.application)].Properties;
+  const groups = (new AccessModel(template.toJSON(), stack)).resolve(application.ApplicationConfiguration.EnvironmentProperties.PropertyGroups);
   const propertiesFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rt-flink-')), 'application_properties.json');
   fs.writeFileSync(propertiesFile, JSON.stringify(groups));
 
@@ -66,7 +69,8 @@ describe('the PyFlink job', () => {
     expect(job['connector.jar']).toBe(runOptions.jarfile);
     expect(fs.existsSync(path.join(stack.flinkJob.stagedDirectory, runOptions.jarfile))).toBe(true);
     expect(fs.existsSync(path.join(stack.flinkJob.stagedDirectory, runOptions.python))).toBe(true);
-    expect(python(`import main; print(main.connector_jar_problem(main.load_properties(${JSON.stringify(propertiesFile)}), ${JSON.stringify(stack.flinkJob.stagedDirectory)}))`).trim()).toBe('None');
+    const check = `main.connector_jar_problem(main.load_properties(${JSON.stringify(propertiesFile)}), ${JSON.stringify(stack.flinkJob.stagedDirectory)})`;
+    expect(python(`import main; print(${check})`).trim()).toBe('None');
   });
 
   test('every statement it runs is valid Flink SQL (ANTLR grammar of Flink SQL); a broken one would not be', () => {

@@ -92,7 +92,9 @@ describe('Telemetry -> Managed Flink -> Results', () => {
       { principal: 'kinesisanalytics.amazonaws.com', action: 'kms:Decrypt', resource: key, context: { 'kms:EncryptionContext:aws:kinesisanalytics:arn': appArn } },
     );
     await access.expectDenied({
-      principal: 'kinesisanalytics.amazonaws.com', action: 'kms:GenerateDataKey', resource: key,
+      principal: 'kinesisanalytics.amazonaws.com',
+      action: 'kms:GenerateDataKey',
+      resource: key,
       context: { ...context, 'kms:EncryptionContext:aws:kinesisanalytics:arn': `${appArn}-copy`, 'aws:SourceArn': `${appArn}-copy` },
     });
   });

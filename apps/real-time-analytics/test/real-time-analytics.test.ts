@@ -91,8 +91,13 @@ describe('RealTimeAnalytics reference app', () => {
   test('a small two-zone OpenSearch domain in isolated subnets: 2 t3.medium data nodes, 3 t3.small masters, encrypted with the data key', () => {
     const [domain] = props('AWS::OpenSearchService::Domain');
     expect(domain.ClusterConfig).toEqual({
-      DedicatedMasterCount: 3, DedicatedMasterEnabled: true, DedicatedMasterType: 't3.small.search',
-      InstanceCount: 2, InstanceType: 't3.medium.search', ZoneAwarenessConfig: { AvailabilityZoneCount: 2 }, ZoneAwarenessEnabled: true,
+      DedicatedMasterCount: 3,
+      DedicatedMasterEnabled: true,
+      DedicatedMasterType: 't3.small.search',
+      InstanceCount: 2,
+      InstanceType: 't3.medium.search',
+      ZoneAwarenessConfig: { AvailabilityZoneCount: 2 },
+      ZoneAwarenessEnabled: true,
     });
     expect(domain.EBSOptions).toEqual({ EBSEnabled: true, VolumeSize: 10, VolumeType: 'gp3' });
     expect(domain.EncryptionAtRestOptions).toEqual({ Enabled: true, KmsKeyId: { Ref: id(stack.encryptionKey) } });
@@ -106,7 +111,9 @@ describe('RealTimeAnalytics reference app', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       GroupId: { 'Fn::GetAtt': [id(stack.search.securityGroup), 'GroupId'] },
       SourceSecurityGroupId: { 'Fn::GetAtt': [id(stack.labClientSecurityGroup), 'GroupId'] },
-      IpProtocol: 'tcp', FromPort: 443, ToPort: 443,
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
     });
     const [client] = Object.values<any>(template.findResources('AWS::EC2::SecurityGroup', {
       Properties: { GroupDescription: Match.stringLikeRegexp('^Lab clients') },
@@ -119,7 +126,9 @@ describe('RealTimeAnalytics reference app', () => {
       GroupId: { 'Fn::GetAtt': [id(stack.labClientSecurityGroup), 'GroupId'] },
       DestinationSecurityGroupId: { 'Fn::GetAtt': [id(stack.search.securityGroup), 'GroupId'] },
       Description: 'HTTPS from lab clients',
-      IpProtocol: 'tcp', FromPort: 443, ToPort: 443,
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
     }]);
   });
 
@@ -144,7 +153,10 @@ describe('RealTimeAnalytics reference app', () => {
     expect(fn.Code.S3Key).toMatch(/^[a-f0-9]{64}\.zip$/);
     expect(fs.existsSync(path.join(DEVICE_STATE_CODE_DIR, 'index.js'))).toBe(true);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: resultsArn, StartingPosition: 'TRIM_HORIZON', BatchSize: 100, MaximumBatchingWindowInSeconds: 5,
+      EventSourceArn: resultsArn,
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 5,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
   });
@@ -205,7 +217,7 @@ describe('RealTimeAnalytics props and context', () => {
     expect(job.jarFile).toBe(`lib/${CONNECTOR.fileName}`);
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Flink Kinesis SQL connector is not at'));
     expect(warnings).toHaveLength(1);
-    expect(String(warnings[0].entry.data)).toContain(`curl -fLo`);
+    expect(String(warnings[0].entry.data)).toContain('curl -fLo');
     expect(fs.readdirSync(job.stagedDirectory).sort()).toEqual(['lib', 'main.py']);
     expect(fs.readdirSync(path.join(job.stagedDirectory, 'lib'))).toEqual([]);
   });

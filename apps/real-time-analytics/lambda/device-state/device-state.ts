@@ -1,6 +1,6 @@
+import type { ConsumedRecord, RecordProcessor } from '@analytics-patterns/collection/runtime/stream-consumer';
 import { ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { ConsumedRecord, RecordProcessor } from '@analytics-patterns/collection/runtime/stream-consumer';
 
 /**
  * The records the Flink job (`flink/main.py`) writes to the results stream: one per device and
@@ -91,8 +91,13 @@ async function applyWindow(deps: DeviceStateDependencies, w: WindowResult): Prom
       + 'temperatureAvg = :avg, temperatureMin = :min, temperatureMax = :max, lastResultId = :id',
     ConditionExpression: 'attribute_not_exists(lastWindowEnd) OR lastWindowEnd < :end',
     ExpressionAttributeValues: {
-      ':start': s(w.window_start), ':end': s(w.window_end), ':readings': n(w.readings),
-      ':avg': n(w.temperature_avg), ':min': n(w.temperature_min), ':max': n(w.temperature_max), ':id': s(w.recordId),
+      ':start': s(w.window_start),
+      ':end': s(w.window_end),
+      ':readings': n(w.readings),
+      ':avg': n(w.temperature_avg),
+      ':min': n(w.temperature_min),
+      ':max': n(w.temperature_max),
+      ':id': s(w.recordId),
     },
   });
 }

@@ -1,6 +1,6 @@
+import { streamHandler } from '@analytics-patterns/collection/runtime/stream-consumer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { streamHandler } from '@analytics-patterns/collection/runtime/stream-consumer';
 import { createDeviceStateProcessor } from './device-state';
 
 /** An environment variable the stack sets on the function. */

@@ -35,15 +35,13 @@ export interface Reading {
 /** Defaults of the CLI. */
 export const SIMULATOR_DEFAULTS: DeviceSimulatorOptions = { devices: 10, spikeEvery: 150, spikeDegrees: 8, seed: 42 };
 
-/** mulberry32: a small, seedable pseudo-random generator (uniform in [0, 1)). */
+/** Park-Miller "minimal standard" generator: seedable, uniform in (0, 1), no bit operations. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
+  const modulus = 2_147_483_647;
+  let state = (Math.abs(Math.floor(seed)) % (modulus - 1)) + 1;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    state = (state * 48_271) % modulus;
+    return (state - 1) / (modulus - 1);
   };
 }
 
