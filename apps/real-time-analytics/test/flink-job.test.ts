@@ -5,7 +5,7 @@ import * as path from 'path';
 import { AccessModel } from '@analytics-patterns/testing';
 import { build } from './fixtures';
 import { JOB_PROPERTY_GROUP, JOB_SETTINGS, RUN_OPTIONS_GROUP } from '../src';
-import { DeviceSimulator, SIMULATOR_DEFAULTS } from '../src/lab/device-telemetry';
+import { DeviceSimulator, SIMULATOR_DEFAULTS, toJsonLine } from '../src/lab/device-telemetry';
 
 /**
  * The Flink job is Python (PyFlink), which this machine cannot run (no PyFlink, no Flink
@@ -82,6 +82,17 @@ describe('the PyFlink job', () => {
     expect(statements.map((s) => parser.validate(s).map((e) => e.message))).toEqual(statements.map(() => []));
     expect(parser.validate(statements[4].replace('DESCRIPTOR(event_time),', 'DESCRIPTOR(event_time)')).length).toBeGreaterThan(0);
     expect(parser.validate(statements[3].replace(' AND CURRENT ROW', ' CURRENT ROW')).length).toBeGreaterThan(0);
+  });
+
+  test('the simulator\'s records and the IoT rule\'s SELECT carry exactly the source table\'s physical columns', () => {
+    const statements: string[] = JSON.parse(python(`import json, main; print(json.dumps(main.statements(main.job_settings(main.load_properties(${JSON.stringify(propertiesFile)})))))`));
+    const columns = [...statements[0].matchAll(/^ {2}(\w+) (STRING|BIGINT|DOUBLE),$/gm)].map((m) => [m[1], m[2]]);
+    expect(columns).toEqual([['deviceId', 'STRING'], ['ts', 'BIGINT'], ['temperature', 'DOUBLE']]);
+    const record = JSON.parse(toJsonLine(new DeviceSimulator(SIMULATOR_DEFAULTS).tick(1_764_400_000_000)[0]));
+    expect(Object.entries(record).map(([k, v]) => [k, typeof v])).toEqual([['deviceId', 'string'], ['ts', 'number'], ['temperature', 'number']]);
+    expect(Number.isInteger(record.ts)).toBe(true);
+    const sql = template.toJSON().Resources[stack.getLogicalId(stack.deviceRule.rule)].Properties.TopicRulePayload.Sql as string;
+    expect(/^SELECT (.*) FROM /.exec(sql)![1].split(', ').map((c) => c.split(' AS ').pop())).toEqual(columns.map(([c]) => c));
   });
 
   test('on the lab simulator\'s readings, the detection rule flags the injected spikes and little else', () => {
