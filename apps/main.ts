@@ -10,6 +10,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { BatchAnalyticsStack } from './batch-analytics/src';
 import { ClickstreamIngestionStack } from './clickstream/src';
+import { RealTimeAnalyticsStack } from './real-time-analytics/src';
 import { StreamingDataLakeStack } from './streaming-data-lake/src';
 import { WarehouseStack } from './warehouse/src';
 
@@ -27,6 +28,7 @@ export const REFERENCE_APPS: ReferenceApp[] = [
   { stackName: 'StreamingDataLake', build: (scope) => new StreamingDataLakeStack(scope, 'StreamingDataLake') },
   { stackName: 'Warehouse', build: (scope) => new WarehouseStack(scope, 'Warehouse') },
   { stackName: 'BatchAnalytics', build: (scope) => new BatchAnalyticsStack(scope, 'BatchAnalytics') },
+  { stackName: 'RealTimeAnalytics', build: (scope) => new RealTimeAnalyticsStack(scope, 'RealTimeAnalytics') },
 ];
 
 /** Adds every reference app to `app`. */
