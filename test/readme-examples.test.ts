@@ -69,7 +69,10 @@ function compile(free: Map<number, string[]>): Map<number, ts.Diagnostic[]> {
   host.fileExists = (f) => files.has(f) || fileExists(f);
   const program = ts.createProgram([...files.keys()], { ...config.options, noEmit: true, noUnusedLocals: false, noUnusedParameters: false }, host);
   const byExample = new Map<number, ts.Diagnostic[]>();
-  [...files.keys()].forEach((f, i) => byExample.set(i, [...program.getSemanticDiagnostics(program.getSourceFile(f)), ...program.getSyntacticDiagnostics(program.getSourceFile(f))]));
+  [...files.keys()].forEach((f, i) => {
+    const source = program.getSourceFile(f);
+    byExample.set(i, [...program.getSemanticDiagnostics(source), ...program.getSyntacticDiagnostics(source)]);
+  });
   return byExample;
 }
 
