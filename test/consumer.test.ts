@@ -128,10 +128,17 @@ describe.each([
         (p.violations ?? []).flatMap((v: any) => v.violatingConstructs.map((c: any) => `${p.pluginName} ${v.ruleName} at ${c.constructPath}: ${v.description}`))) : [];
       throw new Error(`synth failed:\n${violations.join('\n') || String(e.stderr).split('\n').filter((l: string) => l.length < 400).join('\n')}`);
     }
+    // cdk-nag ran, all four packs, and found nothing unacknowledged
+    const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+    const nag = report.pluginReports.filter((p: any) => ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].includes(p.pluginName));
+    expect(nag.map((p: any) => p.pluginName).sort()).toEqual(['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']);
+    expect(nag.flatMap((p: any) => p.violations ?? [])).toEqual([]);
     const template = JSON.parse(fs.readFileSync(path.join(outdir, 'ExistingPlatform.template.json'), 'utf8'));
     const types = Object.values<any>(template.Resources).map((r) => r.Type);
     expect(types.filter((t) => t === 'AWS::KinesisFirehose::DeliveryStream')).toHaveLength(2);
     expect(types).not.toContain('AWS::Kinesis::Stream');
+    expect(types).not.toContain('AWS::IAM::Policy'); // the customer-managed-policies switch reached every policy
+    expect(types).toContain('AWS::IAM::ManagedPolicy');
     expect(types.filter((t) => t === 'AWS::S3::Bucket').length).toBeGreaterThanOrEqual(2);
     // the consumer's handler is the pre-built bundle shipped in the package, copied as an asset
     const fn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler');

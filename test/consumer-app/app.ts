@@ -6,17 +6,20 @@
  */
 import * as path from 'path';
 import { SecureQueue, StreamConsumer, StreamIngestion, TimeGranularity } from '@analytics-patterns/collection';
-import { NagPackName, Sandbox } from '@analytics-patterns/core';
+import { CustomerManagedPolicies, NagPackName, Sandbox } from '@analytics-patterns/core';
+import { AnalyticsWorkgroup } from '@analytics-patterns/analysis';
+import { DataLakeCrawler } from '@analytics-patterns/processing';
 import { DataKey } from '@analytics-patterns/security';
-import { SecureBucket } from '@analytics-patterns/storage';
+import { ColumnType, DataLakeDatabase, DataLakeTable, SecureBucket, TableFormat } from '@analytics-patterns/storage';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 
-const packs = (process.env.NAG_PACKS ?? NagPackName.AWS_SOLUTIONS).split(',');
+const packs = (process.env.NAG_PACKS ?? Object.values(NagPackName).join(',')).split(',');
 const app = new App({ outdir: process.env.CDK_OUTDIR ?? path.join(__dirname, 'cdk.out') });
 const plugins = {
   [NagPackName.AWS_SOLUTIONS]: () => new AwsSolutionsChecks(app),
@@ -26,8 +29,11 @@ const plugins = {
 };
 Validations.of(app).addPlugins(...packs.map((p) => plugins[p as NagPackName]()));
 
-// The user's existing stack and resources: nothing here is created by the library.
+// The user's existing stack and resources: nothing here is created by the library. A regulated
+// user: every identity policy, the library's and their own, is a customer-managed policy.
+CustomerManagedPolicies.enable(app);
 const stack = new Stack(app, 'ExistingPlatform', { env: { account: '111122223333', region: 'eu-central-1' } });
+CustomerManagedPolicies.apply(stack);
 const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
   vpcId: 'vpc-0123456789abcdef0',
   availabilityZones: ['eu-central-1a', 'eu-central-1b'],
@@ -59,6 +65,20 @@ new SecureQueue(stack, 'Alerts', { encryptionKey: key });
 // Library-created resources next to the imported ones.
 const dataKey = new DataKey(stack, 'DataKey');
 new SecureBucket(stack, 'Curated', { encryptionKey: dataKey.key });
+
+// The imported lake, catalogued, crawled and queried.
+const database = new DataLakeDatabase(stack, 'Catalog', { databaseName: 'existing_lake' });
+const clicks = new DataLakeTable(stack, 'ClicksTable', {
+  database,
+  tableName: 'clicks',
+  format: TableFormat.JSON,
+  columns: [{ name: 'event_type', type: ColumnType.STRING }, { name: 'user_id', type: ColumnType.STRING }],
+  bucket,
+  prefix: 'clicks/',
+});
+new DataLakeCrawler(stack, 'OrdersCrawler', { database, targets: [{ bucket, prefix: 'orders/' }] });
+new AnalyticsWorkgroup(stack, 'Analysts', { workgroupName: 'existing-lake-analysts', encryptionKey: key, namedQueries: [] })
+  .grantQuery(new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() }), { tables: [clicks] });
 
 export const consumerFacts = { vpcId: vpc.vpcId, sandbox: Sandbox.isEnabled(app) };
 app.synth();

@@ -32,7 +32,11 @@ export class CustomerManagedPolicies {
     return value === true || value === 'true';
   }
 
-  /** Turns customer-managed policies on for everything under `scope` (same as the context flag). */
+  /**
+   * Turns customer-managed policies on for everything under `scope` (same as the context
+   * flag). Call it before adding children to `scope` (construct context can only be set then),
+   * e.g. on the App before its stacks.
+   */
   public static enable(scope: IConstruct): void {
     scope.node.setContext(CustomerManagedPolicies.CONTEXT_KEY, true);
   }
