@@ -9,6 +9,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { BatchAnalyticsStack } from './batch-analytics/src';
+import { ChangeDataCaptureLakeStack } from './cdc-data-lake/src';
 import { ClickstreamIngestionStack } from './clickstream/src';
 import { StreamingDataLakeStack } from './streaming-data-lake/src';
 import { WarehouseStack } from './warehouse/src';
@@ -27,6 +28,7 @@ export const REFERENCE_APPS: ReferenceApp[] = [
   { stackName: 'StreamingDataLake', build: (scope) => new StreamingDataLakeStack(scope, 'StreamingDataLake') },
   { stackName: 'Warehouse', build: (scope) => new WarehouseStack(scope, 'Warehouse') },
   { stackName: 'BatchAnalytics', build: (scope) => new BatchAnalyticsStack(scope, 'BatchAnalytics') },
+  { stackName: 'ChangeDataCaptureLake', folder: 'cdc-data-lake', build: (scope) => new ChangeDataCaptureLakeStack(scope, 'ChangeDataCaptureLake') },
 ];
 
 /** Adds every reference app to `app`. */
