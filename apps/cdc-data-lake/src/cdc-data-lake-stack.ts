@@ -349,7 +349,7 @@ export class ChangeDataCaptureLakeStack extends Stack {
     return new AnalyticsWorkgroup(this, 'Workgroup', {
       workgroupName: 'cdc-lake-analysts',
       description: 'Queries on the Lake Formation governed curated orders',
-      encryptionKey: this.storage.encryptionKey,
+      // its own key (the workgroup's default): analysts may use the results key, never the lake's
       bytesScannedCutoffPerQuery: Size.gibibytes(1),
       dataUsageLimit: Size.gibibytes(50),
       alarmTopic: this.alarmTopic.topic,
