@@ -1,12 +1,19 @@
+import { CustomerManagedPolicies } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, TableFormat } from '@analytics-patterns/storage';
-import { AWS_SOLUTIONS_ONLY, cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import {
+  AccessModel, cfnValidationFindings, expectNagClean, expectParameterUsed, expectPropError, numberParameter, Principals, stringParameter, testStack,
+} from '@analytics-patterns/testing';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AnalyticsWorkgroup, AnalyticsWorkgroupProps } from '../src';
+import { acknowledgeStorageBuckets } from './support/storage-fixtures';
+
+const ACCOUNT = '123456789012';
 
 const id = (stack: Stack, c: any) => stack.getLogicalId(c.node.defaultChild ?? c);
 
@@ -191,7 +198,22 @@ describe('AnalyticsWorkgroup', () => {
     const events = eventsTable(stack);
     w.grantQuery(new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() }), { tables: [events], lakeFormation: true });
     w.grantQuery(new iam.Role(stack, 'Engineer', { assumedBy: new iam.AccountRootPrincipal() }), { tables: [events] });
-    expectNagClean(stack, AWS_SOLUTIONS_ONLY);
+    CustomerManagedPolicies.apply(stack); // the app's own roles (the grantees)
+    acknowledgeStorageBuckets(stack);
+    expectNagClean(stack);
+  });
+
+  test('imported results bucket, key and grantee role: cdk-nag clean in the four packs (the prefix acknowledgement matches imported buckets)', () => {
+    const stack = testStack();
+    const key = kms.Key.fromKeyArn(stack, 'Key', `arn:aws:kms:eu-west-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`);
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Results', { bucketName: 'corp-athena-results', encryptionKey: key });
+    const w = workgroup(stack, { existingResultsBucket: bucket, resultsPrefix: 'team-a/', alarmTopic: sns.Topic.fromTopicArn(stack, 'Ops', `arn:aws:sns:eu-west-1:${ACCOUNT}:ops`) });
+    const analyst = iam.Role.fromRoleArn(stack, 'Analyst', `arn:aws:iam::${ACCOUNT}:role/analyst`);
+    w.grantQuery(analyst, { tables: [eventsTable(stack)] });
+    CustomerManagedPolicies.apply(stack); // the app's own role (the grantee)
+    acknowledgeStorageBuckets(stack);
+    const report = expectNagClean(stack);
+    expect(report.acknowledged.map((a) => a.rule)).toContain('AwsSolutions-IAM5[Resource::arn:aws:s3:::corp-athena-results/team-a/*]');
   });
 
   describe('validation', () => {
@@ -236,6 +258,147 @@ describe('AnalyticsWorkgroup', () => {
         namedQueries: [{ name: 'q', database: 'db', queryString: 'SELECT 1' }, { name: 'q', database: 'db', queryString: 'SELECT 2' }],
       }), { path, prop: 'namedQueries[].name', allowed: 'distinct entries' });
     });
+  });
+});
+
+describe('AnalyticsWorkgroup run time', () => {
+  const stack = testStack();
+  const w = workgroup(stack);
+  const events = eventsTable(stack);
+  const analyst = new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() });
+  const engineer = new iam.Role(stack, 'Engineer', { assumedBy: new iam.AccountRootPrincipal() });
+  w.grantQuery(analyst, { tables: [events], lakeFormation: true });
+  w.grantQuery(engineer, { tables: [events] });
+  const access = AccessModel.of(stack);
+  const otherWorkgroup = `arn:aws:athena:eu-west-1:${ACCOUNT}:workgroup/primary`;
+  const result = w.resultsBucket.arnForObjects('athena-results/analysts/1234.csv');
+  const viaS3 = { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' };
+
+  test('logical ids of the stateful resources are unchanged', () => {
+    expect(stack.getLogicalId(w.workgroup)).toBe('WorkgroupWorkGroup10BB3C95');
+    expect(stack.getLogicalId(w.encryptionKey.node.defaultChild as kms.CfnKey)).toBe('WorkgroupKey7DC50FF6');
+    expect(stack.getLogicalId(w.resultsBucket.node.defaultChild as s3.CfnBucket)).toBe('WorkgroupResultsBucket9D320FB1');
+    expect(stack.getLogicalId(w.secureResultsBucket!.accessLogBucket!.bucket.node.defaultChild as s3.CfnBucket)).toBe('WorkgroupResultsAccessLogsBucket47503CFE');
+  });
+
+  test('grantees start and read queries in this workgroup only, and write and read results under its prefix with its key', async () => {
+    for (const role of [analyst, engineer]) {
+      await access.expectAllowed(
+        { principal: role.roleArn, action: 'athena:StartQueryExecution', resource: w.workgroupArn },
+        { principal: role.roleArn, action: 'athena:GetQueryResults', resource: w.workgroupArn },
+        { principal: role.roleArn, action: 's3:PutObject', resource: result, context: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+        { principal: role.roleArn, action: 's3:GetObject', resource: result },
+        { principal: role.roleArn, action: 's3:ListBucket', resource: w.resultsBucket.bucketArn, context: { 's3:prefix': 'athena-results/analysts/' } },
+        { principal: role.roleArn, action: 'kms:GenerateDataKey', resource: w.encryptionKey.keyArn, context: viaS3 },
+        { principal: role.roleArn, action: 'kms:Decrypt', resource: w.encryptionKey.keyArn, context: viaS3 },
+        { principal: role.roleArn, action: 'glue:GetTable', resource: `arn:aws:glue:eu-west-1:${ACCOUNT}:table/clickstream/events` },
+      );
+      await access.expectDenied(
+        { principal: role.roleArn, action: 'athena:StartQueryExecution', resource: otherWorkgroup },
+        { principal: role.roleArn, action: 's3:PutObject', resource: w.resultsBucket.arnForObjects('athena-results/other-team/1.csv') },
+        { principal: role.roleArn, action: 's3:ListBucket', resource: w.resultsBucket.bucketArn, context: { 's3:prefix': 'athena-results/' } },
+        { principal: role.roleArn, action: 'kms:Decrypt', resource: w.encryptionKey.keyArn },
+        { principal: role.roleArn, action: 'glue:GetTable', resource: `arn:aws:glue:eu-west-1:${ACCOUNT}:table/clickstream/orders` },
+      );
+    }
+  });
+
+  test('without Lake Formation the grantee reads the table prefix with its key; with Lake Formation only the credentials Lake Formation vends', async () => {
+    const file = events.bucket.arnForObjects('events/year=2025/part-0.parquet');
+    await access.expectAllowed(
+      { principal: engineer.roleArn, action: 's3:GetObject', resource: file },
+      { principal: engineer.roleArn, action: 'kms:Decrypt', resource: events.bucket.encryptionKey!.keyArn, context: viaS3 },
+      { principal: analyst.roleArn, action: 'lakeformation:GetDataAccess', resource: '*' },
+    );
+    await access.expectDenied(
+      { principal: engineer.roleArn, action: 's3:GetObject', resource: events.bucket.arnForObjects('orders/part-0.parquet') },
+      { principal: analyst.roleArn, action: 's3:GetObject', resource: file },
+      { principal: engineer.roleArn, action: 'lakeformation:GetDataAccess', resource: '*' },
+    );
+  });
+
+  test('strangers, other accounts, unsigned and plain-HTTP requests are refused', async () => {
+    await access.expectDenied(
+      { principal: Principals.strangerInAccount(), action: 'athena:StartQueryExecution', resource: w.workgroupArn },
+      { principal: Principals.strangerInAccount(), action: 's3:GetObject', resource: result },
+      { ...Principals.otherAccountAdmin(), action: 's3:GetObject', resource: result },
+      { ...Principals.otherAccountAdmin(), action: 'kms:Decrypt', resource: w.encryptionKey.keyArn, context: viaS3 },
+      { principal: Principals.anonymous, action: 's3:GetObject', resource: result },
+    );
+    await access.expectExplicitlyDenied({ principal: engineer.roleArn, action: 's3:GetObject', resource: result, context: { 'aws:SecureTransport': 'false' } });
+  });
+
+  test('the data usage alarm reaches its topic and the topic key', async () => {
+    const context = { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:x` };
+    await access.expectAllowed(
+      { principal: 'cloudwatch.amazonaws.com', action: 'sns:Publish', resource: w.alarmTopic.topicArn, context },
+      { principal: 'cloudwatch.amazonaws.com', action: 'kms:GenerateDataKey', resource: w.encryptionKey.keyArn, context },
+    );
+    expect(w.alarms).toEqual([w.dataUsageAlarm]);
+  });
+});
+
+describe('AnalyticsWorkgroup tokens and limits', () => {
+  const path = 'TestStack/Workgroup';
+
+  test('tokens: name, description, cutoff, usage limit, period, prefix and named query reach the template', () => {
+    const stack = testStack();
+    const w = workgroup(stack, {
+      workgroupName: stringParameter(stack, 'Name'),
+      description: stringParameter(stack, 'Description'),
+      bytesScannedCutoffPerQuery: Size.bytes(numberParameter(stack, 'Cutoff')),
+      dataUsageLimit: Size.bytes(numberParameter(stack, 'Limit')),
+      dataUsagePeriod: Duration.seconds(numberParameter(stack, 'PeriodSeconds')),
+      resultsPrefix: stringParameter(stack, 'Prefix'),
+      namedQueries: [{ name: stringParameter(stack, 'QueryName'), database: stringParameter(stack, 'Db'), queryString: stringParameter(stack, 'Sql') }],
+    });
+    const t = Template.fromStack(stack);
+    expectParameterUsed(t, 'Name', /WorkGroup.*\.Name$/);
+    expectParameterUsed(t, 'Description', /\.Description$/);
+    expectParameterUsed(t, 'Cutoff', /BytesScannedCutoffPerQuery$/);
+    expectParameterUsed(t, 'Limit', /Threshold$/);
+    expectParameterUsed(t, 'PeriodSeconds', /Period$/);
+    expectParameterUsed(t, 'Prefix', /OutputLocation/);
+    expectParameterUsed(t, 'QueryName', /NamedQuery|Query0/);
+    expectParameterUsed(t, 'Sql', /QueryString$/);
+    w.grantQuery(new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() }));
+  });
+
+  test('cutoff on both sides of 10,000,000 bytes; sizes that are not whole bytes fail with the construct\'s message', () => {
+    workgroup(testStack(), { bytesScannedCutoffPerQuery: Size.bytes(10_000_000), dataUsageLimit: Size.bytes(10_000_000) });
+    expectPropError(() => workgroup(testStack(), { bytesScannedCutoffPerQuery: Size.bytes(9_999_999) }), {
+      path, prop: 'bytesScannedCutoffPerQuery', value: '9999999 bytes', allowed: 'at least 10000000 bytes',
+    });
+    expectPropError(() => workgroup(testStack(), { bytesScannedCutoffPerQuery: Size.bytes(10_000_000.5) }), { path, prop: 'bytesScannedCutoffPerQuery', allowed: 'a whole number' });
+    expectPropError(() => workgroup(testStack(), { dataUsageLimit: Size.bytes(10 * 1024 ** 3 - 1) }), {
+      path, prop: 'dataUsageLimit', allowed: 'at least bytesScannedCutoffPerQuery (10737418240 bytes)',
+    });
+    const stack = testStack();
+    expectPropError(() => workgroup(stack, { bytesScannedCutoffPerQuery: Size.gibibytes(numberParameter(stack, 'G')) }), { path, prop: 'bytesScannedCutoffPerQuery', allowed: 'Size.bytes(...)' });
+  });
+
+  test('data usage period on both sides of 60 and 1,440 whole minutes', () => {
+    workgroup(testStack(), { dataUsagePeriod: Duration.minutes(60) });
+    workgroup(testStack(), { dataUsagePeriod: Duration.minutes(1440) });
+    expectPropError(() => workgroup(testStack(), { dataUsagePeriod: Duration.minutes(59) }), { path, prop: 'dataUsagePeriod', value: '59 minutes', allowed: '60-1440 minutes' });
+    expectPropError(() => workgroup(testStack(), { dataUsagePeriod: Duration.minutes(1441) }), { path, prop: 'dataUsagePeriod', value: '1441 minutes', allowed: '60-1440 minutes' });
+    expectPropError(() => workgroup(testStack(), { dataUsagePeriod: Duration.seconds(3630) }), { path, prop: 'dataUsagePeriod', allowed: 'a whole number from 60 to 1440 minutes' });
+  });
+
+  test('names and texts on both sides of their limits', () => {
+    workgroup(testStack(), { workgroupName: 'a'.repeat(128), description: 'd'.repeat(1024) });
+    expectPropError(() => workgroup(testStack(), { workgroupName: 'a'.repeat(129) }), { path, prop: 'workgroupName', allowed: '1-128 letters' });
+    expectPropError(() => workgroup(testStack(), { description: 'd'.repeat(1025) }), { path, prop: 'description', allowed: '0-1024 characters' });
+    const q = { database: 'db', queryString: 'SELECT 1' };
+    workgroup(testStack(), { namedQueries: [{ ...q, name: 'n'.repeat(128), description: 'd'.repeat(1024) }] });
+    expectPropError(() => workgroup(testStack(), { namedQueries: [{ ...q, name: 'n'.repeat(129) }] }), { path, prop: 'namedQueries[0].name', allowed: '1-128 characters' });
+    expectPropError(() => workgroup(testStack(), { namedQueries: [{ ...q, name: 'q', description: 'd'.repeat(1025) }] }), { path, prop: 'namedQueries[0].description', allowed: '1-1024 characters' });
+    workgroup(testStack(), { namedQueries: [{ ...q, name: 'q', queryString: 'x'.repeat(262_144) }] });
+    expectPropError(() => workgroup(testStack(), { namedQueries: [{ ...q, name: 'q', queryString: 'x'.repeat(262_145) }] }), {
+      path, prop: 'namedQueries[0].queryString', value: '"262145 bytes"', allowed: 'non-empty SQL of at most 262144 bytes',
+    });
+    expectPropError(() => workgroup(testStack(), { resultsRetention: Duration.hours(36) }), { path, prop: 'resultsRetention', allowed: 'a whole number' });
+    expectPropError(() => workgroup(testStack(), { resultsRetention: Duration.days(0) }), { path, prop: 'resultsRetention', value: '0 days' });
   });
 });
 

@@ -1,12 +1,28 @@
 import { RedshiftNodeType } from '@analytics-patterns/core';
 import { SecureBucket } from '@analytics-patterns/storage';
-import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, expectValidAsl, stateMachineDefinitions, testStack } from '@analytics-patterns/testing';
+import {
+  AccessModel, expectNagClean, expectParameterUsed, expectPropError, expectValidAsl, numberParameter, OTHER_ACCOUNT, Principals,
+  stateMachineDefinitions, stringParameter, taskActions, testApp, testStack,
+} from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { IRedshiftWarehouse } from '../src';
+import { acknowledgeStorageBuckets } from './support/storage-fixtures';
 import { RedshiftWarehouse } from '../src/redshift-warehouse/redshift-warehouse';
 import { RedshiftWarehouseProps, WarehouseType } from '../src/redshift-warehouse/redshift-warehouse-props';
+
+const ACCOUNT = '123456789012';
+const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+
+/** A VPC of another stack with isolated subnets in three zones (no resources). */
+const importedVpc = (stack: Stack) => ec2.Vpc.fromVpcAttributes(stack, 'ImportedVpc', {
+  vpcId: 'vpc-1234', availabilityZones: ZONES, isolatedSubnetIds: ['subnet-a', 'subnet-b', 'subnet-c'], isolatedSubnetRouteTableIds: ['rtb-a', 'rtb-b', 'rtb-c'],
+});
 
 interface Built { stack: Stack; warehouse: RedshiftWarehouse; template: Template; lake: SecureBucket }
 
@@ -193,6 +209,8 @@ describe('RedshiftWarehouse (other configurations)', () => {
       }),
     });
     expect(warehouse.adminSecretArn).toBe(warehouse.adminSecret!.secretArn);
+    expect([warehouse.namespace!, warehouse.workgroup!, warehouse.adminSecret!.node.defaultChild as any].map((c) => stack.getLogicalId(c)))
+      .toEqual(['WarehouseNamespace78ED5B58', 'WarehouseWorkgroup507BB996', 'WarehouseAdminSecret0B1DB325']);
     expect(Object.values(template.findResources('AWS::RedshiftServerless::Workgroup'))[0].Properties.SubnetIds).toHaveLength(3);
     expect(warehouse.dataApiTarget()).toEqual(expect.objectContaining({ WorkgroupName: warehouse.warehouseName }));
     expect(warehouse.slices).toBe(0);
@@ -247,12 +265,263 @@ describe('RedshiftWarehouse compliance', () => {
     const stack = testStack();
     const lake = new SecureBucket(stack, 'Lake');
     new RedshiftWarehouse(stack, 'Warehouse', { loadBuckets: [lake.bucket], spectrum: { schemaName: 'lake', glueDatabaseName: 'curated' } });
-    const report = expectNagClean(stack, AWS_SOLUTIONS_ONLY);
+    acknowledgeStorageBuckets(stack);
+    const report = expectNagClean(stack);
     expect(report.acknowledged.filter((a) => /RS\d+/.test(a.rule))).toEqual([]);
   });
   test('Serverless: cdk-nag clean', () => {
     const stack = testStack();
     new RedshiftWarehouse(stack, 'Warehouse', { type: WarehouseType.SERVERLESS });
-    expectNagClean(stack, AWS_SOLUTIONS_ONLY);
+    expectNagClean(stack);
+  });
+
+  test('imported VPC, bucket (with a prefix) and key: cdk-nag clean in the four packs (the prefix acknowledgement matches an imported bucket)', () => {
+    const stack = testStack();
+    const key = kms.Key.fromKeyArn(stack, 'Key', `arn:aws:kms:eu-west-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`);
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Lake', { bucketName: 'corp-lake', encryptionKey: key });
+    const warehouse = new RedshiftWarehouse(stack, 'Warehouse', { vpc: importedVpc(stack), encryptionKey: key, spectrum: { schemaName: 'lake', glueDatabaseName: 'curated' } });
+    warehouse.grantLoadFrom(bucket, 'curated/orders/');
+    const report = expectNagClean(stack);
+    expect(report.acknowledged.map((a) => a.rule)).toContain('AwsSolutions-IAM5[Resource::arn:aws:s3:::corp-lake/curated/orders/*]');
+    Template.fromStack(stack).resourceCountIs('AWS::EC2::VPC', 0);
+  });
+});
+
+describe('RedshiftWarehouse network without lookups', () => {
+  const missingContext = (stack: Stack) => (stack.node.root as any).synth().manifest.missing ?? [];
+
+  test('an environment-agnostic stack: the VPC this warehouse creates is the one ec2.Vpc made (same logical ids and properties), with no lookup', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Agnostic');
+    new RedshiftWarehouse(stack, 'Warehouse');
+    const reference = new Stack(app, 'Reference');
+    new ec2.Vpc(new Construct(reference, 'Warehouse'), 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'warehouse', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+    });
+    const ours = Template.fromStack(stack).toJSON().Resources;
+    const theirs = Template.fromStack(reference).toJSON().Resources;
+    const renamed = (r: any) => JSON.parse(JSON.stringify(r).replace(/Reference\/Warehouse/g, 'Agnostic/Warehouse'));
+    for (const [id, resource] of Object.entries<any>(theirs)) expect([id, ours[id]]).toEqual([id, renamed(resource)]);
+    expect(missingContext(stack)).toEqual([]);
+  });
+
+  test('a stack with an explicit account and region synthesizes without a context lookup, and its VPC takes its zones at deploy time', () => {
+    const stack = testStack({ id: 'Explicit' });
+    const w = new RedshiftWarehouse(stack, 'Warehouse');
+    new RedshiftWarehouse(stack, 'Serverless', { type: WarehouseType.SERVERLESS });
+    const t = Template.fromStack(stack);
+    const subnets = Object.values(t.findResources('AWS::EC2::Subnet')).map((r) => r.Properties.AvailabilityZone);
+    expect(subnets).toEqual([0, 1, 0, 1, 2].map((i) => ({ 'Fn::Select': [i, { 'Fn::GetAZs': '' }] })));
+    expect(w.vpc.isolatedSubnets).toHaveLength(2);
+    expect(missingContext(stack)).toEqual([]);
+  });
+
+  test('a given VPC in a stack with an explicit environment: no lookup, no VPC created', () => {
+    const stack = testStack();
+    new RedshiftWarehouse(stack, 'Warehouse', { vpc: importedVpc(stack) });
+    Template.fromStack(stack).resourceCountIs('AWS::EC2::VPC', 0);
+    expect(missingContext(stack)).toEqual([]);
+  });
+
+  test('the created VPC closes its default security group (inbound and outbound rules revoked)', () => {
+    const { stack, template } = build();
+    const vpcId = stack.getLogicalId((stack.node.findChild('Warehouse').node.findChild('Vpc').node.findChild('Resource')) as any);
+    const calls = Object.values(template.findResources('Custom::VpcRestrictDefaultSG')).map((r) => JSON.parse(JSON.stringify(stack.resolve(r.Properties.Create))));
+    const sg = { 'Fn::GetAtt': [vpcId, 'DefaultSecurityGroup'] };
+    expect(calls).toHaveLength(2);
+    expect(JSON.stringify(calls)).toContain('revokeSecurityGroupIngress');
+    expect(JSON.stringify(calls)).toContain('revokeSecurityGroupEgress');
+    expect(JSON.stringify(calls)).toContain(JSON.stringify(sg).slice(1, -1));
+  });
+});
+
+describe('RedshiftWarehouse run time', () => {
+  const stack = testStack();
+  const lake = new SecureBucket(stack, 'Lake');
+  const warehouse = new RedshiftWarehouse(stack, 'Warehouse', { spectrum: { schemaName: 'lake', glueDatabaseName: 'curated' } });
+  warehouse.grantLoadFrom(lake.bucket, 'curated/');
+  const serverless = new RedshiftWarehouse(stack, 'Serverless', { type: WarehouseType.SERVERLESS, vpc: importedVpc(stack) });
+  const template = Template.fromStack(stack);
+  const access = AccessModel.of(stack);
+  const dbUser = (cluster: string, user = 'warehouse_admin') => `arn:aws:redshift:eu-west-1:${ACCOUNT}:dbuser:${cluster}/${user}`;
+
+  test('logical ids of the stateful resources are unchanged', () => {
+    const id = (c: any) => stack.getLogicalId(c.node?.defaultChild ?? c);
+    expect(id(warehouse.cluster)).toBe('WarehouseCluster0ED2F148');
+    expect(id(warehouse.encryptionKey)).toBe('WarehouseKey48F2B1B3');
+    expect(warehouse.auditLogGroups.map(id)).toEqual(['WarehouseAuditLogconnectionlog51B0C5CE', 'WarehouseAuditLoguserlogDE34E718', 'WarehouseAuditLoguseractivitylog46770CB4']);
+    expect(id(warehouse.subnetGroup)).toBe('WarehouseSubnets3181FF03');
+    expect(id(warehouse.role)).toBe('WarehouseRoleA74E6209');
+    expect(id(warehouse.setupStateMachine)).toBe('WarehouseSetup7CD6319A');
+    expect(Object.keys(template.findResources('AWS::EC2::VPC'))).toEqual(['WarehouseVpcFB5FA611']);
+    expect(Object.keys(template.findResources('AWS::EC2::Subnet'))).toEqual(['WarehouseVpcwarehouseSubnet1Subnet393A783B', 'WarehouseVpcwarehouseSubnet2SubnetC9BCBF6F']);
+  });
+
+  test('the COPY/Spectrum role is assumed by Redshift for this cluster\'s database users only', async () => {
+    const role = warehouse.role.roleArn;
+    await access.expectAllowed(
+      { principal: 'redshift.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'sts:ExternalId': dbUser(warehouse.warehouseName) } },
+      { principal: 'redshift.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'sts:ExternalId': dbUser(warehouse.warehouseName, 'analyst') } },
+    );
+    await access.expectDenied(
+      { principal: 'redshift.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'sts:ExternalId': dbUser('other-cluster') } },
+      { principal: 'redshift.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'sts:ExternalId': `arn:aws:redshift:eu-west-1:${OTHER_ACCOUNT}:dbuser:${warehouse.warehouseName}/x` } },
+      { principal: 'redshift.amazonaws.com', action: 'sts:AssumeRole', resource: role },
+      { principal: 'glue.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'sts:ExternalId': dbUser(warehouse.warehouseName) } },
+    );
+  });
+
+  test('it reads the lake prefix with its key through S3 and the Spectrum database in the Glue catalog, nothing else', async () => {
+    const role = warehouse.role.roleArn;
+    const key = lake.encryptionKey.keyArn;
+    await access.expectAllowed(
+      { principal: role, action: 's3:GetObject', resource: lake.bucket.arnForObjects('curated/orders/part-0.parquet') },
+      { principal: role, action: 's3:ListBucket', resource: lake.bucket.bucketArn },
+      { principal: role, action: 'kms:Decrypt', resource: key, context: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+      { principal: role, action: 'glue:GetTable', resource: `arn:aws:glue:eu-west-1:${ACCOUNT}:table/curated/orders` },
+      { principal: role, action: 'glue:GetPartitions', resource: `arn:aws:glue:eu-west-1:${ACCOUNT}:database/curated` },
+    );
+    await access.expectDenied(
+      { principal: role, action: 's3:GetObject', resource: lake.bucket.arnForObjects('raw/secret.json') },
+      { principal: role, action: 's3:PutObject', resource: lake.bucket.arnForObjects('curated/x') },
+      { principal: role, action: 'kms:Decrypt', resource: key },
+      { principal: role, action: 'glue:GetTable', resource: `arn:aws:glue:eu-west-1:${ACCOUNT}:table/raw/orders` },
+      { principal: role, action: 'secretsmanager:GetSecretValue', resource: warehouse.adminSecretArn },
+    );
+  });
+
+  test('the Spectrum set-up state machine can run every task of its definition (cancel included) and read the admin secret with its key', async () => {
+    const smRole = (warehouse.setupStateMachine!.role as iam.Role).roleArn;
+    const def = Object.values(stateMachineDefinitions(template)).find((d: any) => JSON.stringify(d).includes('Spectrum'));
+    const actions = [...new Set(taskActions(def).flatMap((t) => t.actions))].sort();
+    expect(actions).toEqual(['redshift-data:CancelStatement', 'redshift-data:DescribeStatement', 'redshift-data:ExecuteStatement']);
+    const own = { 'redshift-data:statement-owner-iam-userid': 'AROAEXAMPLE:execution' };
+    await access.expectAllowed(
+      { principal: smRole, action: 'redshift-data:ExecuteStatement', resource: warehouse.dataApiResourceArn },
+      { principal: smRole, action: 'redshift-data:DescribeStatement', resource: '*', context: { ...own, 'aws:userid': 'AROAEXAMPLE:execution' } },
+      { principal: smRole, action: 'redshift-data:CancelStatement', resource: '*', context: { ...own, 'aws:userid': 'AROAEXAMPLE:execution' } },
+      { principal: smRole, action: 'secretsmanager:GetSecretValue', resource: warehouse.adminSecretArn },
+      { principal: smRole, action: 'kms:Decrypt', resource: warehouse.encryptionKey.keyArn, context: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+    );
+    await access.expectDenied(
+      { principal: smRole, action: 'redshift-data:ExecuteStatement', resource: `arn:aws:redshift:eu-west-1:${ACCOUNT}:cluster:other` },
+      { principal: smRole, action: 'redshift-data:CancelStatement', resource: '*', context: { ...own, 'aws:userid': 'AROAOTHER:someone' } },
+      { principal: smRole, action: 'kms:Decrypt', resource: warehouse.encryptionKey.keyArn },
+    );
+  });
+
+  test('the admin secrets are readable only by the roles granted the Data API; strangers and other accounts are refused', async () => {
+    for (const w of [warehouse, serverless]) {
+      await access.expectDenied(
+        { principal: Principals.strangerInAccount(), action: 'secretsmanager:GetSecretValue', resource: w.adminSecretArn },
+        { ...Principals.otherAccountAdmin(), action: 'secretsmanager:GetSecretValue', resource: w.adminSecretArn },
+        { ...Principals.otherAccountAdmin(), action: 'kms:Decrypt', resource: w.encryptionKey.keyArn, context: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+        { principal: Principals.strangerInAccount(), action: 'kms:Decrypt', resource: w.encryptionKey.keyArn },
+      );
+    }
+    await access.expectDenied({ principal: serverless.role.roleArn, action: 'secretsmanager:GetSecretValue', resource: serverless.adminSecretArn });
+  });
+
+  test('audit logs: CloudWatch Logs uses the key for the cluster\'s log groups; the lake refuses strangers and plain HTTP', async () => {
+    for (const type of ['connectionlog', 'userlog', 'useractivitylog']) {
+      await access.expectAllowed({
+        principal: 'logs.eu-west-1.amazonaws.com',
+        action: 'kms:GenerateDataKey',
+        resource: warehouse.encryptionKey.keyArn,
+        context: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/aws/redshift/cluster/${warehouse.warehouseName}/${type}` },
+      });
+    }
+    const object = lake.bucket.arnForObjects('curated/orders/part-0.parquet');
+    await access.expectDenied(
+      { principal: Principals.strangerInAccount(), action: 's3:GetObject', resource: object },
+      { ...Principals.otherAccountAdmin(), action: 's3:GetObject', resource: object },
+      { principal: Principals.anonymous, action: 's3:GetObject', resource: object },
+    );
+    await access.expectExplicitlyDenied({ principal: warehouse.role.roleArn, action: 's3:GetObject', resource: object, context: { 'aws:SecureTransport': 'false' } });
+  });
+
+  test('IRedshiftWarehouse: what StagingUpsert and apps use, implemented by both kinds', () => {
+    const use = (w: IRedshiftWarehouse) => [
+      w.type, w.warehouseName, w.databaseName, w.role.roleArn, w.encryptionKey.keyArn, w.adminSecretArn, w.dataApiResourceArn,
+      w.dataApiTarget('other').Database, w.connections.defaultPort?.toString(),
+    ];
+    expect(use(warehouse)).toEqual([WarehouseType.PROVISIONED, warehouse.warehouseName, 'analytics', warehouse.role.roleArn, warehouse.encryptionKey.keyArn,
+      warehouse.adminSecretArn, warehouse.dataApiResourceArn, 'other', '5440']);
+    expect(use(serverless)[0]).toBe(WarehouseType.SERVERLESS);
+  });
+});
+
+describe('RedshiftWarehouse tokens and limits', () => {
+  const path = 'TestStack/Warehouse';
+  const make = (props: RedshiftWarehouseProps, sandbox = false) => () => new RedshiftWarehouse(testStack({ sandbox }), 'Warehouse', props);
+
+  test('tokens: node count, port, snapshot retention, window, names reach the template', () => {
+    const stack = testStack();
+    const w = new RedshiftWarehouse(stack, 'Warehouse', {
+      vpc: importedVpc(stack),
+      numberOfNodes: numberParameter(stack, 'Nodes'),
+      port: numberParameter(stack, 'Port'),
+      snapshotRetention: Duration.days(numberParameter(stack, 'SnapshotDays')),
+      preferredMaintenanceWindow: stringParameter(stack, 'Window'),
+      databaseName: stringParameter(stack, 'Db'),
+      adminUsername: stringParameter(stack, 'Admin'),
+      warehouseName: stringParameter(stack, 'Name'),
+    });
+    const t = Template.fromStack(stack);
+    expectParameterUsed(t, 'Nodes', /NumberOfNodes$/);
+    expectParameterUsed(t, 'Port', /Cluster.*\.Port$/);
+    expectParameterUsed(t, 'SnapshotDays', /AutomatedSnapshotRetentionPeriod$/);
+    expectParameterUsed(t, 'Window', /PreferredMaintenanceWindow$/);
+    expectParameterUsed(t, 'Db', /DBName$/);
+    expectParameterUsed(t, 'Admin', /MasterUsername$/);
+    expectParameterUsed(t, 'Name', /ClusterIdentifier$/);
+    t.hasResourceProperties('AWS::Redshift::Cluster', { ClusterType: 'multi-node' });
+    expect(w.slices).toBe(0);
+    expect(() => w.planCopyFiles(10)).toThrow(/needs a known node count/);
+    const s2 = testStack();
+    new RedshiftWarehouse(s2, 'Warehouse', { type: WarehouseType.SERVERLESS, vpc: importedVpc(s2), baseCapacity: numberParameter(s2, 'Rpu') });
+    expectParameterUsed(Template.fromStack(s2), 'Rpu', /BaseCapacity$/);
+  });
+
+  test('Spectrum names are written into SQL: tokens are refused with the construct\'s message', () => {
+    const stack = testStack();
+    expectPropError(() => new RedshiftWarehouse(stack, 'Warehouse', { spectrum: { schemaName: stringParameter(stack, 'S'), glueDatabaseName: 'curated' } }),
+      { path, prop: 'spectrum.schemaName', allowed: 'known at synth time' });
+  });
+
+  test('node counts on both sides of the node type\'s range', () => {
+    make({ numberOfNodes: 16 })();
+    expectPropError(make({ numberOfNodes: 17 }), { path, prop: 'numberOfNodes', value: '17', allowed: '1-16 nodes for ra3.xlplus' });
+    make({ nodeType: RedshiftNodeType.RA3_16XLARGE, numberOfNodes: 128 })();
+    expectPropError(make({ nodeType: RedshiftNodeType.RA3_16XLARGE, numberOfNodes: 129 }), { path, prop: 'numberOfNodes', allowed: '2-128 nodes for ra3.16xlarge' });
+    make({ nodeType: RedshiftNodeType.RA3_LARGE, numberOfNodes: 1 }, true)();
+    expectPropError(make({ numberOfNodes: 2.5 }), { path, prop: 'numberOfNodes', allowed: 'a whole number' });
+  });
+
+  test('Serverless base capacity: 4, steps of 8 to 512, steps of 32 to 1,024', () => {
+    const ok = (rpu: number) => make({ type: WarehouseType.SERVERLESS, baseCapacity: rpu })();
+    const bad = (rpu: number) => expectPropError(make({ type: WarehouseType.SERVERLESS, baseCapacity: rpu }), { path, prop: 'baseCapacity', value: String(rpu), allowed: '8-512 in steps of 8' });
+    for (const rpu of [4, 8, 512, 544, 1024]) ok(rpu);
+    for (const rpu of [0, 5, 12, 520, 1056, 8.5]) bad(rpu);
+  });
+
+  test('ports, snapshot retention and names on both sides of their limits', () => {
+    for (const port of [5431, 5455, 8191, 8215]) make({ port })();
+    for (const port of [5430, 5456, 8190, 8216]) expectPropError(make({ port }), { path, prop: 'port', value: String(port), allowed: '5431-5455 or 8191-8215' });
+    make({ snapshotRetention: Duration.days(1) })();
+    make({ snapshotRetention: Duration.days(35) })();
+    expectPropError(make({ snapshotRetention: Duration.days(0) }), { path, prop: 'snapshotRetention', value: '0 days', allowed: '1-35 days' });
+    expectPropError(make({ snapshotRetention: Duration.hours(36) }), { path, prop: 'snapshotRetention', allowed: 'a whole number from 1 to 35 days' });
+    make({ warehouseName: `w${'a'.repeat(62)}` })();
+    expectPropError(make({ warehouseName: `w${'a'.repeat(63)}` }), { path, prop: 'warehouseName', allowed: '3-63 characters' });
+    expectPropError(make({ warehouseName: 'sales--dw' }), { path, prop: 'warehouseName', allowed: 'without "--"' });
+    expectPropError(make({ warehouseName: 'sales-' }), { path, prop: 'warehouseName', allowed: 'without "--" or a trailing "-"' });
+    make({ databaseName: `d${'a'.repeat(63)}` })();
+    expectPropError(make({ databaseName: `d${'a'.repeat(64)}` }), { path, prop: 'databaseName', allowed: '1-64 characters' });
+    make({ adminUsername: `a${'b'.repeat(127)}` })();
+    expectPropError(make({ adminUsername: `a${'b'.repeat(128)}` }), { path, prop: 'adminUsername', allowed: '1-128 characters' });
   });
 });

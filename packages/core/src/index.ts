@@ -27,3 +27,8 @@ export * from './limits/dms-limits';
 export * from './limits/msk-limits';
 export * from './limits/msk-connect-limits';
 export * from './limits/cloudwatch-limits';
+export * from './limits/flink-limits';
+export * from './limits/opensearch-limits';
+export * from './limits/athena-limits';
+export * from './limits/redshift-limits';
+export * from './limits/quicksight-limits';

@@ -123,7 +123,18 @@ const TYPES: Record<string, TypeInfo> = {
     nameProp: 'Name',
     values: (n, e) => ({ ref: arn(e, 'secretsmanager', `secret:${n}-AbCdEf`), attrs: { Id: arn(e, 'secretsmanager', `secret:${n}-AbCdEf`) } }),
   },
-  'AWS::Redshift::Cluster': { nameProp: 'ClusterIdentifier', lower: true, values: (n, e) => ({ ref: n, attrs: { 'Endpoint.Address': `${n}.abc.${e.region}.redshift.amazonaws.com`, 'Endpoint.Port': '5439' } }) },
+  'AWS::Redshift::Cluster': {
+    nameProp: 'ClusterIdentifier',
+    lower: true,
+    values: (n, e) => ({
+      ref: n,
+      attrs: {
+        'Endpoint.Address': `${n}.abc.${e.region}.redshift.amazonaws.com`,
+        'Endpoint.Port': '5439',
+        'MasterPasswordSecretArn': arn(e, 'secretsmanager', `secret:redshift!${n}-admin-AbCdEf`),
+      },
+    }),
+  },
   'AWS::RedshiftServerless::Workgroup': {
     nameProp: 'WorkgroupName',
     lower: true,

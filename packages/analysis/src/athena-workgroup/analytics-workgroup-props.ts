@@ -41,7 +41,7 @@ export interface AnalyticsWorkgroupProps {
   /** Workgroup name: 1-128 letters, digits, ".", "_" and "-". */
   readonly workgroupName: string;
   /**
-   * Description.
+   * Description (at most 1,024 characters).
    * @default - none
    */
   readonly description?: string;
@@ -61,19 +61,21 @@ export interface AnalyticsWorkgroupProps {
    */
   readonly resultsPrefix?: string;
   /**
-   * Delete query results after this long (lifecycle rule of the new bucket).
+   * Delete query results after this long (lifecycle rule of the new bucket), whole days.
    * @default Duration.days(30)
    */
   readonly resultsRetention?: Duration;
   /**
    * Per-query data usage control: Athena cancels any query that scans more.
-   * At least 10 MB (Athena's minimum; it also bills at least 10 MB per query).
+   * At least 10 MB = 10,000,000 bytes (Athena's minimum; it also bills at least 10 MB per
+   * query); a token must be given in bytes (`Size.bytes(...)`).
    * @default Size.gibibytes(10)
    */
   readonly bytesScannedCutoffPerQuery?: Size;
   /**
    * Per-workgroup data usage control: alarm when all queries of the workgroup
-   * together scan more than this within `dataUsagePeriod`.
+   * together scan more than this within `dataUsagePeriod`; at least the per-query cutoff.
+   * A token must be given in bytes.
    * @default Size.tebibytes(1)
    */
   readonly dataUsageLimit?: Size;
@@ -84,7 +86,7 @@ export interface AnalyticsWorkgroupProps {
   readonly dataUsagePeriod?: Duration;
   /**
    * SNS topic notified when the per-workgroup limit is breached (and back to OK).
-   * @default - alarm without actions
+   * @default - a new encrypted topic (`alarmTopic`), so the alarm notifies someone
    */
   readonly alarmTopic?: sns.ITopic;
   /**

@@ -36,8 +36,15 @@ export interface RedshiftWarehouseProps {
 
   /**
    * VPC whose private subnets host the warehouse. Serverless needs subnets in at least 3 AZs.
-   * @default - a new VPC with isolated subnets only (no internet route), an S3 gateway
-   * endpoint (COPY/UNLOAD/Spectrum traffic stays on AWS's network with enhanced VPC routing) and flow logs
+   *
+   * Required for Serverless and in stacks with an explicit account and region: there the
+   * warehouse belongs in a network you designed, and a VPC created here would need an
+   * Availability Zone lookup (credentials at synth time). Only a provisioned cluster in an
+   * environment-agnostic stack (labs, reference apps) gets a VPC of its own.
+   * @default - provisioned, environment-agnostic stacks only: a new VPC over two zones with
+   * isolated subnets only (no internet route), its default security group closed, an S3
+   * gateway endpoint (COPY/UNLOAD/Spectrum traffic stays on AWS's network with enhanced VPC
+   * routing) and flow logs
    */
   readonly vpc?: ec2.IVpc;
 
@@ -62,7 +69,7 @@ export interface RedshiftWarehouseProps {
   /**
    * Compute nodes of a provisioned cluster, within the node type's range. A single node
    * has no data replication across nodes and no elastic resize: it is only accepted in
-   * sandbox mode.
+   * sandbox mode. A token is rendered as a multi-node cluster.
    * @default 2
    */
   readonly numberOfNodes?: number;
@@ -113,7 +120,8 @@ export interface RedshiftWarehouseProps {
 
   /**
    * An external schema over a Glue database (Spectrum). Spectrum is not available with
-   * Serverless public endpoints, which this construct never creates.
+   * Serverless public endpoints, which this construct never creates. The names are
+   * written into SQL, so they must be known at synth time.
    * @default - no Spectrum schema
    */
   readonly spectrum?: SpectrumOptions;

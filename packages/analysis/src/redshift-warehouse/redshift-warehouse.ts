@@ -1,4 +1,7 @@
-import { CopyFilePlan, NagAcknowledgements, PrivateSubnets, RedshiftCapacity, RedshiftNodeType, Sandbox, Validate } from '@analytics-patterns/core';
+import {
+  CopyFilePlan, CustomerManagedPolicies, NagAcknowledgements, PrivateSubnets, RedshiftCapacity, RedshiftLimits,
+  RedshiftNodeType, Sandbox, TimeUnit, Validate,
+} from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -11,18 +14,24 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { IRedshiftWarehouse } from './i-redshift-warehouse';
 import { RedshiftWarehouseProps, WarehouseType } from './redshift-warehouse-props';
+import { createWarehouseVpc } from './warehouse-network';
+import { ClusterResources, createCluster, createServerless, DEFAULT_SNAPSHOT_RETENTION, ServerlessResources, WarehouseSettings } from './warehouse-resources';
 import { DataApiStatement } from '../redshift-data/data-api-states';
 import { IDENTIFIER, IDENTIFIER_RULE, quoteIdent } from '../redshift-table/table-sql';
 
-const LOG_TYPES = ['connectionlog', 'userlog', 'useractivitylog'];
-const NAME = '^[a-z][a-z0-9-]{2,62}$';
+/** Subnets (and zones) a Serverless workgroup needs. */
+const SERVERLESS_ZONES = 3;
+/** Zones of the VPC a provisioned warehouse creates for itself. */
+const PROVISIONED_ZONES = 2;
 
 /**
  * A Redshift data warehouse (notes 4.4) with the security practices of notes 6.x as defaults:
  *
  * - provisioned cluster (multi-node; node type and count validated) or Serverless;
- * - in private subnets of a given or new VPC, never publicly accessible, enhanced VPC routing
+ * - in private subnets of a given or new VPC (built without an Availability Zone lookup, its
+ *   default security group closed), never publicly accessible, enhanced VPC routing
  *   (COPY/UNLOAD traffic goes through the VPC and its S3 gateway endpoint), non-default port;
  * - encrypted at rest with a customer-managed key; `require_ssl` on (encryption in flight);
  * - audit logging (connection, user, user activity) to CloudWatch log groups encrypted with the key,
@@ -30,13 +39,14 @@ const NAME = '^[a-z][a-z0-9-]{2,62}$';
  * - admin password generated and stored in Secrets Manager, encrypted with the key: by Redshift
  *   itself for a cluster (`ManageMasterPassword`, managed rotation); in a generated secret for
  *   Serverless (CloudFormation does not expose the managed secret's ARN there); non-default admin name;
- * - one IAM role for COPY/UNLOAD/Spectrum, scoped to the given buckets, their keys and the Glue database;
+ * - one IAM role for COPY/UNLOAD/Spectrum, scoped to the given buckets (and prefixes), their keys
+ *   through S3 and the Glue database; a cluster's role is usable by this cluster's database users only;
  * - optional Spectrum external schema over a Glue database, created by a small state machine
  *   (Data API ExecuteStatement; CREATE EXTERNAL SCHEMA cannot run inside a transaction block).
  *
  * cdk-nag RS1-RS11 pass without acknowledgements.
  */
-export class RedshiftWarehouse extends Construct {
+export class RedshiftWarehouse extends Construct implements IRedshiftWarehouse {
   /** Provisioned or Serverless. */
   public readonly type: WarehouseType;
   /** The VPC (given or created). */
@@ -47,13 +57,13 @@ export class RedshiftWarehouse extends Construct {
   public readonly connections: ec2.Connections;
   /** The key that encrypts data, admin secret and logs. */
   public readonly encryptionKey: kms.IKey;
-  /** The role Redshift assumes for COPY, UNLOAD and Spectrum. */
-  public readonly role: iam.Role;
+  /** The role Redshift assumes for COPY, UNLOAD and Spectrum (an iam.Role). */
+  public readonly role: iam.IRole;
   /** Name of the database. */
   public readonly databaseName: string;
   /** Admin user name. */
   public readonly adminUsername: string;
-  /** ARN of the Secrets Manager secret Redshift manages for the admin user. */
+  /** ARN of the Secrets Manager secret with the admin credentials (Redshift-managed for a cluster). */
   public readonly adminSecretArn: string;
   /** Port. */
   public readonly port: number;
@@ -75,7 +85,7 @@ export class RedshiftWarehouse extends Construct {
   public readonly workgroup?: rss.CfnWorkgroup;
   /** Audit log groups, created ahead of Redshift so they are encrypted and retained (provisioned). */
   public readonly auditLogGroups: logs.LogGroup[] = [];
-  /** Slices of the provisioned cluster (COPY loads one file per slice at a time); 0 for Serverless. */
+  /** Slices of the provisioned cluster (COPY loads one file per slice at a time); 0 for Serverless or a token node count. */
   public readonly slices: number;
   /** Node type of the provisioned cluster (undefined for Serverless). */
   public readonly nodeType?: RedshiftNodeType;
@@ -97,153 +107,32 @@ export class RedshiftWarehouse extends Construct {
     const nodeType = props.nodeType ?? RedshiftNodeType.RA3_XLPLUS;
     const nodes = props.numberOfNodes ?? 2;
     this.validate(props, nodeType, nodes);
-    this.slices = serverless ? 0 : RedshiftCapacity.slices(nodeType, nodes);
     this.nodeType = serverless ? undefined : nodeType;
     this.numberOfNodes = serverless ? 0 : nodes;
+    this.slices = serverless || Token.isUnresolved(nodes) ? 0 : RedshiftCapacity.slices(nodeType, nodes);
 
     this.encryptionKey = props.encryptionKey ?? new DataKey(this, 'Key', { description: `Data key of ${this.node.path}` }).key;
     DataKey.allowCloudWatchLogs(this.encryptionKey);
-
-    // ---- network ----
-    this.vpc = props.vpc ?? this.createVpc(serverless ? 3 : 2);
-    const subnets = this.vpc.selectSubnets(props.vpcSubnets ?? PrivateSubnets.of(this.vpc));
-    Validate.that(this, subnets.subnets.every((s) => !this.vpc.publicSubnets.includes(s)), {
-      prop: 'vpcSubnets', value: 'public subnets', allowed: 'private or isolated subnets (the warehouse is never reachable from the internet)',
-    });
-    if (serverless) {
-      const azs = new Set(subnets.availabilityZones.filter((az) => !Token.isUnresolved(az)));
-      Validate.that(this, subnets.subnetIds.length >= 3 && (azs.size === 0 || azs.size >= 3), {
-        prop: 'vpcSubnets',
-        value: `${subnets.subnetIds.length} subnets`,
-        allowed: 'at least 3 subnets in 3 Availability Zones (Redshift Serverless workgroups need them)',
-        hint: 'Use a VPC with 3 AZs (an environment-agnostic stack gets only 2: set env on the stack).',
-      });
-    }
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: this.vpc,
-      description: `Redshift ${this.node.path}: no inbound rule by default (the Data API needs none)`,
-      allowAllOutbound: false,
-    });
-    // COPY/UNLOAD/Spectrum reach S3 (and Glue) over HTTPS; with enhanced VPC routing this goes through the VPC
-    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to S3 (gateway endpoint) and Glue for COPY/UNLOAD/Spectrum');
+    const network = props.vpc ? undefined : createWarehouseVpc(this, this.encryptionKey, serverless ? SERVERLESS_ZONES : PROVISIONED_ZONES);
+    this.vpc = props.vpc ?? network!.vpc;
+    const subnetIds = this.selectSubnets(props, serverless);
+    this.securityGroup = this.createSecurityGroup();
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(this.port) });
-    if (props.spectrum && !props.vpc) {
-      // with enhanced VPC routing in subnets without internet access, Spectrum reaches the Glue Data Catalog through an endpoint
-      const glueEndpoint = (this.vpc as ec2.Vpc).addInterfaceEndpoint('GlueEndpoint', {
-        service: ec2.InterfaceVpcEndpointAwsService.GLUE, privateDnsEnabled: true, open: false, subnets: props.vpcSubnets,
-      });
-      glueEndpoint.connections.allowFrom(this.securityGroup, ec2.Port.tcp(443), 'Spectrum to the Glue Data Catalog');
-    }
-
-    // ---- role for COPY / UNLOAD / Spectrum ----
-    this.role = new iam.Role(this, 'Role', {
-      description: `COPY/UNLOAD/Spectrum role of ${this.node.path}`,
-      assumedBy: new iam.CompositePrincipal(
-        new iam.ServicePrincipal('redshift.amazonaws.com'),
-        ...(serverless ? [new iam.ServicePrincipal('redshift-serverless.amazonaws.com')] : []),
-      ),
-    });
+    if (props.spectrum && network) this.addGlueEndpoint(network.vpcScope, props);
+    this.role = this.createRole(serverless);
     for (const bucket of props.loadBuckets ?? []) this.grantLoadFrom(bucket);
 
-    // ---- warehouse ----
-    if (serverless) {
-      // CloudFormation does not return the ARN of a Redshift-managed admin secret for a
-      // Serverless namespace (no Namespace.AdminPasswordSecretArn attribute), and the Data API
-      // needs that ARN: the admin password lives in a secret of our own instead.
-      this.adminSecret = new secretsmanager.Secret(this, 'AdminSecret', {
-        description: `Admin credentials of ${this.node.path} (Redshift Serverless)`,
-        encryptionKey: this.encryptionKey,
-        generateSecretString: {
-          secretStringTemplate: JSON.stringify({ username: this.adminUsername }),
-          generateStringKey: 'password',
-          passwordLength: 32,
-          excludePunctuation: true,
-          requireEachIncludedType: true,
-        },
-        removalPolicy: Sandbox.removalPolicy(this),
-      });
-      NagAcknowledgements.acknowledge(this.adminSecret, 'AwsSolutions-SMG4',
-        'Secrets Manager has no hosted rotation template for Redshift Serverless admin users and the Redshift-managed alternative (ManageAdminPassword) does not expose its secret ARN to CloudFormation; rotate with UpdateNamespace --manage-admin-password or a custom rotation function.');
-      this.namespace = new rss.CfnNamespace(this, 'Namespace', {
-        namespaceName: this.warehouseName,
-        dbName: this.databaseName,
-        adminUsername: this.adminUsername,
-        adminUserPassword: this.adminSecret.secretValueFromJson('password').unsafeUnwrap(),
-        kmsKeyId: this.encryptionKey.keyArn,
-        iamRoles: [this.role.roleArn],
-        defaultIamRoleArn: this.role.roleArn,
-        logExports: LOG_TYPES,
-      });
-      this.namespace.applyRemovalPolicy(Sandbox.removalPolicy(this));
-      this.workgroup = new rss.CfnWorkgroup(this, 'Workgroup', {
-        workgroupName: this.warehouseName,
-        namespaceName: this.warehouseName,
-        baseCapacity: props.baseCapacity ?? 8,
-        enhancedVpcRouting: true,
-        publiclyAccessible: false,
-        port: this.port,
-        subnetIds: subnets.subnetIds,
-        securityGroupIds: [this.securityGroup.securityGroupId],
-        configParameters: [
-          { parameterKey: 'require_ssl', parameterValue: 'true' },
-          { parameterKey: 'enable_user_activity_logging', parameterValue: 'true' },
-        ],
-      });
-      this.workgroup.addResourceDependency(this.namespace);
-      this.workgroup.applyRemovalPolicy(Sandbox.removalPolicy(this));
-      this.adminSecretArn = this.adminSecret.secretArn;
-      this.dataApiResourceArn = this.workgroup.attrWorkgroupWorkgroupArn;
-    } else {
-      this.parameterGroup = new redshift.CfnClusterParameterGroup(this, 'Parameters', {
-        description: `Parameters of ${this.node.path}: TLS required, user activity logged`,
-        parameterGroupFamily: 'redshift-1.0',
-        parameters: [
-          { parameterName: 'require_ssl', parameterValue: 'true' },
-          { parameterName: 'enable_user_activity_logging', parameterValue: 'true' },
-        ],
-      });
-      this.subnetGroup = new redshift.CfnClusterSubnetGroup(this, 'Subnets', {
-        description: `Private subnets of ${this.node.path}`,
-        subnetIds: subnets.subnetIds,
-      });
-      for (const type of LOG_TYPES) {
-        this.auditLogGroups.push(new logs.LogGroup(this, `AuditLog-${type}`, {
-          logGroupName: `/aws/redshift/cluster/${this.warehouseName}/${type}`,
-          encryptionKey: this.encryptionKey,
-          retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-          removalPolicy: Sandbox.removalPolicy(this),
-        }));
-      }
-      this.cluster = new redshift.CfnCluster(this, 'Cluster', {
-        clusterIdentifier: this.warehouseName,
-        clusterType: nodes > 1 ? 'multi-node' : 'single-node',
-        nodeType,
-        numberOfNodes: nodes > 1 ? nodes : undefined,
-        dbName: this.databaseName,
-        masterUsername: this.adminUsername,
-        manageMasterPassword: true,
-        masterPasswordSecretKmsKeyId: this.encryptionKey.keyArn,
-        encrypted: true,
-        kmsKeyId: this.encryptionKey.keyArn,
-        publiclyAccessible: false,
-        enhancedVpcRouting: true,
-        port: this.port,
-        clusterSubnetGroupName: this.subnetGroup.ref,
-        vpcSecurityGroupIds: [this.securityGroup.securityGroupId],
-        clusterParameterGroupName: this.parameterGroup.ref,
-        automatedSnapshotRetentionPeriod: (props.snapshotRetention ?? Duration.days(7)).toDays(),
-        preferredMaintenanceWindow: props.preferredMaintenanceWindow ?? 'sun:03:00-sun:03:30',
-        allowVersionUpgrade: true,
-        iamRoles: [this.role.roleArn],
-        loggingProperties: { logDestinationType: 'cloudwatch', logExports: LOG_TYPES },
-      });
-      this.auditLogGroups.forEach((g) => this.cluster!.node.addDependency(g));
-      this.cluster.applyRemovalPolicy(Sandbox.removalPolicy(this));
-      this.adminSecretArn = this.cluster.attrMasterPasswordSecretArn;
-      this.dataApiResourceArn = Stack.of(this).formatArn({
-        service: 'redshift', resource: 'cluster', resourceName: this.warehouseName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      });
-    }
+    const settings = this.settings(props, subnetIds);
+    const created = serverless ? this.createServerless(settings, props) : this.createCluster(settings, props, nodeType, nodes);
+    this.cluster = created.cluster;
+    this.parameterGroup = created.parameterGroup;
+    this.subnetGroup = created.subnetGroup;
+    this.auditLogGroups.push(...(created.auditLogGroups ?? []));
+    this.namespace = created.namespace;
+    this.workgroup = created.workgroup;
+    this.adminSecret = created.adminSecret;
+    this.adminSecretArn = created.adminSecretArn;
+    this.dataApiResourceArn = created.dataApiResourceArn;
 
     if (props.spectrum) {
       const s = props.spectrum;
@@ -253,6 +142,7 @@ export class RedshiftWarehouse extends Construct {
       for (const bucket of s.dataBuckets ?? []) this.grantLoadFrom(bucket);
       this.setupStateMachine = this.createSetupStateMachine(props);
     }
+    CustomerManagedPolicies.apply(this);
   }
 
   /**
@@ -263,35 +153,36 @@ export class RedshiftWarehouse extends Construct {
     if (this.nodeType === undefined) {
       throw new Error(`[${this.node.path}] planCopyFiles needs a provisioned cluster: Redshift Serverless has no fixed slice count`);
     }
+    if (Token.isUnresolved(this.numberOfNodes)) {
+      throw new Error(`[${this.node.path}] planCopyFiles needs a known node count: numberOfNodes is a token`);
+    }
     return RedshiftCapacity.copyFilesFor({ nodeType: this.nodeType, numberOfNodes: this.numberOfNodes, totalCompressedMb });
   }
 
-  /** Lets COPY (and Spectrum) read objects of `bucket` under `prefix`, and decrypt them. */
+  /**
+   * Lets COPY (and Spectrum) read objects of `bucket` under `prefix`, and decrypt them through
+   * S3. The wildcard under the bucket or prefix is acknowledged, for imported buckets too.
+   */
   public grantLoadFrom(bucket: s3.IBucket, prefix?: string): void {
-    const objects = bucket.arnForObjects(`${prefix ?? ''}*`);
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:GetObject', 's3:GetBucketLocation', 's3:ListBucket'],
-      resources: [bucket.bucketArn, objects],
+      resources: [bucket.bucketArn, bucket.arnForObjects(`${prefix ?? ''}*`)],
     }));
     if (bucket.encryptionKey) {
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({
         actions: ['kms:Decrypt'],
         resources: [bucket.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
       }));
     }
-    const res = bucket.node.defaultChild as s3.CfnBucket | undefined;
-    const reason = 'COPY reads every file a manifest lists and Spectrum every object of a table location: object keys are only known at run time, so object ARNs end with a wildcard under the bucket (or prefix).';
-    if (res) {
-      const suffix = prefix ? `${prefix}*` : '*';
-      NagAcknowledgements.acknowledge(this.role, `AwsSolutions-IAM5[Resource::<${Stack.of(res).getLogicalId(res)}.Arn>/${suffix}]`, reason);
-    } else {
-      NagAcknowledgements.acknowledge(this.role, 'AwsSolutions-IAM5', reason);
-    }
+    NagAcknowledgements.objectsUnder(this.role, bucket, prefix ?? '',
+      'COPY reads every file a manifest lists and Spectrum every object of a table location: object keys are only known at run time, so object ARNs end with a wildcard under the bucket (or the prefix given to grantLoadFrom).');
   }
 
   /**
    * Lets `grantee` run SQL through the Redshift Data API as the admin user: Execute/BatchExecute
-   * on this warehouse only, DescribeStatement on its own statements, read of the admin secret.
+   * on this warehouse only, Describe/CancelStatement on its own statements, read of the admin
+   * secret through Secrets Manager.
    */
   public grantDataApi(grantee: iam.IGrantable): iam.Grant {
     const grant = iam.Grant.addToPrincipal({
@@ -300,11 +191,10 @@ export class RedshiftWarehouse extends Construct {
       resourceArns: [this.dataApiResourceArn],
     });
     // DescribeStatement/GetStatementResult/CancelStatement have no resource type: "*" limited to the caller's own statements
-    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['redshift-data:DescribeStatement'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
-    }));
+    const ownStatements = { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } };
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['redshift-data:DescribeStatement'], resources: ['*'], conditions: ownStatements }));
+    // a statement still running at its deadline is cancelled (the set-up state machine and StagingUpsert do)
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['redshift-data:CancelStatement'], resources: ['*'], conditions: ownStatements }));
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['secretsmanager:GetSecretValue'],
       resources: [this.adminSecretArn],
@@ -326,6 +216,145 @@ export class RedshiftWarehouse extends Construct {
     };
   }
 
+  private validate(props: RedshiftWarehouseProps, nodeType: RedshiftNodeType, nodes: number): void {
+    if (this.type === WarehouseType.SERVERLESS) this.validateServerless(props);
+    else this.validateProvisioned(props, nodeType, nodes);
+    const port = this.port;
+    const inRange = RedshiftLimits.PORT_RANGES.some((r) => port >= r.min && port <= r.max);
+    Validate.that(this, Token.isUnresolved(port) || (port !== RedshiftLimits.DEFAULT_PORT && inRange), {
+      prop: 'port', value: port, allowed: `${RedshiftLimits.PORT_RANGES.map((r) => `${r.min}-${r.max}`).join(' or ')}, except the default ${RedshiftLimits.DEFAULT_PORT} (cdk-nag RS4)`,
+    });
+    Validate.that(this, Token.isUnresolved(port) || Number.isInteger(port), { prop: 'port', value: port, allowed: 'a whole number' });
+    Validate.resourceName(this, 'databaseName', this.databaseName, RedshiftLimits.DATABASE_NAME);
+    Validate.resourceName(this, 'adminUsername', this.adminUsername, RedshiftLimits.ADMIN_USERNAME);
+    Validate.resourceName(this, 'warehouseName', this.warehouseName, RedshiftLimits.WAREHOUSE_NAME);
+    if (props.spectrum) this.validateSpectrum(props.spectrum.schemaName, props.spectrum.glueDatabaseName);
+  }
+
+  private validateServerless(props: RedshiftWarehouseProps): void {
+    for (const p of ['nodeType', 'numberOfNodes', 'snapshotRetention', 'preferredMaintenanceWindow'] as const) {
+      Validate.that(this, props[p] === undefined, { prop: p, value: props[p], allowed: 'not set with WarehouseType.SERVERLESS (provisioned clusters only)' });
+    }
+    const rpu = props.baseCapacity ?? 8;
+    Validate.that(this, Token.isUnresolved(rpu) || RedshiftLimits.isValidBaseCapacity(rpu), {
+      prop: 'baseCapacity', value: rpu, allowed: '4, 8-512 in steps of 8, or 512-1024 in steps of 32 RPUs',
+    });
+  }
+
+  private validateProvisioned(props: RedshiftWarehouseProps, nodeType: RedshiftNodeType, nodes: number): void {
+    Validate.that(this, props.baseCapacity === undefined, { prop: 'baseCapacity', value: props.baseCapacity, allowed: 'only with WarehouseType.SERVERLESS' });
+    const limit = RedshiftLimits.nodes(nodeType);
+    Validate.number(this, nodes, { prop: 'numberOfNodes', ...limit });
+    Validate.that(this, Token.isUnresolved(nodes) || nodes > 1 || Sandbox.isEnabled(this), {
+      prop: 'numberOfNodes',
+      value: nodes,
+      allowed: `2-${limit.max} nodes (a single-node cluster has no replication across nodes and no elastic resize: only in sandbox mode)`,
+    });
+    Validate.duration(this, props.snapshotRetention, { prop: 'snapshotRetention', in: TimeUnit.DAYS, ...RedshiftLimits.SNAPSHOT_RETENTION_DAYS });
+    Validate.resourceName(this, 'preferredMaintenanceWindow', props.preferredMaintenanceWindow, RedshiftLimits.MAINTENANCE_WINDOW);
+  }
+
+  /** The names are written into SQL: they must be known and valid at synth time. */
+  private validateSpectrum(schemaName: string, glueDatabaseName: string): void {
+    for (const [prop, value] of [['spectrum.schemaName', schemaName], ['spectrum.glueDatabaseName', glueDatabaseName]]) {
+      Validate.that(this, !Token.isUnresolved(value), { prop, value: 'a token', allowed: 'a name known at synth time (it is written into the CREATE EXTERNAL SCHEMA statement)' });
+    }
+    Validate.that(this, IDENTIFIER.test(schemaName), { prop: 'spectrum.schemaName', value: schemaName, allowed: IDENTIFIER_RULE });
+    Validate.pattern(this, 'spectrum.glueDatabaseName', '^[a-z0-9_]{1,255}$', 'a Glue database name: lower-case letters, digits and "_"', glueDatabaseName);
+  }
+
+  /** Private subnets of the VPC (never public ones); Serverless needs them in at least 3 zones. */
+  private selectSubnets(props: RedshiftWarehouseProps, serverless: boolean): string[] {
+    const subnets = this.vpc.selectSubnets(props.vpcSubnets ?? PrivateSubnets.of(this.vpc));
+    Validate.that(this, subnets.subnets.every((s) => !this.vpc.publicSubnets.includes(s)), {
+      prop: 'vpcSubnets', value: 'public subnets', allowed: 'private or isolated subnets (the warehouse is never reachable from the internet)',
+    });
+    if (serverless) {
+      const azs = new Set(subnets.availabilityZones);
+      Validate.that(this, subnets.subnetIds.length >= SERVERLESS_ZONES && azs.size >= SERVERLESS_ZONES, {
+        prop: 'vpcSubnets',
+        value: `${subnets.subnetIds.length} subnets`,
+        allowed: `at least ${SERVERLESS_ZONES} subnets in ${SERVERLESS_ZONES} Availability Zones (Redshift Serverless workgroups need them)`,
+        hint: `Give a VPC with private subnets in ${SERVERLESS_ZONES} zones (or none: the warehouse then creates one).`,
+      });
+    }
+    return subnets.subnetIds;
+  }
+
+  private createSecurityGroup(): ec2.SecurityGroup {
+    const sg = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: this.vpc,
+      description: `Redshift ${this.node.path}: no inbound rule by default (the Data API needs none)`,
+      allowAllOutbound: false,
+    });
+    // COPY/UNLOAD/Spectrum reach S3 (and Glue) over HTTPS; with enhanced VPC routing this goes through the VPC
+    sg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to S3 (gateway endpoint) and Glue for COPY/UNLOAD/Spectrum');
+    return sg;
+  }
+
+  /** With enhanced VPC routing in subnets without internet access, Spectrum reaches the Glue Data Catalog through an endpoint. */
+  private addGlueEndpoint(vpcScope: Construct, props: RedshiftWarehouseProps): void {
+    const glueEndpoint = new ec2.InterfaceVpcEndpoint(vpcScope, 'GlueEndpoint', {
+      vpc: this.vpc, service: ec2.InterfaceVpcEndpointAwsService.GLUE, privateDnsEnabled: true, open: false, subnets: props.vpcSubnets,
+    });
+    glueEndpoint.connections.allowFrom(this.securityGroup, ec2.Port.tcp(443), 'Spectrum to the Glue Data Catalog');
+  }
+
+  /**
+   * The COPY/UNLOAD/Spectrum role. Redshift passes the database user's ARN as `sts:ExternalId`
+   * when it assumes a role, so a cluster's role is limited to this cluster's users. Serverless
+   * keeps a principal-only trust: AWS documents two forms of its database user ARN.
+   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/authorizing-redshift-service-database-users.html
+   */
+  private createRole(serverless: boolean): iam.Role {
+    const dbUsers = Stack.of(this).formatArn({
+      service: 'redshift', resource: 'dbuser', resourceName: `${this.warehouseName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    return new iam.Role(this, 'Role', {
+      description: `COPY/UNLOAD/Spectrum role of ${this.node.path}`,
+      assumedBy: serverless
+        ? new iam.CompositePrincipal(new iam.ServicePrincipal('redshift.amazonaws.com'), new iam.ServicePrincipal('redshift-serverless.amazonaws.com'))
+        : new iam.ServicePrincipal('redshift.amazonaws.com', { conditions: { StringLike: { 'sts:ExternalId': dbUsers } } }),
+    });
+  }
+
+  private settings(props: RedshiftWarehouseProps, subnetIds: string[]): WarehouseSettings {
+    return {
+      warehouseName: this.warehouseName,
+      databaseName: this.databaseName,
+      adminUsername: this.adminUsername,
+      port: this.port,
+      encryptionKey: this.encryptionKey,
+      role: this.role,
+      securityGroup: this.securityGroup,
+      subnetIds,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    };
+  }
+
+  private createCluster(s: WarehouseSettings, props: RedshiftWarehouseProps, nodeType: RedshiftNodeType, nodes: number): Created {
+    const resources: ClusterResources = createCluster(this, {
+      ...s,
+      nodeType,
+      numberOfNodes: nodes,
+      snapshotRetentionDays: Validate.duration(this, props.snapshotRetention ?? DEFAULT_SNAPSHOT_RETENTION,
+        { prop: 'snapshotRetention', in: TimeUnit.DAYS, ...RedshiftLimits.SNAPSHOT_RETENTION_DAYS })!,
+      preferredMaintenanceWindow: props.preferredMaintenanceWindow ?? 'sun:03:00-sun:03:30',
+    });
+    return {
+      ...resources,
+      adminSecretArn: resources.cluster.attrMasterPasswordSecretArn,
+      dataApiResourceArn: Stack.of(this).formatArn({
+        service: 'redshift', resource: 'cluster', resourceName: this.warehouseName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    };
+  }
+
+  private createServerless(s: WarehouseSettings, props: RedshiftWarehouseProps): Created {
+    const resources: ServerlessResources = createServerless(this, s, props.baseCapacity ?? 8);
+    return { ...resources, adminSecretArn: resources.adminSecret.secretArn, dataApiResourceArn: resources.workgroup.attrWorkgroupWorkgroupArn };
+  }
+
   private grantSpectrum(glueDatabase: string): void {
     const stack = Stack.of(this);
     const arn = (resource: string, name?: string) => stack.formatArn({ service: 'glue', resource, resourceName: name });
@@ -333,9 +362,7 @@ export class RedshiftWarehouse extends Construct {
       actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
       resources: [arn('catalog'), arn('database', glueDatabase), arn('table', `${glueDatabase}/*`)],
     }));
-    const tableArn = arn('table', `${glueDatabase}/*`);
-    const finding = Token.isUnresolved(tableArn) ? `arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${glueDatabase}/*` : tableArn;
-    NagAcknowledgements.acknowledge(this.role, `AwsSolutions-IAM5[Resource::${finding}]`,
+    NagAcknowledgements.acknowledge(this.role, `AwsSolutions-IAM5[${NagAcknowledgements.resourceFinding(this, arn('table', `${glueDatabase}/*`))}]`,
       'Spectrum reads whichever tables the external schema\'s Glue database holds; the wildcard is limited to that one database.');
   }
 
@@ -368,72 +395,12 @@ export class RedshiftWarehouse extends Construct {
     return sm;
   }
 
-  private createVpc(maxAzs: number): ec2.Vpc {
-    const vpc = new ec2.Vpc(this, 'Vpc', {
-      maxAzs,
-      natGateways: 0,
-      subnetConfiguration: [{ name: 'warehouse', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
-      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
-    });
-    const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
-      encryptionKey: this.encryptionKey,
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: Sandbox.removalPolicy(this),
-    });
-    vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.REJECT });
-    return vpc;
-  }
-
   private generatedName(): string {
     const raw = Names.uniqueResourceName(this, { maxLength: 60, separator: '-' }).toLowerCase();
     const clean = raw.replace(/[^a-z0-9-]/g, '').replace(/-+/g, '-').replace(/^-|-$/g, '');
     return /^[a-z]/.test(clean) ? clean : `rs-${clean}`.slice(0, 60);
   }
-
-  private validate(props: RedshiftWarehouseProps, nodeType: RedshiftNodeType, nodes: number): void {
-    const serverless = this.type === WarehouseType.SERVERLESS;
-    if (serverless) {
-      for (const p of ['nodeType', 'numberOfNodes', 'snapshotRetention', 'preferredMaintenanceWindow'] as const) {
-        Validate.that(this, props[p] === undefined, { prop: p, value: props[p], allowed: 'not set with WarehouseType.SERVERLESS (provisioned clusters only)' });
-      }
-      const rpu = props.baseCapacity ?? 8;
-      const validRpu = rpu === 4 || (rpu >= 8 && rpu <= 512 && rpu % 8 === 0) || (rpu > 512 && rpu <= 1024 && rpu % 32 === 0);
-      Validate.that(this, Number.isInteger(rpu) && validRpu, {
-        prop: 'baseCapacity', value: rpu, allowed: '4, 8-512 in steps of 8, or 512-1024 in steps of 32 RPUs',
-      });
-    } else {
-      Validate.that(this, props.baseCapacity === undefined, { prop: 'baseCapacity', value: props.baseCapacity, allowed: 'only with WarehouseType.SERVERLESS' });
-      const d = RedshiftCapacity.nodeTypeDetails(nodeType);
-      Validate.integer(this, 'numberOfNodes', d.minNodes, d.maxNodes, nodes, `nodes for ${nodeType}`);
-      Validate.that(this, nodes > 1 || Sandbox.isEnabled(this), {
-        prop: 'numberOfNodes',
-        value: nodes,
-        allowed: `2-${d.maxNodes} nodes (a single-node cluster has no replication across nodes and no elastic resize: only in sandbox mode)`,
-      });
-      if (props.snapshotRetention) {
-        Validate.integer(this, 'snapshotRetention', 1, 35, props.snapshotRetention.toDays({ integral: false }), 'days');
-      }
-      if (props.preferredMaintenanceWindow !== undefined) {
-        Validate.pattern(this, 'preferredMaintenanceWindow', '^(mon|tue|wed|thu|fri|sat|sun):([01]\\d|2[0-3]):[0-5]\\d-(mon|tue|wed|thu|fri|sat|sun):([01]\\d|2[0-3]):[0-5]\\d$',
-          'ddd:hh24:mi-ddd:hh24:mi (UTC), e.g. sun:03:00-sun:03:30', props.preferredMaintenanceWindow);
-      }
-    }
-    const port = this.port;
-    Validate.that(this, Number.isInteger(port) && port !== 5439 && ((port >= 5431 && port <= 5455) || (port >= 8191 && port <= 8215)), {
-      prop: 'port', value: port, allowed: '5431-5455 or 8191-8215, except the default 5439 (cdk-nag RS4)',
-    });
-    Validate.pattern(this, 'databaseName', '^[a-z_][a-z0-9_$]{0,63}$', 'lower-case letters, digits, "_" and "$", starting with a letter or "_", at most 64 characters', this.databaseName);
-    Validate.pattern(this, 'adminUsername', '^[a-z][a-z0-9_]{0,127}$', 'lower-case letters, digits and "_", starting with a letter, at most 128 characters', this.adminUsername);
-    Validate.that(this, !['awsuser', 'admin', 'rdsadmin', 'postgres', 'public'].includes(this.adminUsername), {
-      prop: 'adminUsername', value: this.adminUsername, allowed: 'a name other than awsuser (the default, cdk-nag RS3) and reserved names (admin, rdsadmin, postgres, public)',
-    });
-    Validate.pattern(this, 'warehouseName', NAME, 'lower-case letters, digits and "-", starting with a letter, 3-63 characters', this.warehouseName);
-    Validate.that(this, !this.warehouseName.includes('--') && !this.warehouseName.endsWith('-'), {
-      prop: 'warehouseName', value: this.warehouseName, allowed: 'no two consecutive hyphens and no trailing hyphen',
-    });
-    if (props.spectrum) {
-      Validate.that(this, IDENTIFIER.test(props.spectrum.schemaName), { prop: 'spectrum.schemaName', value: props.spectrum.schemaName, allowed: IDENTIFIER_RULE });
-      Validate.pattern(this, 'spectrum.glueDatabaseName', '^[a-z0-9_]{1,255}$', 'a Glue database name: lower-case letters, digits and "_"', props.spectrum.glueDatabaseName);
-    }
-  }
 }
+
+/** What the cluster or Serverless builders return (the fields of the other kind stay undefined). */
+type Created = Partial<ClusterResources> & Partial<ServerlessResources> & { readonly adminSecretArn: string; readonly dataApiResourceArn: string };

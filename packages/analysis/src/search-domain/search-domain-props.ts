@@ -14,7 +14,8 @@ export interface SearchStorageTiers {
    */
   readonly warmNodes?: number;
   /**
-   * UltraWarm instance type.
+   * UltraWarm instance type: `ultrawarm1.medium.search` (up to 1.5 TiB each) or
+   * `ultrawarm1.large.search` (up to 20 TiB each).
    * @default 'ultrawarm1.medium.search'
    */
   readonly warmInstanceType?: string;
@@ -31,8 +32,10 @@ export interface SearchDomainProps {
   /** The VPC the domain lives in (no public endpoint). */
   readonly vpc: ec2.IVpc;
   /**
-   * Subnets, one per Availability Zone used.
-   * @default - the VPC's private subnets (with egress if any, else isolated), one per AZ
+   * Subnets to place the domain in. The domain gets exactly one subnet in each of the first
+   * `availabilityZoneCount` zones of this selection (OpenSearch needs one subnet per zone
+   * used); the selection must cover that many zones.
+   * @default - the VPC's private subnets (with egress if any, else isolated)
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
@@ -46,12 +49,14 @@ export interface SearchDomainProps {
    */
   readonly version?: opensearch.EngineVersion;
   /**
-   * Availability Zones (zone awareness): 2 or 3. The data node count must be a multiple of it.
+   * Availability Zones (zone awareness): 2 or 3. The data node count must be a multiple of
+   * it. Must be known at synth time (it decides how many subnets the domain gets).
    * @default 3
    */
   readonly availabilityZoneCount?: number;
   /**
-   * Data nodes.
+   * Data nodes: 1-1,002 (the default quota is 80 instances per domain), a multiple of
+   * `availabilityZoneCount`; at most 10 with T2 data nodes or T2/T3 master nodes.
    * @default 3 (the notes' recommendation: 3 data nodes)
    */
   readonly dataNodes?: number;
@@ -72,12 +77,14 @@ export interface SearchDomainProps {
   readonly masterNodeInstanceType?: string;
   /**
    * Size EBS storage (and recommend a shard count) from the data the domain will hold,
-   * with `SearchCapacity` (AWS's sizing formula).
+   * with `SearchCapacity` (AWS's sizing formula). Values must be known at synth time; the
+   * computed volume per data node must fit the instance type's EBS limit.
    * @default - `volumeSizeGiB`
    */
   readonly workload?: SearchWorkload;
   /**
-   * gp3 volume size per data node, GiB (ignored when `workload` is given).
+   * gp3 volume size per data node, GiB (ignored when `workload` is given): at least 10, at
+   * most the instance type's gp3 limit (24 TiB for the largest types).
    * @default 100
    */
   readonly volumeSizeGiB?: number;
@@ -97,8 +104,8 @@ export interface SearchDomainProps {
    */
   readonly adminRole?: iam.IRole;
   /**
-   * Topic for alarm notifications.
-   * @default - alarms without actions
+   * Topic every alarm notifies (ALARM and OK).
+   * @default - a new encrypted topic (`alarmTopic`), so no alarm notifies nobody
    */
   readonly alarmTopic?: sns.ITopic;
   /**

@@ -5,12 +5,12 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { LoadCompression, LoadFormat, UpsertStrategy } from './upsert-sql';
 import { TableDefinition } from '../redshift-table/table-definition';
-import { RedshiftWarehouse } from '../redshift-warehouse/redshift-warehouse';
+import { IRedshiftWarehouse } from '../redshift-warehouse/i-redshift-warehouse';
 
 /** Props for {@link StagingUpsert}. */
 export interface StagingUpsertProps {
-  /** The warehouse that holds the target table. */
-  readonly warehouse: RedshiftWarehouse;
+  /** The warehouse that holds the target table (a `RedshiftWarehouse`, or your own implementation). */
+  readonly warehouse: IRedshiftWarehouse;
   /** The target table (created on the first load if missing). */
   readonly table: TableDefinition;
   /**

@@ -35,7 +35,7 @@ export interface AthenaTableSource {
   readonly databaseName: string;
   /** Glue table. */
   readonly tableName: string;
-  /** Columns to expose (at least one). */
+  /** Columns to expose: 1-2,048, distinct. */
   readonly columns: DatasetColumn[];
   /** Bucket holding the table's data. */
   readonly dataBucket: s3.IBucket;
@@ -45,10 +45,10 @@ export interface AthenaTableSource {
    */
   readonly dataPrefix?: string;
   /**
-   * Key of the data, if it is not the bucket's own key.
+   * Key of the data, if it is not the bucket's own key (the role may decrypt with it through S3).
    * @default - the bucket's encryption key
    */
-  readonly dataKey?: kms.IKey;
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** Columns only some principals may see (QuickSight column-level security). */
@@ -67,7 +67,8 @@ export interface DailyRefresh {
    */
   readonly timeOfDay?: string;
   /**
-   * IANA time zone.
+   * IANA time zone name (for example `Europe/Paris`); QuickSight takes the Java time zone
+   * ids, which are the IANA names.
    * @default 'UTC'
    */
   readonly timeZone?: string;
@@ -75,7 +76,7 @@ export interface DailyRefresh {
 
 /** Props for {@link AthenaDataset}. */
 export interface AthenaDatasetProps {
-  /** Name shown in QuickSight. */
+  /** Name shown in QuickSight (1-128 characters). */
   readonly name: string;
   /** Athena workgroup the queries run in (its result location and limits apply). */
   readonly workGroupName: string;
