@@ -1,8 +1,8 @@
+import { NagPackName } from '@analytics-patterns/core';
 import {
   AccessModel, allPaths, AWS_SOLUTIONS_ONLY, expectNagClean, expectValidAsl, normalizeTemplate, OTHER_ACCOUNT, Principals, runNag,
   stateMachineDefinitions, testApp,
 } from '@analytics-patterns/testing';
-import { NagPackName } from '@analytics-patterns/core';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { BatchAnalyticsStack } from '../src';
@@ -94,7 +94,8 @@ describe('BatchAnalyticsStack', () => {
     template.hasResourceProperties('Custom::VpcRestrictDefaultSG', {
       DefaultSecurityGroupId: { 'Fn::GetAtt': [stack.getLogicalId(stack.vpc.node.defaultChild as any), 'DefaultSecurityGroup'] },
     });
-    const report = runNag(synth(testApp()).stack.node.scope as any, [NagPackName.NIST_800_53_R5, NagPackName.HIPAA_SECURITY, NagPackName.PCI_DSS_321]);
+    const compliance = [NagPackName.NIST_800_53_R5, NagPackName.HIPAA_SECURITY, NagPackName.PCI_DSS_321];
+    const report = runNag(synth(testApp()).stack.node.scope as any, compliance);
     expect(report.findings.filter((f) => /VPCDefaultSecurityGroupClosed/.test(f.rule))).toEqual([]);
   });
 
@@ -130,7 +131,8 @@ describe('BatchAnalyticsStack', () => {
       const policy = Object.values<any>(template.findResources('AWS::IAM::Policy'))
         .find((p) => JSON.stringify(p.Properties.Roles).includes(stack.getLogicalId(daily.role.node.defaultChild as any)))!;
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual({
-        Action: 'ssm:sendCommand', Effect: 'Allow',
+        Action: 'ssm:sendCommand',
+        Effect: 'Allow',
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, '::document/AWS-RunShellScript']] },
       });
       await access.expectAllowed(
@@ -178,7 +180,9 @@ describe('BatchAnalyticsStack', () => {
         { principal: nodes, action: 'kms:GenerateDataKey', resource: key, context: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
         { principal: 'ec2.amazonaws.com', action: 'sts:AssumeRole', resource: nodes },
         {
-          principal: 'elasticmapreduce.amazonaws.com', action: 'sts:AssumeRole', resource: stack.job.serviceRole.roleArn,
+          principal: 'elasticmapreduce.amazonaws.com',
+          action: 'sts:AssumeRole',
+          resource: stack.job.serviceRole.roleArn,
           context: { 'aws:SourceAccount': account, 'aws:SourceArn': `arn:aws:elasticmapreduce:eu-west-1:${account}:cluster/j-ABCDEFGHIJKL` },
         },
       );
@@ -187,7 +191,9 @@ describe('BatchAnalyticsStack', () => {
         { principal: nodes, action: 's3:GetObject', resource: stack.raw.bucket.arnForObjects('raw/other/x.json') },
         { principal: nodes, action: 's3:PutObject', resource: stack.curated.bucket.arnForObjects('curated/weblog_daily_serverless/x.parquet') },
         {
-          principal: 'elasticmapreduce.amazonaws.com', action: 'sts:AssumeRole', resource: stack.job.serviceRole.roleArn,
+          principal: 'elasticmapreduce.amazonaws.com',
+          action: 'sts:AssumeRole',
+          resource: stack.job.serviceRole.roleArn,
           context: { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': `arn:aws:elasticmapreduce:eu-west-1:${OTHER_ACCOUNT}:cluster/j-ABCDEFGHIJKL` },
         },
       );

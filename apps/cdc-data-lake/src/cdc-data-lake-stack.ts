@@ -310,7 +310,9 @@ export class ChangeDataCaptureLakeStack extends Stack {
   private createLake(props: ChangeDataCaptureLakeStackProps): SecureDataLake {
     const admins = this.lakeAdmins(props);
     const read = [LakePermission.SELECT, LakePermission.DESCRIBE];
-    const describe = (principal: LakePrincipal) => ({ principal, resource: LakeResource.database(CURATED_DATABASE), permissions: [LakePermission.DESCRIBE] });
+    const describe = (principal: LakePrincipal) => ({
+      principal, resource: LakeResource.database(CURATED_DATABASE), permissions: [LakePermission.DESCRIBE],
+    });
     const analyst = LakePrincipal.fromRole(this.analystRole);
     const external = LakePrincipal.fromRole(this.crossAccount.role);
     const lake = new SecureDataLake(this, 'Governance', {
@@ -324,14 +326,19 @@ export class ChangeDataCaptureLakeStack extends Stack {
         describe(analyst),
         { principal: analyst, resource: LakeResource.table(CURATED_DATABASE, SOURCE_TABLE), permissions: read },
         describe(external),
-        { principal: external, resource: LakeResource.columnsExcept(CURATED_DATABASE, SOURCE_TABLE, PERSONAL_COLUMNS), permissions: [LakePermission.SELECT] },
+        {
+          principal: external,
+          resource: LakeResource.columnsExcept(CURATED_DATABASE, SOURCE_TABLE, PERSONAL_COLUMNS),
+          permissions: [LakePermission.SELECT],
+        },
       ],
     });
     lake.grantEtlJob(this.job.role, RAW_DATABASE, CURATED_DATABASE);
     // the raw zone is not registered with Lake Formation: the crawler needs catalog permissions only
     const crawler = LakePrincipal.fromRole(this.crawler.role);
-    lake.grant({ principal: crawler, resource: LakeResource.database(RAW_DATABASE), permissions: [LakePermission.CREATE_TABLE, LakePermission.ALTER, LakePermission.DESCRIBE] });
-    lake.grant({ principal: crawler, resource: LakeResource.allTables(RAW_DATABASE), permissions: [LakePermission.ALTER, LakePermission.DESCRIBE, LakePermission.SELECT] });
+    const { ALTER, CREATE_TABLE, DESCRIBE, SELECT } = LakePermission;
+    lake.grant({ principal: crawler, resource: LakeResource.database(RAW_DATABASE), permissions: [CREATE_TABLE, ALTER, DESCRIBE] });
+    lake.grant({ principal: crawler, resource: LakeResource.allTables(RAW_DATABASE), permissions: [ALTER, DESCRIBE, SELECT] });
     return lake;
   }
 
@@ -393,8 +400,10 @@ export class ChangeDataCaptureLakeStack extends Stack {
       importMode: DatasetImportMode.SPICE,
       lakeFormationGoverned: true,
     });
-    this.lake.grant({ principal: LakePrincipal.fromRole(dataset.role), resource: LakeResource.database(CURATED_DATABASE), permissions: [LakePermission.DESCRIBE] });
-    this.lake.grant({ principal: LakePrincipal.fromRole(dataset.role), resource: LakeResource.table(CURATED_DATABASE, SOURCE_TABLE), permissions: [LakePermission.SELECT, LakePermission.DESCRIBE] });
+    const reader = LakePrincipal.fromRole(dataset.role);
+    this.lake.grant({ principal: reader, resource: LakeResource.database(CURATED_DATABASE), permissions: [LakePermission.DESCRIBE] });
+    const read = [LakePermission.SELECT, LakePermission.DESCRIBE];
+    this.lake.grant({ principal: reader, resource: LakeResource.table(CURATED_DATABASE, SOURCE_TABLE), permissions: read });
     return dataset;
   }
 

@@ -42,13 +42,22 @@ describe('ChangeDataCaptureLake: what it composes', () => {
     template.hasResourceProperties('AWS::DMS::Endpoint', {
       EndpointType: 'target',
       S3Settings: Match.objectLike({
-        BucketName: { Ref: raw }, BucketFolder: 'dms', DataFormat: 'parquet', EncryptionMode: 'SSE_KMS', ServerSideEncryptionKmsKeyId: keyArn,
-        TimestampColumnName: 'dms_commit_ts', IncludeOpForFullLoad: true, DatePartitionEnabled: true,
+        BucketName: { Ref: raw },
+        BucketFolder: 'dms',
+        DataFormat: 'parquet',
+        EncryptionMode: 'SSE_KMS',
+        ServerSideEncryptionKmsKeyId: keyArn,
+        TimestampColumnName: 'dms_commit_ts',
+        IncludeOpForFullLoad: true,
+        DatePartitionEnabled: true,
       }),
     });
     // without a source in context the secret's ARN is a deploy-time parameter
     template.hasResourceProperties('AWS::DMS::Endpoint', {
-      EndpointType: 'source', EngineName: 'postgres', DatabaseName: 'appdb', SslMode: 'require',
+      EndpointType: 'source',
+      EngineName: 'postgres',
+      DatabaseName: 'appdb',
+      SslMode: 'require',
       PostgreSqlSettings: Match.objectLike({ SecretsManagerSecretId: { Ref: 'SourceSecretArn' } }),
     });
   });
@@ -176,7 +185,9 @@ describe('ChangeDataCaptureLake: what it composes', () => {
     template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', {
       GroupId: { 'Fn::GetAtt': [endpointGroup, 'GroupId'] },
       SourceSecurityGroupId: { 'Fn::GetAtt': [id(stack, stack.replication.securityGroup), 'GroupId'] },
-      IpProtocol: 'tcp', FromPort: 443, ToPort: 443,
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
     }, 1);
     template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', { GroupId: { 'Fn::GetAtt': [endpointGroup, 'GroupId'] } }, 1);
   });
@@ -201,7 +212,9 @@ describe('ChangeDataCaptureLake: what it composes', () => {
     const key = stack.storage.encryptionKey.keyArn;
     const viaS3 = (bucketArn: string) => ({ 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': bucketArn });
     const glue = (resource: string, name: string) => `arn:aws:glue:${REGION}:123456789012:${resource}/${name}`;
-    const as = (principal: string, action: string, resource: string, context?: Record<string, string>): AccessRequest => ({ principal, action, resource, context });
+    const as = (principal: string, action: string, resource: string, context?: Record<string, string>): AccessRequest => ({
+      principal, action, resource, context,
+    });
 
     test('DMS writes the raw zone under dms/ with the lake key through S3, and nothing else', async () => {
       const dms = stack.replication.targetRole.roleArn;
@@ -318,7 +331,10 @@ describe('ChangeDataCaptureLake in sandbox mode with the lab source and the stre
 
   test('the lab source: Aurora PostgreSQL Serverless v2 with logical replication and the Data API, reachable from DMS only', () => {
     template.hasResourceProperties('AWS::RDS::DBCluster', {
-      Engine: 'aurora-postgresql', EnableHttpEndpoint: true, StorageEncrypted: true, DeletionProtection: false,
+      Engine: 'aurora-postgresql',
+      EnableHttpEndpoint: true,
+      StorageEncrypted: true,
+      DeletionProtection: false,
       ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 1 },
     });
     template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { 'rds.logical_replication': '1', 'rds.force_ssl': '1' } });
@@ -328,7 +344,8 @@ describe('ChangeDataCaptureLake in sandbox mode with the lab source and the stre
       .filter((r) => JSON.stringify(r.Properties.GroupId).includes(dbGroup)).map((r) => r.Properties)).toEqual([{
       GroupId: { 'Fn::GetAtt': [dbGroup, 'GroupId'] },
       SourceSecurityGroupId: { 'Fn::GetAtt': [id(stack, stack.replication.securityGroup), 'GroupId'] },
-      IpProtocol: 'tcp', FromPort: { 'Fn::GetAtt': [id(stack, stack.labSource!.cluster), 'Endpoint.Port'] },
+      IpProtocol: 'tcp',
+      FromPort: { 'Fn::GetAtt': [id(stack, stack.labSource!.cluster), 'Endpoint.Port'] },
       ToPort: { 'Fn::GetAtt': [id(stack, stack.labSource!.cluster), 'Endpoint.Port'] },
       Description: 'DMS Serverless replication',
     }]);
@@ -390,11 +407,16 @@ describe('ChangeDataCaptureLake: context and validation', () => {
       context: {
         'cdc-source-secret-arn': 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders-AbCdEf',
         'cdc-source-secret-key-arn': 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555',
-        'cdc-source-engine': 'mysql', 'cdc-source-database': 'shop', 'cdc-source-cidr': '10.20.0.0/16', 'cdc-quicksight': 'false',
+        'cdc-source-engine': 'mysql',
+        'cdc-source-database': 'shop',
+        'cdc-source-cidr': '10.20.0.0/16',
+        'cdc-quicksight': 'false',
       },
     }));
     template.hasResourceProperties('AWS::DMS::Endpoint', {
-      EndpointType: 'source', EngineName: 'mysql', DatabaseName: 'shop',
+      EndpointType: 'source',
+      EngineName: 'mysql',
+      DatabaseName: 'shop',
       MySqlSettings: Match.objectLike({ SecretsManagerSecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders-AbCdEf' }),
     });
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {

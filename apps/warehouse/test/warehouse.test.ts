@@ -1,5 +1,6 @@
 import {
-  AccessModel, AWS_SOLUTIONS_ONLY, expectNagClean, expectValidAsl, normalizeTemplate, OTHER_ACCOUNT, Principals, stateMachineDefinitions, taskActions, testApp,
+  AccessModel, AWS_SOLUTIONS_ONLY, expectNagClean, expectValidAsl, normalizeTemplate, OTHER_ACCOUNT, Principals, stateMachineDefinitions, taskActions,
+  testApp,
 } from '@analytics-patterns/testing';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -88,7 +89,10 @@ describe('Warehouse reference app', () => {
       .filter((r) => JSON.stringify(r.Properties.GroupId).includes(hsmId)).map((r) => r.Properties)).toEqual([{
       GroupId: { 'Fn::GetAtt': [hsmId, 'SecurityGroup'] },
       SourceSecurityGroupId: { 'Fn::GetAtt': [hsm.stack.getLogicalId(hsm.stack.warehouse.securityGroup.node.defaultChild as any), 'GroupId'] },
-      IpProtocol: 'tcp', FromPort: 2223, ToPort: 2225, Description: 'Redshift HSM encryption',
+      IpProtocol: 'tcp',
+      FromPort: 2223,
+      ToPort: 2225,
+      Description: 'Redshift HSM encryption',
     }]);
     expect(hsm.template.toJSON().Outputs.HsmClusterId).toBeDefined();
   });
@@ -101,7 +105,10 @@ describe('Warehouse reference app', () => {
     const sm = stack.upsert.stateMachine;
     const cluster = `arn:aws:redshift:eu-west-1:123456789012:cluster:${stack.warehouse.warehouseName}`;
     /** The role EventBridge assumes for the rule's one target. */
-    const targetRole = (rule: Construct) => access.resolve(template.toJSON().Resources[stack.getLogicalId(rule.node.defaultChild as any)].Properties.Targets[0].RoleArn) as string;
+    const targetRole = (rule: Construct) => {
+      const resource = template.toJSON().Resources[stack.getLogicalId(rule.node.defaultChild as any)];
+      return access.resolve(resource.Properties.Targets[0].RoleArn) as string;
+    };
 
     test('the upsert state machine can do every task of its definition (S3, Data API, the admin secret and its key)', async () => {
       const def = stateMachineDefinitions(template)[stack.getLogicalId(sm.node.defaultChild as any)];
