@@ -12,12 +12,14 @@ import { awscdk, Component, JsonFile, typescript, javascript, Project } from 'pr
 const CDK_VERSION = '2.276.0';
 /**
  * The oldest aws-cdk-lib the published packages claim (their peer range `^CDK_FLOOR`):
- * 2.268.0 is the first release with every module and API the constructs use
- * (`aws-cdk-lib/aws-cloudhsm` arrived in 2.268.0; `CfnResource.addResourceDependency`
- * and the `Validations` acknowledgements cdk-nag 3 reads are older). The consumer test
- * installs the packed packages at this version and at CDK_VERSION.
+ * 2.270.0 is the first release with every module and API the constructs use.
+ * - `Validations.acknowledge` accepts cdk-nag finding ids whose finding part holds `::`
+ *   (`AwsSolutions-IAM5[Resource::...]`) only since 2.270.0; 2.268/2.269 throw
+ *   InvalidValidationId at synth (found by the consumer test).
+ * - `aws-cdk-lib/aws-cloudhsm` arrived in 2.268.0; `CfnResource.addResourceDependency` is older.
+ * The consumer test installs the packed packages at this version and at CDK_VERSION.
  */
-const CDK_FLOOR = '2.268.0';
+const CDK_FLOOR = '2.270.0';
 /**
  * One version for every package of the monorepo (lockstep releases): bump it here and
  * run `npx projen`; every package.json and every sibling range follows.
@@ -242,6 +244,8 @@ function constructLibrary(opts: LibraryOptions): awscdk.AwsCdkConstructLibrary {
     },
   });
   lib.addFields({ version: VERSION });
+  // benches, test support and Lambda sources are not part of the published package
+  lib.npmignore?.exclude('/bench/', '/test/', '/lambda/');
   // JSII6 asks for a devDependency pinned to the peer floor: the consumer test covers the floor
   // (a pinned copy per workspace would shadow the hoisted development version)
   lib.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');

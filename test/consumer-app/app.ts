@@ -1,0 +1,64 @@
+/**
+ * A user's own CDK app, outside the monorepo: it installs the packed @analytics-patterns
+ * packages (test/consumer.test.ts copies this file into a throw-away folder), composes them
+ * with resources it already has (imported VPC, bucket, key, stream) and two instances of one
+ * pattern in one stack, and synthesizes with cdk-nag. Compiled with `strict`.
+ */
+import * as path from 'path';
+import { SecureQueue, StreamConsumer, StreamIngestion, TimeGranularity } from '@analytics-patterns/collection';
+import { NagPackName, Sandbox } from '@analytics-patterns/core';
+import { DataKey } from '@analytics-patterns/security';
+import { SecureBucket } from '@analytics-patterns/storage';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+
+const packs = (process.env.NAG_PACKS ?? NagPackName.AWS_SOLUTIONS).split(',');
+const app = new App({ outdir: process.env.CDK_OUTDIR ?? path.join(__dirname, 'cdk.out') });
+const plugins = {
+  [NagPackName.AWS_SOLUTIONS]: () => new AwsSolutionsChecks(app),
+  [NagPackName.NIST_800_53_R5]: () => new NIST80053R5Checks(app),
+  [NagPackName.HIPAA_SECURITY]: () => new HIPAASecurityChecks(app),
+  [NagPackName.PCI_DSS_321]: () => new PCIDSS321Checks(app),
+};
+Validations.of(app).addPlugins(...packs.map((p) => plugins[p as NagPackName]()));
+
+// The user's existing stack and resources: nothing here is created by the library.
+const stack = new Stack(app, 'ExistingPlatform', { env: { account: '111122223333', region: 'eu-central-1' } });
+const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+  vpcId: 'vpc-0123456789abcdef0',
+  availabilityZones: ['eu-central-1a', 'eu-central-1b'],
+  privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
+});
+const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-central-1:111122223333:key/11111111-2222-3333-4444-555555555555');
+const bucket = s3.Bucket.fromBucketAttributes(stack, 'Lake', { bucketName: 'existing-lake-111122223333', encryptionKey: key });
+const stream = kinesis.Stream.fromStreamAttributes(stack, 'Stream', {
+  streamArn: 'arn:aws:kinesis:eu-central-1:111122223333:stream/existing-events',
+  encryptionKey: key,
+});
+
+// Two instances of one pattern in one stack, on the imported stream and bucket.
+for (const [id, prefix] of [['Clicks', 'clicks/'], ['Orders', 'orders/']]) {
+  new StreamIngestion(stack, id, {
+    existingStream: stream,
+    existingBucket: bucket,
+    encryptionKey: key,
+    prefix,
+    partitioning: { fields: [{ name: 'event_type' }], timeGranularity: TimeGranularity.HOUR },
+    bufferingInterval: Duration.seconds(120),
+  });
+}
+
+// A consumer of the imported stream: its Lambda handler ships pre-built in the package.
+new StreamConsumer(stack, 'Consumer', { stream, encryptionKey: key });
+new SecureQueue(stack, 'Alerts', { encryptionKey: key });
+
+// Library-created resources next to the imported ones.
+const dataKey = new DataKey(stack, 'DataKey');
+new SecureBucket(stack, 'Curated', { encryptionKey: dataKey.key });
+
+export const consumerFacts = { vpcId: vpc.vpcId, sandbox: Sandbox.isEnabled(app) };
+app.synth();
