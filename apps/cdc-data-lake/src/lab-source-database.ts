@@ -33,6 +33,9 @@ const MASTER_USER = 'cdcadmin';
  * deletion protection, no secret rotation (the acknowledgements say so).
  */
 export class LabSourceDatabase extends Construct implements ec2.IConnectable {
+  /** PostgreSQL's port, set explicitly so that security group rules name it (not a deploy-time attribute). */
+  public static readonly PORT = 5432;
+
   /** The cluster. */
   public readonly cluster: rds.DatabaseCluster;
   /** The generated master secret (host, port, username, password: what DMS and the Data API read). */
@@ -52,6 +55,7 @@ export class LabSourceDatabase extends Construct implements ec2.IConnectable {
     });
     this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
       clusterIdentifier,
+      port: LabSourceDatabase.PORT,
       engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_6 }),
       credentials: rds.Credentials.fromGeneratedSecret(MASTER_USER, { encryptionKey: props.encryptionKey }),
       defaultDatabaseName: props.databaseName,
@@ -75,7 +79,9 @@ export class LabSourceDatabase extends Construct implements ec2.IConnectable {
     });
     this.cluster.node.addDependency(postgresLogs);
     this.secret = this.cluster.secret!;
-    this.connections = this.cluster.connections;
+    this.connections = new ec2.Connections({
+      securityGroups: this.cluster.connections.securityGroups, defaultPort: ec2.Port.tcp(LabSourceDatabase.PORT),
+    });
     this.acknowledge();
   }
 
@@ -86,6 +92,8 @@ export class LabSourceDatabase extends Construct implements ec2.IConnectable {
     NagAcknowledgements.acknowledge(this.cluster, 'AwsSolutions-SMG4', `${fixture}: DMS and the Data API read the master secret during the lab; rotating it mid-lab would only interrupt them.`);
     NagAcknowledgements.acknowledgeCompliance(this.cluster, 'SecretsManagerRotationEnabled', `${fixture}: DMS and the Data API read the master secret during the lab; rotating it mid-lab would only interrupt them.`);
     NagAcknowledgements.acknowledgeCompliance(this.cluster, 'RDSInBackupPlan', `${fixture}: Aurora keeps its own automated backups one day; an AWS Backup plan would outlive the lab.`);
+    NagAcknowledgements.acknowledgeCompliance(this.cluster, 'RDSEnhancedMonitoringEnabled',
+      `${fixture}: the cluster's CloudWatch metrics and its exported PostgreSQL log cover a 0.5-ACU lab database; enhanced monitoring would add a role with an AWS managed policy and OS metrics nobody reads.`);
     NagAcknowledgements.acknowledgeCompliance(this.cluster, 'RDSInstanceDeletionProtectionEnabled', `${fixture}: deletion protection would stop the sandbox time-to-live from deleting it.`);
   }
 }

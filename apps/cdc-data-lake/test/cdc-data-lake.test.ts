@@ -345,8 +345,8 @@ describe('ChangeDataCaptureLake in sandbox mode with the lab source and the stre
       GroupId: { 'Fn::GetAtt': [dbGroup, 'GroupId'] },
       SourceSecurityGroupId: { 'Fn::GetAtt': [id(stack, stack.replication.securityGroup), 'GroupId'] },
       IpProtocol: 'tcp',
-      FromPort: { 'Fn::GetAtt': [id(stack, stack.labSource!.cluster), 'Endpoint.Port'] },
-      ToPort: { 'Fn::GetAtt': [id(stack, stack.labSource!.cluster), 'Endpoint.Port'] },
+      FromPort: 5432,
+      ToPort: 5432,
       Description: 'DMS Serverless replication',
     }]);
     expect(Object.keys(template.toJSON().Outputs)).toEqual(expect.arrayContaining(['LabClusterArn', 'LabSecretArn']));
