@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import {
-  AccessModel, AccessRequest, acknowledgementLines, AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, normalizeTemplate, OTHER_ACCOUNT, Principals, testApp,
+  AccessModel, AccessRequest, acknowledgementLines, AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, normalizeTemplate, OTHER_ACCOUNT, Principals,
+  testApp,
 } from '@analytics-patterns/testing';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
