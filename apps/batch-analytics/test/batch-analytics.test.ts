@@ -37,7 +37,7 @@ describe('BatchAnalyticsStack', () => {
 
   test('the EMR job reads the raw zone, writes Parquet to the curated zone and always terminates its cluster', () => {
     const job = Object.entries<any>(defs).find(([id]) => id.startsWith('WeeklyAnalysis'))![1];
-    const step = job.States['Step 1: weblog-analysis'].Parameters.Step.HadoopJarStep.Args;
+    const step = job.States['Step1-weblog-analysis'].Parameters.Step.HadoopJarStep.Args;
     expect(step.slice(-6)).toEqual([
       '--input', expect.stringMatching(/^s3:\/\/REF_RawZone.*\/raw\/weblogs\/$/),
       '--output', expect.stringMatching(/^s3:\/\/REF_CuratedZone.*\/curated\/weblog_daily\/$/),
@@ -49,7 +49,7 @@ describe('BatchAnalyticsStack', () => {
     expect(create.ManagedScalingPolicy.ComputeLimits).toMatchObject({
       MinimumCapacityUnits: 2, MaximumCapacityUnits: 8, MaximumOnDemandCapacityUnits: 4, MaximumCoreCapacityUnits: 2,
     });
-    for (const p of allPaths(job).filter((x) => x.includes('Step 1: weblog-analysis'))) {
+    for (const p of allPaths(job).filter((x) => x.includes('Step1-weblog-analysis'))) {
       expect(p.some((n) => n.startsWith('TerminateCluster'))).toBe(true);
     }
   });

@@ -9,6 +9,7 @@ import {
 } from '@analytics-patterns/storage';
 import { CfnOutput, Duration, Size, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 
 /** Props for {@link StreamingDataLakeStack}. */
@@ -103,8 +104,8 @@ export class StreamingDataLakeStack extends Stack {
     this.crawler = new DataLakeCrawler(this, 'Crawler', {
       database: this.database,
       targets: [{ bucket: raw, prefix: 'events/', exclusions: ['**/_temporary/**'] }],
-      schedule: 'cron(15 * * * ? *)',
-      dataKey: this.storage.encryptionKey,
+      schedule: scheduler.ScheduleExpression.expression('cron(15 * * * ? *)'),
+      encryptionKey: this.storage.encryptionKey,
       lakeFormationGoverned: true,
     });
 

@@ -1,8 +1,13 @@
 import { DataLakeDatabase, SecureBucket } from '@analytics-patterns/storage';
-import { AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
-import { Stack } from 'aws-cdk-lib';
+import {
+  AccessModel, expectNagClean, expectParameterUsed, expectPropError, OTHER_ACCOUNT, Principals, stringParameter, testStack,
+} from '@analytics-patterns/testing';
+import { Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { acknowledgeSecureBucketFindings } from './helpers';
 import { CrawlerDeleteBehavior, CrawlerUpdateBehavior, DataLakeCrawler, DataLakeCrawlerProps, GlueSecurityConfiguration, RecrawlBehavior } from '../src';
 
 function crawler(stack: Stack, overrides: Partial<DataLakeCrawlerProps> = {}): { crawler: DataLakeCrawler; raw: SecureBucket } {
@@ -21,7 +26,7 @@ const id = (stack: Stack, c: any) => stack.getLogicalId(c.node.defaultChild ?? c
 describe('DataLakeCrawler', () => {
   test('crawler: partitioned target, schedule, schema-change policy, grouping, security configuration', () => {
     const stack = testStack();
-    const { crawler: c, raw } = crawler(stack, { schedule: 'cron(15 * * * ? *)' });
+    const { crawler: c, raw } = crawler(stack, { schedule: scheduler.ScheduleExpression.expression('cron(15 * * * ? *)') });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Glue::Crawler', {
       Name: 'events-crawler',
@@ -156,13 +161,15 @@ describe('DataLakeCrawler', () => {
     const agnostic = testStack();
     const app = agnostic.node.scope as any;
     crawler(new Stack(app, 'Agnostic'));
-    expectNagClean(agnostic, AWS_SOLUTIONS_ONLY);
+    acknowledgeSecureBucketFindings(app);
+    expectNagClean(agnostic);
   });
 
   test('cdk-nag clean (acknowledged wildcards only)', () => {
     const stack = testStack();
     crawler(stack, { lakeFormationGoverned: true });
-    const report = expectNagClean(stack, AWS_SOLUTIONS_ONLY);
+    acknowledgeSecureBucketFindings(stack);
+    const report = expectNagClean(stack);
     expect(report.acknowledged.filter((a) => a.path.includes('Crawler/Policy')).map((a) => a.rule)).toEqual(
       expect.arrayContaining([expect.stringContaining('AwsSolutions-IAM5')]),
     );
@@ -185,12 +192,38 @@ describe('DataLakeCrawler', () => {
         path, prop: 'targets[0].prefix', value: '"events/year=2024/"', allowed: 'ABOVE the partition folders',
       });
     });
+    const cron = (e: string, zone?: TimeZone) => scheduler.ScheduleExpression.expression(e, zone);
     test('schedule with five fields', () => {
-      expectPropError(() => crawler(testStack(), { schedule: 'cron(0 * * * ?)' }), { path, prop: 'schedule', value: '"cron(0 * * * ?)"', allowed: 'Glue cron expression' });
+      const msg = expectPropError(() => crawler(testStack(), { schedule: cron('cron(0 * * * ?)') }), {
+        path, prop: 'schedule', value: '"cron(0 * * * ?) in Etc/UTC"', allowed: 'cron(minutes hours day-of-month month day-of-week year)',
+      });
+      expect(msg).toContain('needs 6 fields');
     });
-    test('schedule more often than every 5 minutes', () => {
-      expectPropError(() => crawler(testStack(), { schedule: 'cron(0/2 * * * ? *)' }), { path, prop: 'schedule', allowed: 'at most every 5 minutes' });
-      expectPropError(() => crawler(testStack(), { schedule: 'cron(0,3,30 * * * ? *)' }), { path, prop: 'schedule', allowed: 'at most every 5 minutes' });
+    test('schedule more often than every 5 minutes (Glue\'s minimum); every 5 minutes is accepted', () => {
+      for (const e of ['cron(0/2 * * * ? *)', 'cron(0,3,30 * * * ? *)', 'cron(0/4 * * * ? *)']) {
+        const msg = expectPropError(() => crawler(testStack(), { schedule: cron(e) }), { path, prop: 'schedule', allowed: 'cron(minutes hours' });
+        expect(msg).toContain('the shortest interval allowed is 5 minutes');
+      }
+      expect(() => crawler(testStack(), { schedule: cron('cron(0/5 * * * ? *)') })).not.toThrow();
+    });
+    test('Glue schedules: cron only, in UTC', () => {
+      expect(expectPropError(() => crawler(testStack(), { schedule: cron('rate(1 hour)') }), { path, prop: 'schedule', allowed: 'cron(' })).toContain('use cron(...)');
+      expect(expectPropError(() => crawler(testStack(), { schedule: cron('cron(0 2 * * ? *)', TimeZone.EUROPE_PARIS) }), { path, prop: 'schedule', allowed: 'cron(' }))
+        .toContain('UTC only');
+      expect(() => crawler(testStack(), { schedule: cron('cron(0 2 * * ? *)', TimeZone.ETC_UTC) })).not.toThrow();
+    });
+    test('limits on both sides: 1-100 targets, table prefix and names', () => {
+      const stack = testStack();
+      const bucket = s3.Bucket.fromBucketName(stack, 'X', 'xxx');
+      const targets = (n: number) => Array.from({ length: n }, (_, i) => ({ bucket, prefix: `t${i}/` }));
+      expect(() => crawler(stack, { targets: targets(100), tablePrefix: 'p'.repeat(128), crawlerName: 'c'.repeat(255) })).not.toThrow();
+      expectPropError(() => crawler(testStack(), { targets: targets(101) }), { path, prop: 'targets', allowed: '1-100 entries' });
+      expectPropError(() => crawler(testStack(), { tablePrefix: 'p'.repeat(129) }), { path, prop: 'tablePrefix', allowed: '1-128 characters' });
+      expectPropError(() => crawler(testStack(), { crawlerName: 'c'.repeat(256) }), { path, prop: 'crawlerName', allowed: '1-255 characters' });
+      expectPropError(() => new GlueSecurityConfiguration(testStack(), 'Sec', { securityConfigurationName: 's'.repeat(256) }), {
+        path: 'TestStack/Sec', prop: 'securityConfigurationName', allowed: '1-255 letters',
+      });
+      expect(() => new GlueSecurityConfiguration(testStack(), 'Sec', { securityConfigurationName: 's'.repeat(255) })).not.toThrow();
     });
     test('incremental crawl that updates the catalog', () => {
       expectPropError(() => crawler(testStack(), { recrawlBehavior: RecrawlBehavior.CRAWL_NEW_FOLDERS_ONLY }), {
@@ -205,5 +238,86 @@ describe('DataLakeCrawler', () => {
         path: 'TestStack/Sec', prop: 'securityConfigurationName', value: '"a b"', allowed: '1-255 letters',
       });
     });
+  });
+});
+
+describe('DataLakeCrawler run-time permissions', () => {
+  const stack = testStack();
+  const { crawler: c, raw } = crawler(stack, { tablePrefix: 'raw_' });
+  const access = AccessModel.of(stack);
+  const role = c.role.roleArn;
+  const table = (name: string) => `arn:aws:glue:eu-west-1:123456789012:table/clickstream/${name}`;
+  const viaS3 = { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' };
+  const logGroup = `arn:aws:logs:eu-west-1:123456789012:log-group:/aws-glue/crawlers-role/${access.resolve(c.role.roleName)}-${c.securityConfiguration.securityConfigurationName}`;
+
+  test('the crawler reads its target prefix with the bucket key, catalogs tables with its prefix in its database, logs with the security configuration key', async () => {
+    await access.expectAllowed(
+      { principal: 'glue.amazonaws.com', action: 'sts:AssumeRole', resource: role },
+      { principal: role, action: 's3:ListBucket', resource: raw.bucket.bucketArn, context: { 's3:prefix': 'events/' } },
+      { principal: role, action: 's3:GetObject', resource: raw.bucket.arnForObjects('events/year=2026/month=01/day=01/part-0.parquet') },
+      { principal: role, action: 'kms:Decrypt', resource: raw.encryptionKey.keyArn, context: viaS3 },
+      { principal: role, action: 'glue:GetDatabase', resource: 'arn:aws:glue:eu-west-1:123456789012:database/clickstream' },
+      { principal: role, action: 'glue:CreateTable', resource: table('raw_events') },
+      { principal: role, action: 'glue:BatchCreatePartition', resource: table('raw_events') },
+      { principal: role, action: 'logs:AssociateKmsKey', resource: `${logGroup}:*` },
+      { principal: role, action: 'logs:PutLogEvents', resource: `${logGroup}:log-stream:events` },
+      { principal: 'logs.eu-west-1.amazonaws.com', action: 'kms:GenerateDataKey', resource: c.encryptionKey.keyArn, context: { 'kms:EncryptionContext:aws:logs:arn': logGroup } },
+    );
+  });
+
+  test('nothing else: other prefixes, tables, databases, direct key use, deletes; strangers and other accounts', async () => {
+    await access.expectDenied(
+      { principal: 'lambda.amazonaws.com', action: 'sts:AssumeRole', resource: role },
+      { principal: role, action: 's3:GetObject', resource: raw.bucket.arnForObjects('other/x.json') },
+      { principal: role, action: 's3:PutObject', resource: raw.bucket.arnForObjects('events/x.json') },
+      { principal: role, action: 's3:ListBucket', resource: raw.bucket.bucketArn, context: { 's3:prefix': 'other/' } },
+      { principal: role, action: 'kms:Decrypt', resource: raw.encryptionKey.keyArn },
+      { principal: role, action: 'glue:CreateTable', resource: table('events') },
+      { principal: role, action: 'glue:DeleteTable', resource: table('raw_events') },
+      { principal: role, action: 'glue:GetTable', resource: 'arn:aws:glue:eu-west-1:123456789012:table/sales/raw_orders' },
+      { principal: Principals.strangerInAccount(), action: 's3:GetObject', resource: raw.bucket.arnForObjects('events/x.json') },
+      { ...Principals.otherAccountAdmin(), action: 's3:GetObject', resource: raw.bucket.arnForObjects('events/x.json') },
+      { principal: 'logs.eu-west-1.amazonaws.com', action: 'kms:GenerateDataKey', resource: c.encryptionKey.keyArn, context: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:eu-west-1:${OTHER_ACCOUNT}:log-group:x` } },
+    );
+    await access.expectExplicitlyDenied(
+      { principal: role, action: 's3:GetObject', resource: raw.bucket.arnForObjects('events/x.json'), context: { 'aws:SecureTransport': 'false' } },
+    );
+  });
+});
+
+describe('DataLakeCrawler tokens, imported resources, logical ids', () => {
+  test('name and table prefix as CloudFormation parameters reach the template', () => {
+    const stack = testStack();
+    crawler(stack, { crawlerName: stringParameter(stack, 'CrawlerName'), tablePrefix: stringParameter(stack, 'TablePrefix') });
+    const template = Template.fromStack(stack);
+    expectParameterUsed(template, 'CrawlerName', /Crawler/);
+    expectParameterUsed(template, 'TablePrefix', /Crawler/);
+    expectParameterUsed(template, 'TablePrefix', /Policy/);
+  });
+
+  test('imported bucket, key and database: four nag packs clean', () => {
+    const stack = testStack();
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555');
+    new DataLakeCrawler(stack, 'Crawler', {
+      database: DataLakeDatabase.fromDatabaseName(stack, 'Db', 'sales'),
+      targets: [{ bucket: s3.Bucket.fromBucketAttributes(stack, 'Raw', { bucketName: 'existing-raw', encryptionKey: key }), prefix: 'orders/' }],
+      lakeFormationGoverned: true,
+    });
+    expectNagClean(stack);
+  });
+
+  test('the crawler, its security configuration and key keep their logical ids', () => {
+    const stack = testStack();
+    crawler(stack, { encryptionKey: undefined });
+    new DataLakeCrawler(stack, 'Second', {
+      database: DataLakeDatabase.fromDatabaseName(stack, 'Db2', 'sales'),
+      targets: [{ bucket: s3.Bucket.fromBucketName(stack, 'Plain', 'plain'), prefix: 'orders/' }],
+    });
+    const ids = Object.entries<any>(Template.fromStack(stack).toJSON().Resources)
+      .filter(([, r]) => /Glue::Crawler|Glue::SecurityConfiguration|KMS::Key/.test(r.Type)).map(([logicalId]) => logicalId).sort();
+    expect(ids).toEqual([
+      'CrawlerA942B6C5', 'CrawlerSecurityConfiguration29EFF96E', 'RawKeyCAD378B7',
+      'SecondCrawlerB708656F', 'SecondSecurityConfigurationD3667C1C', 'SecondSecurityConfigurationKey6D486AC5',
+    ]);
   });
 });

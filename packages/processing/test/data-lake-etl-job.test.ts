@@ -3,11 +3,17 @@ import * as path from 'path';
 import {
   ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, PartitionKeys, TableFormat, TimePartitionDepth,
 } from '@analytics-patterns/storage';
-import { AWS_SOLUTIONS_ONLY, cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import {
+  AccessModel, cfnValidationFindings, expectNagClean, expectParameterUsed, expectPropError, numberParameter, Principals, stringParameter, testStack,
+} from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { acknowledgeSecureBucketFindings } from './helpers';
 import {
-  CatalogAndTransformWorkflow, DataLakeCrawler, DataLakeEtlJob, DataLakeEtlJobProps, GlueJobType, GlueWorkerType,
+  CatalogAndTransformWorkflow, DataLakeCrawler, DataLakeEtlJob, DataLakeEtlJobProps, GlueJobType, GlueSecurityConfiguration, GlueWorkerType,
 } from '../src';
 
 interface Fixture { stack: Stack; lake: DataLakeStorage; db: DataLakeDatabase; source: DataLakeTable }
@@ -150,7 +156,8 @@ describe('DataLakeEtlJob', () => {
   test('cdk-nag clean', () => {
     const f = fixture();
     job(f, { lakeFormationGoverned: true });
-    expectNagClean(f.stack, AWS_SOLUTIONS_ONLY);
+    acknowledgeSecureBucketFindings(f.stack);
+    expectNagClean(f.stack);
   });
 
   describe('validation', () => {
@@ -212,7 +219,7 @@ describe('DataLakeEtlJob', () => {
 });
 
 describe('CatalogAndTransformWorkflow', () => {
-  function workflow(f: Fixture, schedule = 'cron(0 2 * * ? *)', crawlerSchedule?: string) {
+  function workflow(f: Fixture, schedule = scheduler.ScheduleExpression.expression('cron(0 2 * * ? *)'), crawlerSchedule?: scheduler.ScheduleExpression) {
     const crawler = new DataLakeCrawler(f.stack, 'Crawler', {
       database: f.db, targets: [{ bucket: f.lake.raw.bucket, prefix: 'events/' }], crawlerName: 'raw-crawler', schedule: crawlerSchedule,
     });
@@ -255,17 +262,50 @@ describe('CatalogAndTransformWorkflow', () => {
   test('cdk-nag clean', () => {
     const f = fixture();
     workflow(f);
-    expectNagClean(f.stack, AWS_SOLUTIONS_ONLY);
+    acknowledgeSecureBucketFindings(f.stack);
+    expectNagClean(f.stack);
   });
 
   test('validation: crawler with its own schedule', () => {
-    expectPropError(() => workflow(fixture(), 'cron(0 2 * * ? *)', 'cron(0 1 * * ? *)'), {
+    expectPropError(() => workflow(fixture(), undefined, scheduler.ScheduleExpression.expression('cron(0 1 * * ? *)')), {
       path: 'TestStack/Workflow', prop: 'crawler', value: 'TestStack/Crawler with schedule cron(0 1 * * ? *)', allowed: 'without its own schedule',
     });
   });
 
-  test('validation: schedule', () => {
-    expectPropError(() => workflow(fixture(), 'rate(1 hour)'), { path: 'TestStack/Workflow', prop: 'schedule', value: '"rate(1 hour)"', allowed: 'Glue cron expression' });
+  test('validation: schedule (Glue: cron only, UTC, at most every 5 minutes)', () => {
+    const msg = expectPropError(() => workflow(fixture(), scheduler.ScheduleExpression.expression('rate(1 hour)')), {
+      path: 'TestStack/Workflow', prop: 'schedule', value: '"rate(1 hour) in Etc/UTC"', allowed: 'cron(minutes hours day-of-month month day-of-week year)',
+    });
+    expect(msg).toContain('use cron(...)');
+    expectPropError(() => workflow(fixture(), scheduler.ScheduleExpression.expression('cron(0/3 * * * ? *)')), { path: 'TestStack/Workflow', prop: 'schedule', allowed: 'cron(' });
+    expect(() => workflow(fixture(), scheduler.ScheduleExpression.cron({ minute: '0/5' }))).not.toThrow();
+  });
+
+  test('validation: workflow name leaves room for the trigger names; concurrent runs', () => {
+    const wf = (props: any) => {
+      const f = fixture();
+      const crawler = new DataLakeCrawler(f.stack, 'Crawler', { database: f.db, targets: [{ bucket: f.lake.raw.bucket, prefix: 'events/' }] });
+      return new CatalogAndTransformWorkflow(f.stack, 'Workflow', { crawler, job: job(f), schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' }), ...props });
+    };
+    expect(() => wf({ workflowName: 'w'.repeat(245), maxConcurrentRuns: 1000 })).not.toThrow();
+    expectPropError(() => wf({ workflowName: 'w'.repeat(246) }), { path: 'TestStack/Workflow', prop: 'workflowName', allowed: '1-245 characters' });
+    expectPropError(() => wf({ maxConcurrentRuns: 1001 }), { path: 'TestStack/Workflow', prop: 'maxConcurrentRuns', allowed: '1-1000' });
+    expectPropError(() => wf({ maxConcurrentRuns: 0 }), { path: 'TestStack/Workflow', prop: 'maxConcurrentRuns', allowed: '1-1000' });
+  });
+
+  test('tokens: workflow name and concurrent runs as CloudFormation parameters', () => {
+    const f = fixture();
+    const crawler = new DataLakeCrawler(f.stack, 'Crawler', { database: f.db, targets: [{ bucket: f.lake.raw.bucket, prefix: 'events/' }] });
+    new CatalogAndTransformWorkflow(f.stack, 'Workflow', {
+      crawler,
+      job: job(f),
+      schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' }),
+      workflowName: stringParameter(f.stack, 'WorkflowName'),
+      maxConcurrentRuns: numberParameter(f.stack, 'Runs'),
+    });
+    const template = Template.fromStack(f.stack);
+    expectParameterUsed(template, 'WorkflowName', /Trigger/);
+    expectParameterUsed(template, 'Runs', /Workflow/);
   });
 });
 
@@ -275,7 +315,123 @@ describe('CloudFormation schema validation (aws-cdk-lib built-in validator)', ()
     const crawler = new DataLakeCrawler(f.stack, 'Crawler', { database: f.db, targets: [{ bucket: f.lake.raw.bucket, prefix: 'events/' }] });
     const j = job(f);
     new DataLakeEtlJob(f.stack, 'Shell', { source: f.source, jobType: GlueJobType.PYTHON_SHELL });
-    new CatalogAndTransformWorkflow(f.stack, 'Workflow', { crawler, job: j, schedule: 'cron(0 2 * * ? *)' });
+    new CatalogAndTransformWorkflow(f.stack, 'Workflow', { crawler, job: j, schedule: scheduler.ScheduleExpression.expression('cron(0 2 * * ? *)') });
     expect(cfnValidationFindings(f.stack)).toEqual([]);
+  });
+});
+
+describe('DataLakeEtlJob run-time permissions', () => {
+  const f = fixture();
+  const j = job(f);
+  const access = AccessModel.of(f.stack);
+  const role = j.role.roleArn;
+  const viaS3 = { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' };
+  const table = (name: string) => `arn:aws:glue:eu-west-1:123456789012:table/clickstream/${name}`;
+  const logGroup = `arn:aws:logs:eu-west-1:123456789012:log-group:/aws-glue/jobs/${j.securityConfiguration.securityConfigurationName}-role/${access.resolve(j.role.roleName)}/output`;
+
+  test('the job reads its script and source (prefix and table) with the key, writes its target (prefix and table), bookmarks, logs and metrics', async () => {
+    await access.expectAllowed(
+      { principal: 'glue.amazonaws.com', action: 'sts:AssumeRole', resource: role },
+      { principal: role, action: 's3:GetObject', resource: j.script.bucket.arnForObjects(j.script.s3ObjectKey) },
+      { principal: role, action: 'glue:GetTable', resource: table('raw_events') },
+      { principal: role, action: 'glue:GetPartitions', resource: table('raw_events') },
+      { principal: role, action: 's3:GetObject', resource: f.lake.raw.bucket.arnForObjects('events/year=2026/month=01/day=01/x.json') },
+      { principal: role, action: 'kms:Decrypt', resource: f.lake.encryptionKey.keyArn, context: viaS3 },
+      { principal: role, action: 's3:PutObject', resource: f.lake.curated.bucket.arnForObjects('events/year=2026/x.parquet') },
+      { principal: role, action: 'kms:GenerateDataKey', resource: j.encryptionKey.keyArn, context: viaS3 },
+      { principal: role, action: 'glue:BatchCreatePartition', resource: table('curated_events') },
+      { principal: role, action: 'glue:UpdateTable', resource: table('curated_events') },
+      { principal: role, action: 'kms:Encrypt', resource: j.encryptionKey.keyArn },
+      { principal: role, action: 'kms:Decrypt', resource: j.encryptionKey.keyArn },
+      { principal: role, action: 'cloudwatch:PutMetricData', resource: '*', context: { 'cloudwatch:namespace': 'Glue' } },
+      { principal: role, action: 'logs:AssociateKmsKey', resource: `${logGroup}:*` },
+      { principal: 'logs.eu-west-1.amazonaws.com', action: 'kms:GenerateDataKey', resource: j.encryptionKey.keyArn, context: { 'kms:EncryptionContext:aws:logs:arn': logGroup } },
+    );
+  });
+
+  test('nothing else: the source is read-only, other tables and prefixes, other metric namespaces; strangers', async () => {
+    await access.expectDenied(
+      { principal: role, action: 's3:PutObject', resource: f.lake.raw.bucket.arnForObjects('events/x.json') },
+      { principal: role, action: 'glue:UpdateTable', resource: table('raw_events') },
+      { principal: role, action: 'glue:GetTable', resource: table('other') },
+      { principal: role, action: 's3:GetObject', resource: f.lake.curated.bucket.arnForObjects('other/x') },
+      { principal: role, action: 'cloudwatch:PutMetricData', resource: '*', context: { 'cloudwatch:namespace': 'Custom' } },
+      { principal: Principals.strangerInAccount(), action: 's3:GetObject', resource: f.lake.curated.bucket.arnForObjects('events/x') },
+      { ...Principals.otherAccountAdmin(), action: 's3:PutObject', resource: f.lake.curated.bucket.arnForObjects('events/x') },
+      { principal: Principals.anonymous, action: 's3:GetObject', resource: f.lake.curated.bucket.arnForObjects('events/x') },
+    );
+  });
+});
+
+describe('DataLakeEtlJob limits (both sides) and tokens', () => {
+  const ok = (overrides: Partial<DataLakeEtlJobProps>) => expect(() => job(fixture(), overrides)).not.toThrow();
+  const bad = (overrides: Partial<DataLakeEtlJobProps>, prop: string, allowed: string) =>
+    expectPropError(() => job(fixture(), overrides), { path: 'TestStack/Job', prop, allowed });
+
+  test('workers, timeout, retries, concurrency, job name', () => {
+    ok({ numberOfWorkers: 2, timeout: Duration.minutes(1), maxRetries: 0, jobName: 'j'.repeat(255) });
+    ok({ numberOfWorkers: 299, timeout: Duration.minutes(10_080), maxRetries: 10 });
+    ok({ workerType: GlueWorkerType.G_2X, numberOfWorkers: 149 });
+    ok({ jobBookmarks: false, maxConcurrentRuns: 1000 });
+    bad({ numberOfWorkers: 300 }, 'numberOfWorkers', '2-299 G.1X workers');
+    bad({ timeout: Duration.minutes(0) }, 'timeout', '1-10080 minutes');
+    bad({ timeout: Duration.seconds(90) }, 'timeout', 'whole number');
+    bad({ maxRetries: -1 }, 'maxRetries', '0-10');
+    bad({ jobBookmarks: false, maxConcurrentRuns: 1001 }, 'maxConcurrentRuns', '1-1000');
+    bad({ jobName: 'j'.repeat(256) }, 'jobName', '1-255 characters');
+    ok({ jobType: GlueJobType.PYTHON_SHELL, target: undefined, pythonShellCapacity: 1 });
+  });
+
+  test('workers, timeout, retries, concurrency, name and capacity as CloudFormation parameters reach the template', () => {
+    const f = fixture();
+    job(f, {
+      jobName: stringParameter(f.stack, 'JobName'),
+      numberOfWorkers: numberParameter(f.stack, 'Workers'),
+      timeout: Duration.minutes(numberParameter(f.stack, 'TimeoutMinutes')),
+      maxRetries: numberParameter(f.stack, 'Retries'),
+      maxConcurrentRuns: numberParameter(f.stack, 'Runs'),
+    });
+    new DataLakeEtlJob(f.stack, 'Shell', { source: f.source, jobType: GlueJobType.PYTHON_SHELL, pythonShellCapacity: numberParameter(f.stack, 'Dpu') });
+    const template = Template.fromStack(f.stack);
+    for (const p of ['JobName', 'Workers', 'TimeoutMinutes', 'Retries', 'Runs', 'Dpu']) expectParameterUsed(template, p, /Job/);
+  });
+
+  test('job, security configurations and workflow keep their logical ids', () => {
+    const f = fixture();
+    const crawler = new DataLakeCrawler(f.stack, 'Crawler', { database: f.db, targets: [{ bucket: f.lake.raw.bucket, prefix: 'events/' }] });
+    new CatalogAndTransformWorkflow(f.stack, 'Workflow', { crawler, job: job(f), schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' }) });
+    const ids = Object.entries<any>(Template.fromStack(f.stack).toJSON().Resources)
+      .filter(([, r]) => /Glue::(Job|SecurityConfiguration|Workflow|Trigger)/.test(r.Type)).map(([logicalId]) => logicalId).sort();
+    expect(ids).toEqual([
+      'CrawlerSecurityConfiguration29EFF96E', 'Job1DDAA689', 'JobSecurityConfiguration01DFCF5D', 'Workflow30EA282B', 'WorkflowCrawlerTrigger909AE158', 'WorkflowJobTriggerB741B5A8',
+    ]);
+  });
+});
+
+describe('DataLakeEtlJob and workflow with imported resources', () => {
+  const imported = (securityConfigurationName?: (stack: Stack) => string) => {
+    const stack = testStack();
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555');
+    const raw = s3.Bucket.fromBucketAttributes(stack, 'Raw', { bucketName: 'existing-raw', encryptionKey: key });
+    const curated = s3.Bucket.fromBucketAttributes(stack, 'Curated', { bucketName: 'existing-curated', encryptionKey: key });
+    const db = DataLakeDatabase.fromDatabaseName(stack, 'Db', 'sales');
+    const source = new DataLakeTable(stack, 'Orders', {
+      database: db, tableName: 'orders', format: TableFormat.JSON, columns: [{ name: 'id', type: ColumnType.STRING }], bucket: raw, prefix: 'orders/',
+    });
+    const security = new GlueSecurityConfiguration(stack, 'Security', { encryptionKey: key, securityConfigurationName: securityConfigurationName?.(stack) });
+    const j = new DataLakeEtlJob(stack, 'Job', { source, target: { bucket: curated, prefix: 'orders/' }, securityConfiguration: security });
+    const crawler = new DataLakeCrawler(stack, 'Crawler', { database: db, targets: [{ bucket: raw, prefix: 'orders/' }], securityConfiguration: security });
+    new CatalogAndTransformWorkflow(stack, 'Workflow', { crawler, job: j, schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' }) });
+    return stack;
+  };
+
+  test('imported buckets, key and database: four nag packs clean', () => {
+    expectNagClean(imported());
+  });
+
+  test('a security configuration name given as a CloudFormation parameter reaches the job and the crawler', () => {
+    const template = Template.fromStack(imported((stack) => stringParameter(stack, 'SecurityName')));
+    expectParameterUsed(template, 'SecurityName', /Job/);
+    expectParameterUsed(template, 'SecurityName', /Crawler/);
   });
 });

@@ -1,15 +1,23 @@
 import * as path from 'path';
+import { AlarmTopic } from '@analytics-patterns/core';
 import { SecureBucket } from '@analytics-patterns/storage';
-import { allPaths, AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, expectValidAsl, stateMachineDefinition, testStack } from '@analytics-patterns/testing';
-import { Duration } from 'aws-cdk-lib';
+import {
+  AccessModel, allPaths, expectNagClean, expectParameterUsed, expectPropError, expectValidAsl, numberParameter, OTHER_ACCOUNT, Principals,
+  stateMachineDefinition, stringParameter, testStack,
+} from '@analytics-patterns/testing';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { acknowledgeSecureBucketFindings, taskRequests } from './helpers';
 import { EmrScript, EmrServerlessJob, EmrServerlessJobProps, ServerlessArchitecture } from '../src';
 
 const SCRIPT = path.join(__dirname, '..', 'assets', 'emr', 'weblog_analysis.py');
 
-function build(overrides: Partial<EmrServerlessJobProps> = {}, sandbox = false) {
+function build(overrides: Partial<EmrServerlessJobProps> = {}, sandbox = false, more: (s: Stack) => Partial<EmrServerlessJobProps> = () => ({})) {
   const stack = testStack({ sandbox });
   const raw = new SecureBucket(stack, 'Raw');
   const curated = new SecureBucket(stack, 'Curated');
@@ -20,6 +28,7 @@ function build(overrides: Partial<EmrServerlessJobProps> = {}, sandbox = false) 
     readLocations: [{ bucket: raw.bucket, prefix: 'raw/' }],
     writeLocations: [{ bucket: curated.bucket, prefix: 'curated/' }],
     ...overrides,
+    ...more(stack),
   });
   return { stack, job, raw, curated };
 }
@@ -116,8 +125,133 @@ describe('EmrServerlessJob', () => {
     expectPropError(() => build({ vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }), { path: jobPath, prop: 'vpcSubnets', allowed: 'only together with vpc' });
   });
 
-  test('cdk-nag AwsSolutions: clean', () => {
-    const report = expectNagClean(build().stack, AWS_SOLUTIONS_ONLY);
-    expect(report.acknowledged.every((a) => a.rule.startsWith('AwsSolutions-IAM5'))).toBe(true);
+  test('cdk-nag, four packs: clean; AwsSolutions acknowledgements are IAM5 wildcards only', () => {
+    const { stack: s } = build();
+    acknowledgeSecureBucketFindings(s);
+    const report = expectNagClean(s);
+    expect(report.acknowledged.filter((a) => a.pack === 'AwsSolutions' && a.path.includes('/Job/')).every((a) => a.rule.startsWith('AwsSolutions-IAM5'))).toBe(true);
+  });
+});
+
+describe('EmrServerlessJob run-time permissions', () => {
+  const { stack, job, raw, curated } = build({
+    notificationTopic: undefined,
+  }, false, (s) => ({ notificationTopic: new AlarmTopic(s, 'Notifications', { encryptionKey: new kms.Key(s, 'TopicKey', { enableKeyRotation: true }) }).topic }));
+  const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+  job.grantStartExecution(operator);
+  const def = stateMachineDefinition(Template.fromStack(stack), 'Job');
+  const access = AccessModel.of(stack);
+  const role = job.stateMachine.role.roleArn;
+  const topic = (stack.node.findChild('Notifications') as AlarmTopic);
+  const app = `arn:aws:emr-serverless:eu-west-1:123456789012:/applications/${access.resolve(job.applicationId)}`;
+
+  test('the state machine may do every task of its definition, publishing with the topic key included', async () => {
+    const requests = taskRequests(def, role, (_task, action) => {
+      if (action === 'emr-serverless:StartJobRun') return { resource: app };
+      if (action.startsWith('emr-serverless:')) return { resource: `${app}/jobruns/00abc123` };
+      if (action === 'sns:Publish') return { resource: topic.topic.topicArn };
+      return undefined;
+    });
+    expect(requests.map((r) => r.action).sort()).toEqual(['emr-serverless:CancelJobRun', 'emr-serverless:GetJobRun', 'emr-serverless:StartJobRun', 'sns:Publish']);
+    const viaSns = { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' };
+    await access.expectAllowed(
+      ...requests,
+      { principal: role, action: 'kms:GenerateDataKey', resource: topic.encryptionKey.keyArn, context: viaSns },
+      { principal: role, action: 'kms:Decrypt', resource: topic.encryptionKey.keyArn, context: viaSns },
+      { principal: role, action: 'iam:PassRole', resource: job.executionRole.roleArn, context: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' } },
+      { principal: role, action: 'events:PutRule', resource: 'arn:aws:events:eu-west-1:123456789012:rule/StepFunctionsGetEventsForEMRServerlessJobRule' },
+      { principal: operator.roleArn, action: 'states:StartExecution', resource: job.stateMachine.stateMachineArn },
+    );
+    await access.expectDenied(
+      { principal: role, action: 'iam:PassRole', resource: job.executionRole.roleArn, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+      { principal: role, action: 'emr-serverless:StartJobRun', resource: 'arn:aws:emr-serverless:eu-west-1:123456789012:/applications/other' },
+      { principal: Principals.strangerInAccount(), action: 'states:StartExecution', resource: job.stateMachine.stateMachineArn },
+      { ...Principals.otherAccountAdmin(), action: 'states:StartExecution', resource: job.stateMachine.stateMachineArn },
+    );
+  });
+
+  test('the execution role: trusted by EMR Serverless of this account only; reads and writes its locations with their keys', async () => {
+    const exec = job.executionRole.roleArn;
+    await access.expectAllowed(
+      { principal: 'emr-serverless.amazonaws.com', action: 'sts:AssumeRole', resource: exec, context: { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': app } },
+      { principal: exec, action: 's3:GetObject', resource: raw.bucket.arnForObjects('raw/x.json') },
+      { principal: exec, action: 'kms:Decrypt', resource: raw.encryptionKey.keyArn },
+      { principal: exec, action: 's3:PutObject', resource: curated.bucket.arnForObjects('curated/x.parquet') },
+      { principal: exec, action: 'kms:GenerateDataKey', resource: curated.encryptionKey.keyArn },
+      { principal: exec, action: 's3:PutObject', resource: job.logBucket.arnForObjects('emr-serverless-logs/applications/x/jobs/y/stdout.gz') },
+      { principal: exec, action: 'kms:GenerateDataKey', resource: job.encryptionKey.keyArn },
+    );
+    await access.expectDenied(
+      { principal: 'emr-serverless.amazonaws.com', action: 'sts:AssumeRole', resource: exec, context: { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': `arn:aws:emr-serverless:eu-west-1:${OTHER_ACCOUNT}:/applications/x` } },
+      { principal: exec, action: 's3:PutObject', resource: raw.bucket.arnForObjects('raw/x.json') },
+      { principal: exec, action: 's3:GetObject', resource: curated.bucket.arnForObjects('other/x') },
+      { principal: Principals.strangerInAccount(), action: 's3:GetObject', resource: raw.bucket.arnForObjects('raw/x.json') },
+      { principal: Principals.anonymous, action: 's3:GetObject', resource: raw.bucket.arnForObjects('raw/x.json') },
+    );
+    await access.expectExplicitlyDenied(
+      { principal: exec, action: 's3:GetObject', resource: raw.bucket.arnForObjects('raw/x.json'), context: { 'aws:SecureTransport': 'false' } },
+    );
+  });
+});
+
+describe('EmrServerlessJob limits (both sides) and tokens', () => {
+  const ok = (overrides: Partial<EmrServerlessJobProps>) => expect(() => build(overrides)).not.toThrow();
+  const bad = (overrides: Partial<EmrServerlessJobProps>, prop: string, allowed: string) =>
+    expectPropError(() => build(overrides), { path: 'TestStack/Job', prop, allowed });
+
+  test('release labels, auto-stop 1-10080 minutes, job timeout 1-1000000 minutes, capacity', () => {
+    ok({ releaseLabel: 'emr-6.6.0', autoStopAfter: Duration.minutes(1), jobTimeout: Duration.minutes(1), maximumVcpu: 1, maximumMemoryGb: 2 });
+    ok({ releaseLabel: 'emr-7.13.0', autoStopAfter: Duration.days(7), jobTimeout: Duration.minutes(1_000_000) });
+    ok({ releaseLabel: 'emr-7.14.0' });
+    bad({ releaseLabel: 'emr-6.6.1' }, 'releaseLabel', 'a release EMR lists');
+    bad({ autoStopAfter: Duration.minutes(10_081) }, 'autoStopAfter', '1-10080 minutes');
+    bad({ jobTimeout: Duration.minutes(1_000_001) }, 'jobTimeout', '1-1000000 minutes');
+    bad({ jobTimeout: Duration.seconds(0) }, 'jobTimeout', '1-1000000 minutes');
+    bad({ maximumVcpu: 1_000_001 }, 'maximumVcpu', '1-1000000 vCPU');
+  });
+
+  test('capacities, timeouts and the release label as CloudFormation parameters reach the template', () => {
+    const { stack } = build({}, false, (s) => ({
+      releaseLabel: stringParameter(s, 'Release'),
+      maximumVcpu: numberParameter(s, 'Vcpu'),
+      maximumMemoryGb: numberParameter(s, 'MemoryGb'),
+      autoStopAfter: Duration.minutes(numberParameter(s, 'IdleMinutes')),
+      jobTimeout: Duration.minutes(numberParameter(s, 'JobMinutes')),
+    }));
+    const template = Template.fromStack(stack);
+    expectParameterUsed(template, 'Release', /Application/);
+    expectParameterUsed(template, 'IdleMinutes', /Application/);
+    expectParameterUsed(template, 'JobMinutes', /StateMachine/);
+    // "<n> vCPU" from a number token: the parameter, not the token's encoded value
+    template.hasResourceProperties('AWS::EMRServerless::Application', {
+      MaximumCapacity: { Cpu: { 'Fn::Join': ['', [{ Ref: 'Vcpu' }, ' vCPU']] }, Memory: { 'Fn::Join': ['', [{ Ref: 'MemoryGb' }, ' GB']] } },
+    });
+  });
+});
+
+describe('EmrServerlessJob with imported resources', () => {
+  test('imported bucket, key and topic: four nag packs clean', () => {
+    const stack = testStack();
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555');
+    const data = s3.Bucket.fromBucketAttributes(stack, 'Data', { bucketName: 'existing-lake', encryptionKey: key });
+    new EmrServerlessJob(stack, 'Job', {
+      script: EmrScript.fromBucket(data, 'scripts/job.py'),
+      readLocations: [{ bucket: data, prefix: 'raw/' }],
+      writeLocations: [{ bucket: data, prefix: 'curated/' }],
+      encryptionKey: key,
+      logBucket: s3.Bucket.fromBucketName(stack, 'Logs', 'existing-logs'),
+      notificationTopic: sns.Topic.fromTopicAttributes(stack, 'Topic', { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts', keyArn: key.keyArn }),
+    });
+    expectNagClean(stack);
+  });
+});
+
+describe('EmrServerlessJob logical ids of stateful resources', () => {
+  test('key, log bucket, log group, application and state machine keep their ids', () => {
+    const { stack } = build();
+    const ids = Object.entries<any>(Template.fromStack(stack).toJSON().Resources)
+      .filter(([id, r]) => id.startsWith('Job') && /KMS::Key|S3::Bucket$|Logs::LogGroup|StateMachine$|EMRServerless::Application/.test(r.Type))
+      .map(([id]) => id).sort();
+    expect(ids).toEqual(['JobApplicationF4A59C97', 'JobKey64DA2C25', 'JobLogBucketAccessLogsBucket63FC0E0C', 'JobLogBucketDB69B487', 'JobStateMachineE2E0FF72', 'JobStateMachineLogsBF40ACEE']);
   });
 });

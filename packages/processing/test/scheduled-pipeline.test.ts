@@ -1,25 +1,34 @@
-import { NagAcknowledgements } from '@analytics-patterns/core';
+import { AlarmTopic, NagAcknowledgements } from '@analytics-patterns/core';
 import { SecureBucket } from '@analytics-patterns/storage';
-import { allPaths, AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, expectValidAsl, stateMachineDefinition, testStack } from '@analytics-patterns/testing';
-import { Duration, Stack } from 'aws-cdk-lib';
+import {
+  AccessModel, allPaths, expectNagClean, expectParameterUsed, expectPropError, expectValidAsl, numberParameter, OTHER_ACCOUNT, Principals,
+  stateMachineDefinition, testStack,
+} from '@analytics-patterns/testing';
+import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { acknowledgeSecureBucketFindings, taskRequests } from './helpers';
 import { ActivityWork, PipelineActivity, Precondition, ScheduledPipeline, ScheduledPipelineProps } from '../src';
 
 /** The notes' example (3.4): copy log files from EC2 to S3 daily, run the EMR analysis weekly. */
 function notesExample(stack: Stack, overrides: Partial<ScheduledPipelineProps> = {}) {
   const raw = new SecureBucket(stack, 'Raw');
-  const topic = new sns.Topic(stack, 'Topic', { enforceSSL: true, masterKey: raw.encryptionKey });
+  const alarms = new AlarmTopic(stack, 'Alarms', { encryptionKey: new kms.Key(stack, 'TopicKey', { enableKeyRotation: true }) });
+  const topic = alarms.topic;
   // stands for the TransientEmrCluster job's state machine
   const analysis = new sfn.StateMachine(stack, 'Analysis', {
     definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Succeed(stack, 'Done')),
     tracingEnabled: true,
-    logs: { destination: new logs.LogGroup(stack, 'AnalysisLogs'), level: sfn.LogLevel.ALL },
+    logs: { destination: new logs.LogGroup(stack, 'AnalysisLogs', { encryptionKey: raw.encryptionKey, retention: logs.RetentionDays.ONE_YEAR }), level: sfn.LogLevel.ALL },
   });
   NagAcknowledgements.acknowledge(analysis.role, 'AwsSolutions-IAM5[Resource::*]', 'Test fixture: X-Ray and log delivery actions only support Resource "*".');
+  NagAcknowledgements.acknowledgeCompliance(analysis.role, 'IAMNoInlinePolicy', 'Test fixture: the inline policy of a stand-in state machine.');
   const activities: PipelineActivity[] = [
     {
       name: 'copy-logs',
@@ -48,7 +57,7 @@ function notesExample(stack: Stack, overrides: Partial<ScheduledPipelineProps> =
     notificationTopic: topic,
     ...overrides,
   });
-  return { pipeline, raw, topic, analysis };
+  return { pipeline, raw, topic, analysis, alarms };
 }
 
 describe('ScheduledPipeline (notes example)', () => {
@@ -213,10 +222,186 @@ describe('ScheduledPipeline options and validation', () => {
     expect(def.States.b.Next).toBe('Pipeline succeeded');
   });
 
-  test('cdk-nag AwsSolutions: clean', () => {
+  test('cdk-nag, four packs: clean; AwsSolutions acknowledgements are IAM5 wildcards only', () => {
     const stack = testStack();
     notesExample(stack);
-    const report = expectNagClean(stack, AWS_SOLUTIONS_ONLY);
-    expect(report.acknowledged.every((a) => a.rule.startsWith('AwsSolutions-IAM5'))).toBe(true);
+    acknowledgeSecureBucketFindings(stack);
+    const report = expectNagClean(stack);
+    expect(report.acknowledged.filter((a) => a.pack === 'AwsSolutions').every((a) => a.rule.startsWith('AwsSolutions-IAM5'))).toBe(true);
+  });
+});
+
+describe('ScheduledPipeline run-time permissions', () => {
+  const stack = testStack();
+  const { pipeline, raw, analysis, alarms } = notesExample(stack);
+  const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+  pipeline.grantStartExecution(operator);
+  const template = Template.fromStack(stack);
+  const access = AccessModel.of(stack);
+  const viaSns = { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' };
+  const analysisName = () => access.resolve(analysis.stateMachineName);
+
+  const requestsOf = (schedule: string) => {
+    const sm = pipeline.stateMachines[schedule];
+    return taskRequests(stateMachineDefinition(template, `Pipeline${schedule.replace(/-/g, '')}`), sm.role.roleArn, (task, action) => {
+      switch (action) {
+        // AWS documents have no account in their ARN, which the simulator cannot type: asserted on the policy below
+        case 'ssm:SendCommand': return { resource: 'arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0', context: { 'ssm:resourceTag/role': 'web' } };
+        case 'ssm:ListCommands': return { resource: '*' };
+        case 's3:ListBucket': return { resource: raw.bucket.bucketArn };
+        case 'states:StartExecution': return { resource: analysis.stateMachineArn };
+        case 'states:DescribeExecution':
+        case 'states:StopExecution': return { resource: `arn:aws:states:eu-west-1:123456789012:execution:${analysisName()}:run-1` };
+        case 'glue:StartCrawler': return { resource: `arn:aws:glue:eu-west-1:123456789012:crawler/${task.input.Name}` };
+        case 'sns:Publish': return { resource: alarms.topic.topicArn };
+        default: return undefined;
+      }
+    });
+  };
+
+  test('each state machine may do every task of its definition, and publish with the topic key', async () => {
+    for (const schedule of ['daily-copy', 'weekly-analysis']) {
+      const role = pipeline.stateMachines[schedule].role.roleArn;
+      await access.expectAllowed(
+        ...requestsOf(schedule),
+        { principal: role, action: 'kms:GenerateDataKey', resource: alarms.encryptionKey.keyArn, context: viaSns },
+        { principal: role, action: 'kms:Decrypt', resource: alarms.encryptionKey.keyArn, context: viaSns },
+      );
+    }
+    const daily = pipeline.stateMachines['daily-copy'].role.roleArn;
+    const dailyStatements = access.identityPoliciesOf(access.arn(daily)).policies.flatMap((p) => p.Statement);
+    expect(dailyStatements).toContainEqual({ Action: 'ssm:sendCommand', Effect: 'Allow', Resource: 'arn:aws:ssm:eu-west-1::document/AWS-RunShellScript' });
+    await access.expectAllowed({
+      principal: daily, action: 'ssm:SendCommand', resource: 'arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0', context: { 'ssm:resourceTag/role': 'web' },
+    });
+    await access.expectDenied({
+      principal: daily, action: 'ssm:SendCommand', resource: 'arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0', context: { 'ssm:resourceTag/role': 'db' },
+    });
+    const weekly = pipeline.stateMachines['weekly-analysis'].role.roleArn;
+    await access.expectAllowed({ principal: weekly, action: 'events:PutRule', resource: 'arn:aws:events:eu-west-1:123456789012:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule' });
+    await access.expectDenied(
+      { principal: weekly, action: 'glue:StartCrawler', resource: 'arn:aws:glue:eu-west-1:123456789012:crawler/other' },
+      { principal: weekly, action: 'kms:Decrypt', resource: alarms.encryptionKey.keyArn },
+    );
+  });
+
+  test('EventBridge Scheduler (this account\'s default group only) starts each schedule\'s state machine only, with the key; strangers cannot', async () => {
+    const source = { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/default' };
+    const machines = Object.values(pipeline.stateMachines).map((sm) => sm.stateMachineArn);
+    for (const [name, role] of Object.entries(pipeline.schedulerRoles)) {
+      const own = pipeline.stateMachines[name].stateMachineArn;
+      await access.expectAllowed(
+        { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: role.roleArn, context: source },
+        { principal: role.roleArn, action: 'states:StartExecution', resource: own },
+        { principal: role.roleArn, action: 'kms:Decrypt', resource: pipeline.encryptionKey.keyArn },
+      );
+      await access.expectDenied(
+        { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: role.roleArn, context: { ...source, 'aws:SourceAccount': OTHER_ACCOUNT } },
+        { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: role.roleArn, context: { ...source, 'aws:SourceArn': 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/other' } },
+        ...machines.filter((m) => m !== own).map((resource) => ({ principal: role.roleArn, action: 'states:StartExecution', resource })),
+      );
+    }
+    await access.expectAllowed(...machines.map((resource) => ({ principal: operator.roleArn, action: 'states:StartExecution', resource })));
+    await access.expectDenied(...machines.flatMap((resource) => [
+      { principal: Principals.strangerInAccount(), action: 'states:StartExecution', resource },
+      { ...Principals.otherAccountAdmin(), action: 'states:StartExecution', resource },
+    ]));
+  });
+});
+
+describe('ScheduledPipeline schedules (EventBridge Scheduler rules), limits and tokens', () => {
+  const base = (stack: Stack): ScheduledPipelineProps => ({
+    activities: [{ name: 'a', work: ActivityWork.startGlueCrawler('a') }],
+    schedules: [{ name: 'daily', expression: scheduler.ScheduleExpression.rate(Duration.days(1)), activities: ['a'] }],
+    encryptionKey: new SecureBucket(stack, 'B').encryptionKey,
+  });
+  const withSchedule = (schedule: Partial<ScheduledPipelineProps['schedules'][0]>) => (stack: Stack) => {
+    const p = base(stack);
+    return { ...p, schedules: [{ ...p.schedules[0], ...schedule }] };
+  };
+  const build = (props: (stack: Stack) => ScheduledPipelineProps) => {
+    const stack = testStack();
+    return new ScheduledPipeline(stack, 'Pipeline', props(stack));
+  };
+  const bad = (props: (stack: Stack) => ScheduledPipelineProps, prop: string, allowed: string) =>
+    expectPropError(() => build(props), { path: 'TestStack/Pipeline', prop, allowed });
+
+  test('cron fields, a rate of at least a minute, at(...), IANA time zones', () => {
+    expect(() => build(withSchedule({ expression: scheduler.ScheduleExpression.expression('rate(1 minute)') }))).not.toThrow();
+    expect(() => build(withSchedule({ expression: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2', timeZone: TimeZone.EUROPE_PARIS }) }))).not.toThrow();
+    expect(() => build(withSchedule({ expression: scheduler.ScheduleExpression.expression('at(2030-01-01T00:00:00)') }))).not.toThrow();
+    bad(withSchedule({ expression: scheduler.ScheduleExpression.expression('rate(0 minutes)') }), 'schedules[0].expression', 'rate(n minutes|hours|days)');
+    bad(withSchedule({ expression: scheduler.ScheduleExpression.expression('cron(0 25 * * ? *)') }), 'schedules[0].expression', 'cron(minutes hours');
+    bad(withSchedule({ expression: scheduler.ScheduleExpression.expression('cron(0 2 * * *)') }), 'schedules[0].expression', 'cron(minutes hours');
+    bad(withSchedule({ expression: scheduler.ScheduleExpression.expression('cron(0 2 * * ? *)', TimeZone.of('Mars/Olympus_Mons')) }), 'schedules[0].expression', 'cron(minutes hours');
+  });
+
+  test('schedule names 1-64 characters, descriptions at most 512', () => {
+    expect(() => build(withSchedule({ name: 'n'.repeat(64), description: 'd'.repeat(512) }))).not.toThrow();
+    bad(withSchedule({ name: 'n'.repeat(65) }), 'schedules[0].name', '1-64 letters');
+    bad(withSchedule({ description: 'd'.repeat(513) }), 'schedules[0].description', 'at most 512 characters');
+  });
+
+  test('retries: attempts, interval and backoff on both sides of their limits; a command timeout of 1 s to 48 h', () => {
+    const activity = (retry: any, timeout?: Duration) => (stack: Stack) => ({
+      ...base(stack),
+      activities: [{ name: 'a', retry, work: ActivityWork.runCommandOnInstances({ tagKey: 'role', tagValue: 'web', commands: ['true'], timeout }) }],
+    });
+    expect(() => build(activity({ maxAttempts: 99_999_999, interval: Duration.seconds(1), backoffRate: 10 }, Duration.hours(48)))).not.toThrow();
+    bad(activity({ maxAttempts: 100_000_000 }), 'activities[0].retry.maxAttempts', '0-99999999');
+    bad(activity({ backoffRate: 10.5 }), 'activities[0].retry.backoffRate', '1-10');
+    bad(activity({ interval: Duration.seconds(0) }), 'activities[0].retry.interval', '1-99999999 seconds');
+    bad(activity({}, Duration.seconds(172_801)), 'activities[0].work.timeout', '1-172800 seconds');
+  });
+
+  test('retry attempts, interval, backoff and command timeout as CloudFormation parameters: kept, not dropped', () => {
+    const stack = testStack();
+    const n = (name: string) => numberParameter(stack, name);
+    new ScheduledPipeline(stack, 'Pipeline', {
+      ...base(stack),
+      activities: [{
+        name: 'a',
+        retry: { maxAttempts: n('Attempts'), interval: Duration.seconds(n('IntervalSeconds')), backoffRate: n('Backoff') },
+        work: ActivityWork.runCommandOnInstances({ tagKey: 'role', tagValue: 'web', commands: ['true'], timeout: Duration.seconds(n('TimeoutSeconds')) }),
+      }],
+    });
+    const template = Template.fromStack(stack);
+    for (const p of ['Attempts', 'IntervalSeconds', 'Backoff', 'TimeoutSeconds']) expectParameterUsed(template, p, /StateMachine/);
+    const def = stateMachineDefinition(template, 'Pipelinedaily');
+    // the Retry block stays when its attempt count is a token (it vanished: a token is a negative number)
+    expect(def.States.a.Retry).toEqual([{ ErrorEquals: ['States.ALL'], MaxAttempts: 'REF_Attempts', IntervalSeconds: 'REF_IntervalSeconds', BackoffRate: 'REF_Backoff' }]);
+    // the timeout is the parameter, not the token's encoded number written as a string
+    expect(def.States.a.Parameters.Parameters.executionTimeout).toEqual(['REF_TimeoutSeconds']);
+  });
+});
+
+describe('ScheduledPipeline with imported resources', () => {
+  test('imported key, topic, bucket and state machine: four nag packs clean', () => {
+    const stack = testStack();
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555');
+    const job = sfn.StateMachine.fromStateMachineArn(stack, 'Job', 'arn:aws:states:eu-west-1:123456789012:stateMachine:emr-job');
+    new ScheduledPipeline(stack, 'Pipeline', {
+      activities: [{
+        name: 'emr', work: ActivityWork.runStateMachine(job), preconditions: [Precondition.s3PrefixExists(s3.Bucket.fromBucketName(stack, 'Raw', 'existing-raw'), 'raw/')],
+      }],
+      schedules: [{ name: 'weekly', expression: scheduler.ScheduleExpression.cron({ minute: '0', hour: '3', weekDay: 'SUN' }), activities: ['emr'] }],
+      encryptionKey: key,
+      notificationTopic: sns.Topic.fromTopicAttributes(stack, 'Topic', { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts', keyArn: key.keyArn }),
+    });
+    expectNagClean(stack);
+  });
+});
+
+describe('ScheduledPipeline logical ids of stateful resources', () => {
+  test('key, log groups, state machines and schedules keep their ids', () => {
+    const stack = testStack();
+    notesExample(stack);
+    const ids = Object.entries<any>(Template.fromStack(stack).toJSON().Resources)
+      .filter(([id, r]) => id.startsWith('Pipeline') && /KMS::Key|Logs::LogGroup|StateMachine$|Scheduler::Schedule$/.test(r.Type))
+      .map(([id]) => id).sort();
+    expect(ids).toEqual([
+      'PipelineKey1D1ED87E', 'PipelinedailycopyLogs693A1EC7', 'PipelinedailycopyScheduleAAA56CAE', 'PipelinedailycopyStateMachineD2CC8782',
+      'PipelineweeklyanalysisLogsCBF5D545', 'PipelineweeklyanalysisSchedule5B8739D5', 'PipelineweeklyanalysisStateMachineCABB3699',
+    ]);
   });
 });

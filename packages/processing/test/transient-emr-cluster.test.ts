@@ -1,12 +1,20 @@
 import * as path from 'path';
+import { AlarmTopic, NagAcknowledgements, NagPackName } from '@analytics-patterns/core';
 import { SecureBucket } from '@analytics-patterns/storage';
-import { allPaths, AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, expectValidAsl, runNag, stateMachineDefinition, testStack } from '@analytics-patterns/testing';
+import {
+  AccessModel, allPaths, expectNagClean, expectParameterUsed, expectPropError, expectValidAsl, numberParameter, OTHER_ACCOUNT, Principals,
+  runNag, stateMachineDefinition, stringParameter, testStack,
+} from '@analytics-patterns/testing';
 import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as emr from 'aws-cdk-lib/aws-emr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { acknowledgeSecureBucketFindings, taskRequests } from './helpers';
 import {
   ClusterAuthentication, EmrApplication, EmrScript, EmrStep, TransientEmrCluster, TransientEmrClusterProps,
 } from '../src';
@@ -27,8 +35,10 @@ function fixture(sandbox = false): Fixture {
     maxAzs: 2,
     natGateways: 0,
     subnetConfiguration: [{ name: 'emr', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
-    flowLogs: { all: { trafficType: ec2.FlowLogTrafficType.REJECT } },
   });
+  NagAcknowledgements.acknowledgeCompliance(vpc, 'VPCDefaultSecurityGroupClosed', 'Test fixture VPC: closing its default security group needs a custom resource unrelated to the construct under test.');
+  NagAcknowledgements.acknowledgeCompliance(vpc, 'VPCFlowLogsEnabled', 'Test fixture VPC: its flow logs are not what the construct under test is about.');
+  NagAcknowledgements.acknowledge(vpc, 'AwsSolutions-VPC7', 'Test fixture VPC: its flow logs are not what the construct under test is about.');
   return {
     stack,
     vpc,
@@ -114,8 +124,8 @@ describe('TransientEmrCluster state machine', () => {
       expect(def.States[name].Retry).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 5, IntervalSeconds: 30, BackoffRate: 2 })]);
     }
     expect(def.States.CreateCluster.Catch[0].Next).toBe('JobFailed');
-    expect(def.States['Step 1: weblog-analysis'].Catch[0].Next).toBe('TerminateClusterAfterFailure');
-    expect(def.States['Step 1: weblog-analysis'].TimeoutSeconds).toBe(6 * 3600);
+    expect(def.States['Step1-weblog-analysis'].Catch[0].Next).toBe('TerminateClusterAfterFailure');
+    expect(def.States['Step1-weblog-analysis'].TimeoutSeconds).toBe(6 * 3600);
     expect(def.States.TerminateClusterAfterFailure.Next).toBe('JobFailed');
   });
 
@@ -159,7 +169,7 @@ describe('TransientEmrCluster state machine', () => {
   });
 
   test('the Spark step runs spark-submit with typed arguments on the asset script', () => {
-    const step = def.States['Step 1: weblog-analysis'].Parameters;
+    const step = def.States['Step1-weblog-analysis'].Parameters;
     expect(step['ClusterId.$']).toBe('$.ClusterId');
     expect(step.Step.HadoopJarStep.Jar).toBe('command-runner.jar');
     expect(step.Step.ActionOnFailure).toBe('CONTINUE');
@@ -332,11 +342,11 @@ describe('TransientEmrCluster options', () => {
     const def = stateMachineDefinition(template, 'Job');
     expectValidAsl(def);
     expect(createClusterParams(def).Applications).toEqual([{ Name: 'Spark' }, { Name: 'Hive' }]);
-    const hive = def.States['Step 2: report'].Parameters.Step.HadoopJarStep.Args;
+    const hive = def.States['Step2-report'].Parameters.Step.HadoopJarStep.Args;
     expect(hive.slice(0, 4)).toEqual(['hive-script', '--run-hive-script', '--args', '-f']);
     expect(hive.slice(-2)).toEqual(['-d', 'OUTPUT=s3://x/y/']);
-    expect(def.States['Step 1: transform'].Next).toBe('Step 2: report');
-    expect(def.States['Step 2: report'].Next).toBe('TerminateCluster');
+    expect(def.States['Step1-transform'].Next).toBe('Step2-report');
+    expect(def.States['Step2-report'].Next).toBe('TerminateCluster');
     // no extra key or log bucket
     template.resourceCountIs('AWS::KMS::Key', 3);
     expect(JSON.stringify(createClusterParams(def).LogUri)).toContain('REF_Config');
@@ -413,12 +423,12 @@ describe('TransientEmrCluster compliance', () => {
     const f = fixture();
     const job = new TransientEmrCluster(f.stack, 'Job', baseProps(f));
     new emr.CfnCluster(f.stack, 'Equivalent', configure(f, job));
-    return runNag(Stage.of(f.stack) as App, AWS_SOLUTIONS_ONLY).findings.filter((x) => /^AwsSolutions-EMR\d/.test(x.rule)).map((x) => x.rule).sort();
+    return runNag(Stage.of(f.stack) as App, [NagPackName.AWS_SOLUTIONS]).findings.filter((x) => /^AwsSolutions-EMR\d/.test(x.rule)).map((x) => x.rule).sort();
   };
   const minimal = (job: TransientEmrCluster): emr.CfnClusterProps => ({
     name: 'equivalent',
     releaseLabel: job.releaseLabel,
-    jobFlowRole: job.instanceProfile.ref,
+    jobFlowRole: job.instanceProfile.instanceProfileName,
     serviceRole: job.serviceRole.roleName,
     instances: {},
   });
@@ -449,12 +459,294 @@ describe('TransientEmrCluster compliance', () => {
     expect(flat).toEqual([]);
   });
 
-  test('cdk-nag AwsSolutions: no unacknowledged finding; acknowledgements are specific', () => {
+  test('cdk-nag, four packs: no unacknowledged finding; acknowledgements are specific', () => {
     const { stack } = build();
-    const report = expectNagClean(stack, AWS_SOLUTIONS_ONLY);
+    acknowledgeSecureBucketFindings(stack);
+    const report = expectNagClean(stack);
     const rules = new Set(report.acknowledged.map((a) => a.rule));
     // the EMR rules are never acknowledged away
     for (const r of rules) expect(r).not.toMatch(/^AwsSolutions-EMR\d/);
     for (const a of report.acknowledged) expect(a.reason.length).toBeGreaterThan(40);
+  });
+});
+
+describe('TransientEmrCluster run-time permissions', () => {
+  // Kerberos (the password secret has its own key) and an encrypted notification topic: every task kind
+  const f = fixture();
+  const notifications = new AlarmTopic(f.stack, 'Notifications', { encryptionKey: new kms.Key(f.stack, 'TopicKey', { enableKeyRotation: true }) });
+  const secretKey = new kms.Key(f.stack, 'SecretKey', { enableKeyRotation: true });
+  const secret = new secretsmanager.Secret(f.stack, 'KdcPassword', { encryptionKey: secretKey });
+  const job = new TransientEmrCluster(f.stack, 'Job', baseProps(f, {
+    authentication: ClusterAuthentication.kerberos({ realm: 'EC2.INTERNAL', kdcAdminPassword: secret }),
+    notificationTopic: notifications.topic,
+  }));
+  const operator = new iam.Role(f.stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+  job.grantStartExecution(operator);
+  const template = Template.fromStack(f.stack);
+  const def = stateMachineDefinition(template, 'Job');
+  const access = AccessModel.of(f.stack);
+  const role = job.stateMachine.role.roleArn;
+  const cluster = 'arn:aws:elasticmapreduce:eu-west-1:123456789012:cluster/j-2AXXXXXXGAPLF';
+
+  test('the state machine may do every task of its definition, publishing included (topic and key)', async () => {
+    const requests = taskRequests(def, role, (_task, action) => {
+      if (action === 'elasticmapreduce:RunJobFlow') return { resource: '*' };
+      if (action.startsWith('elasticmapreduce:')) return { resource: cluster };
+      if (action === 'secretsmanager:GetSecretValue') return { resource: secret.secretArn };
+      if (action === 'sns:Publish') return { resource: notifications.topic.topicArn };
+      return undefined;
+    });
+    expect(requests.map((r) => r.action).sort()).toEqual([
+      'elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:CancelSteps', 'elasticmapreduce:DescribeCluster', 'elasticmapreduce:DescribeCluster',
+      'elasticmapreduce:DescribeStep', 'elasticmapreduce:RunJobFlow', 'elasticmapreduce:TerminateJobFlows', 'elasticmapreduce:TerminateJobFlows',
+      'secretsmanager:GetSecretValue', 'sns:Publish', 'sns:Publish',
+    ]);
+    const viaSns = { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' };
+    await access.expectAllowed(
+      ...requests,
+      // what the tasks need besides their main action
+      { principal: role, action: 'elasticmapreduce:AddTags', resource: cluster },
+      { principal: role, action: 'kms:GenerateDataKey', resource: notifications.encryptionKey.keyArn, context: viaSns },
+      { principal: role, action: 'kms:Decrypt', resource: notifications.encryptionKey.keyArn, context: viaSns },
+      { principal: role, action: 'kms:Decrypt', resource: secretKey.keyArn, context: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      { principal: role, action: 'iam:PassRole', resource: job.serviceRole.roleArn, context: { 'iam:PassedToService': 'elasticmapreduce.amazonaws.com' } },
+      { principal: role, action: 'iam:PassRole', resource: job.instanceRole.roleArn, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+      ...['StepFunctionsGetEventForEMRAddJobFlowStepsRule', 'StepFunctionsGetEventForEMRTerminateJobFlowsRule'].map((rule) => ({
+        principal: role, action: 'events:PutRule', resource: `arn:aws:events:eu-west-1:123456789012:rule/${rule}`,
+      })),
+    );
+  });
+
+  test('roles are passed only to the service that uses them; the topic key only through SNS', async () => {
+    await access.expectDenied(
+      { principal: role, action: 'iam:PassRole', resource: job.serviceRole.roleArn, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+      { principal: role, action: 'iam:PassRole', resource: job.instanceRole.roleArn, context: { 'iam:PassedToService': 'elasticmapreduce.amazonaws.com' } },
+      { principal: role, action: 'kms:Decrypt', resource: notifications.encryptionKey.keyArn },
+    );
+    await access.expectAllowed(
+      { principal: job.serviceRole.roleArn, action: 'iam:PassRole', resource: job.instanceRole.roleArn, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+    );
+    await access.expectDenied(
+      { principal: job.serviceRole.roleArn, action: 'iam:PassRole', resource: job.instanceRole.roleArn, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+    );
+  });
+
+  test('only principals granted it (grantStartExecution) may start the job', async () => {
+    const sm = job.stateMachine.stateMachineArn;
+    await access.expectAllowed({ principal: operator.roleArn, action: 'states:StartExecution', resource: sm });
+    await access.expectDenied(
+      { principal: Principals.strangerInAccount(), action: 'states:StartExecution', resource: sm },
+      { ...Principals.otherAccountAdmin(), action: 'states:StartExecution', resource: sm },
+    );
+  });
+
+  test('instances (EMRFS) read the read locations and write the write locations with their keys, nothing else', async () => {
+    const instance = job.instanceRole.roleArn;
+    await access.expectAllowed(
+      { principal: instance, action: 's3:GetObject', resource: f.raw.bucket.arnForObjects('raw/weblogs/part-0.json') },
+      { principal: instance, action: 'kms:Decrypt', resource: f.raw.encryptionKey.keyArn },
+      { principal: instance, action: 's3:PutObject', resource: f.curated.bucket.arnForObjects('curated/dt=2026-01-01/part-0.parquet') },
+      { principal: instance, action: 'kms:GenerateDataKey', resource: f.curated.encryptionKey.keyArn },
+      { principal: instance, action: 's3:GetObject', resource: f.config.bucket.arnForObjects('emr/tls.zip') },
+      { principal: instance, action: 's3:PutObject', resource: job.logBucket.arnForObjects('emr-logs/j-1/node/x.gz') },
+    );
+    await access.expectDenied(
+      { principal: instance, action: 's3:PutObject', resource: f.raw.bucket.arnForObjects('raw/weblogs/x.json') },
+      { principal: instance, action: 's3:GetObject', resource: f.raw.bucket.arnForObjects('other/x.json') },
+      { principal: instance, action: 's3:GetObject', resource: f.config.bucket.arnForObjects('emr/other.zip') },
+      { principal: Principals.strangerInAccount(), action: 's3:GetObject', resource: f.curated.bucket.arnForObjects('curated/x') },
+      { ...Principals.otherAccountAdmin(), action: 's3:GetObject', resource: f.curated.bucket.arnForObjects('curated/x') },
+      { principal: Principals.anonymous, action: 's3:GetObject', resource: f.curated.bucket.arnForObjects('curated/x') },
+    );
+    await access.expectExplicitlyDenied(
+      { principal: instance, action: 's3:GetObject', resource: f.raw.bucket.arnForObjects('raw/x.json'), context: { 'aws:SecureTransport': 'false' } },
+    );
+  });
+
+  test('trust: EMR for this account only; EC2 for the instances; CloudWatch Logs may use the key for the state machine logs', async () => {
+    const emrSource = { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': cluster };
+    await access.expectAllowed(
+      { principal: 'elasticmapreduce.amazonaws.com', action: 'sts:AssumeRole', resource: job.serviceRole.roleArn, context: emrSource },
+      { principal: 'ec2.amazonaws.com', action: 'sts:AssumeRole', resource: job.instanceRole.roleArn },
+      {
+        principal: 'logs.eu-west-1.amazonaws.com',
+        action: 'kms:GenerateDataKey',
+        resource: job.encryptionKey.keyArn,
+        context: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:eu-west-1:123456789012:log-group:${access.resolve(job.logGroup.logGroupName)}` },
+      },
+    );
+    await access.expectDenied(
+      { principal: 'elasticmapreduce.amazonaws.com', action: 'sts:AssumeRole', resource: job.serviceRole.roleArn, context: { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': `arn:aws:elasticmapreduce:eu-west-1:${OTHER_ACCOUNT}:cluster/j-1` } },
+      { principal: 'lambda.amazonaws.com', action: 'sts:AssumeRole', resource: job.instanceRole.roleArn },
+    );
+  });
+
+  test('the failure notice and the Kerberos read are in the definition', () => {
+    expect(def.States.NotifyJobFailed.Parameters.TopicArn).toMatch(/^REF_NotificationsTopic/);
+    expect(def.StartAt).toBe('ReadKdcPassword');
+  });
+});
+
+describe('TransientEmrCluster state names', () => {
+  test('long and unusual step names give unique state names of at most 80 letters, digits, "-" and "_"; the EMR step keeps its name', () => {
+    const f = fixture();
+    const long = 'weblog analysis: '.repeat(15).slice(0, 250);
+    const names = [`a ${long}`, `b ${long}`, 'ä/b c*{d}', '  '];
+    new TransientEmrCluster(f.stack, 'Job', baseProps(f, {
+      steps: names.map((name) => EmrStep.spark({ name, script: EmrScript.fromBucket(f.config.bucket, 'a.py') })),
+    }));
+    const def = stateMachineDefinition(Template.fromStack(f.stack), 'Job');
+    expectValidAsl(def);
+    const stepStates = Object.keys(def.States).filter((n) => def.States[n].Resource?.includes('addStep'));
+    expect(stepStates).toHaveLength(4);
+    expect(new Set(stepStates).size).toBe(4);
+    for (const n of Object.keys(def.States)) {
+      expect(n.length).toBeLessThanOrEqual(80);
+      expect(n).toMatch(/^[A-Za-z0-9_-]+$/);
+    }
+    expect(stepStates.map((n) => n.slice(0, 6))).toEqual(['Step1-', 'Step2-', 'Step3-', 'Step4']);
+    expect(def.States['Step3-b-c-d'].Parameters.Step.Name).toBe('ä/b c*{d}');
+    expect(def.States[stepStates[0]].Parameters.Step.Name).toBe(names[0]);
+  });
+
+  test('step names: 1-256 characters', () => {
+    const f = fixture();
+    const step = (name: string) => EmrStep.spark({ name, script: EmrScript.fromBucket(f.config.bucket, 'a.py') });
+    expectPropError(() => new TransientEmrCluster(f.stack, 'Job', baseProps(f, { steps: [step('x'.repeat(257))] })),
+      { path: 'TestStack/Job', prop: 'steps[0].name', allowed: '1-256 characters' });
+    expectPropError(() => new TransientEmrCluster(f.stack, 'Job2', baseProps(f, { steps: [step('')] })),
+      { path: 'TestStack/Job2', prop: 'steps[0].name', allowed: '1-256 characters' });
+    expect(() => new TransientEmrCluster(f.stack, 'Job3', baseProps(f, { steps: [step('x'.repeat(256))] }))).not.toThrow();
+  });
+});
+
+describe('TransientEmrCluster limits (both sides)', () => {
+  const ok = (overrides: Partial<TransientEmrClusterProps>) => expect(() => build(overrides)).not.toThrow();
+  const bad = (overrides: Partial<TransientEmrClusterProps>, prop: string, allowed: string) =>
+    expectPropError(() => build(overrides), { path: 'TestStack/Job', prop, allowed });
+
+  test('release labels: listed, newer than the list, not unknown ones inside the list', () => {
+    ok({ releaseLabel: 'emr-7.13.0' });
+    ok({ releaseLabel: 'emr-6.4.0' });
+    ok({ releaseLabel: 'emr-5.34.0' });
+    ok({ releaseLabel: 'emr-7.99.0' });
+    bad({ releaseLabel: 'emr-6.12.1' }, 'releaseLabel', 'a release EMR lists');
+    bad({ releaseLabel: 'emr-5.33.1' }, 'releaseLabel', 'emr-6.4.0 or later');
+  });
+  test('idle timeout 60 s to 7 days, step timeout from 60 s, Spot timeout 5-1440 minutes', () => {
+    ok({ idleTimeout: Duration.seconds(60) });
+    ok({ idleTimeout: Duration.days(7), stepTimeout: Duration.seconds(60), task: { spotTimeout: Duration.minutes(5) } });
+    ok({ task: { spotTimeout: Duration.minutes(1440) } });
+    bad({ idleTimeout: Duration.seconds(59) }, 'idleTimeout', '60-604800 seconds');
+    bad({ idleTimeout: Duration.seconds(604_801) }, 'idleTimeout', '60-604800 seconds');
+    bad({ stepTimeout: Duration.seconds(59) }, 'stepTimeout', '60-31536000 seconds');
+    bad({ task: { spotTimeout: Duration.minutes(4) } }, 'task.spotTimeout', '5-1440 minutes');
+    bad({ task: { spotTimeout: Duration.minutes(1441) } }, 'task.spotTimeout', '5-1440 minutes');
+    // a duration that is not a whole number of the unit fails with the construct's message, not aws-cdk-lib's
+    bad({ task: { spotTimeout: Duration.seconds(330) } }, 'task.spotTimeout', 'whole number');
+  });
+  test('instance types per fleet 1-30, capacity 0-10000 units, cluster name 1-256 characters', () => {
+    const types = (n: number) => Array.from({ length: n }, (_, i) => `m${i + 1}.xlarge`);
+    ok({ master: { instanceTypes: types(30) }, core: { onDemandCapacity: 10_000 } });
+    bad({ master: { instanceTypes: types(31) } }, 'master.instanceTypes', '1-30 entries');
+    bad({ core: { onDemandCapacity: 10_001 } }, 'core.onDemandCapacity', '0-10000 units');
+    ok({ clusterName: 'c'.repeat(256) });
+    bad({ clusterName: 'c'.repeat(257) }, 'clusterName', '1-256 characters');
+    bad({ authentication: ClusterAuthentication.keyPair('k'.repeat(256)) }, 'authentication.keyName', '1-255 characters');
+  });
+});
+
+describe('TransientEmrCluster tokens', () => {
+  test('capacities, timeouts, names and prefixes given as CloudFormation parameters reach the template', () => {
+    const f = fixture();
+    const n = (name: string) => numberParameter(f.stack, name);
+    const str = (name: string) => stringParameter(f.stack, name);
+    new TransientEmrCluster(f.stack, 'Job', baseProps(f, {
+      releaseLabel: str('Release'),
+      clusterName: str('ClusterName'),
+      core: { onDemandCapacity: n('CoreUnits') },
+      task: { spotCapacity: n('SpotUnits'), onDemandCapacity: n('TaskOnDemand'), spotTimeout: Duration.minutes(n('SpotMinutes')) },
+      managedScaling: { minimumCapacityUnits: n('MinUnits'), maximumCapacityUnits: n('MaxUnits') },
+      stepTimeout: Duration.seconds(n('StepSeconds')),
+      readLocations: [{ bucket: f.raw.bucket, prefix: str('ReadPrefix') }],
+    }));
+    const template = Template.fromStack(f.stack);
+    for (const p of ['Release', 'ClusterName', 'CoreUnits', 'SpotUnits', 'TaskOnDemand', 'SpotMinutes', 'MinUnits', 'MaxUnits', 'StepSeconds']) {
+      expectParameterUsed(template, p, /StateMachine/);
+    }
+    expectParameterUsed(template, 'ReadPrefix', /InstancePolicy/);
+    // the CORE fleet is kept when its capacity is a token (it was dropped: a token is a negative number)
+    const params = createClusterParams(stateMachineDefinition(template, 'Job'));
+    expect(params.Instances.InstanceFleets.map((x: any) => x.InstanceFleetType)).toEqual(['MASTER', 'CORE', 'TASK']);
+  });
+
+  test('a token idle timeout is refused with the construct\'s message (aws-cdk-lib\'s EmrCreateCluster would compare the token with its range)', () => {
+    const f = fixture();
+    expectPropError(() => new TransientEmrCluster(f.stack, 'Job', baseProps(f, { idleTimeout: Duration.seconds(numberParameter(f.stack, 'Idle')) })),
+      { path: 'TestStack/Job', prop: 'idleTimeout', allowed: 'known at synth time' });
+  });
+
+  test('Kerberos ticket lifetime and realm as parameters', () => {
+    const f = fixture();
+    const secret = new secretsmanager.Secret(f.stack, 'S');
+    new TransientEmrCluster(f.stack, 'Job', baseProps(f, {
+      authentication: ClusterAuthentication.kerberos({ realm: stringParameter(f.stack, 'Realm'), kdcAdminPassword: secret, ticketLifetime: Duration.hours(numberParameter(f.stack, 'TicketHours')) }),
+    }));
+    const template = Template.fromStack(f.stack);
+    expectParameterUsed(template, 'TicketHours', /SecurityConfiguration/);
+    expectParameterUsed(template, 'Realm', /StateMachine/);
+  });
+});
+
+describe('TransientEmrCluster with imported resources', () => {
+  test('imported VPC, buckets, key and topic: four nag packs clean, grants on the imported resources', () => {
+    const stack = testStack();
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a', 'eu-west-1b'], privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+    });
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555');
+    const data = s3.Bucket.fromBucketAttributes(stack, 'Data', { bucketName: 'existing-lake', encryptionKey: key });
+    const logs = s3.Bucket.fromBucketName(stack, 'Logs', 'existing-logs');
+    const topic = sns.Topic.fromTopicAttributes(stack, 'Topic', { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts', keyArn: key.keyArn });
+    const job = new TransientEmrCluster(stack, 'Job', {
+      vpc,
+      steps: [EmrStep.spark({ name: 'etl', script: EmrScript.fromBucket(data, 'scripts/etl.py') })],
+      authentication: ClusterAuthentication.keyPair('emr-lab'),
+      inTransitEncryption: { certificateBucket: data, certificateKey: 'certs/tls.zip' },
+      readLocations: [{ bucket: data, prefix: 'raw/' }],
+      writeLocations: [{ bucket: data, prefix: 'curated/' }],
+      encryptionKey: key,
+      logBucket: logs,
+      notificationTopic: topic,
+    });
+    const access = AccessModel.of(stack);
+    return (async () => {
+      await access.expectAllowed(
+        { principal: job.stateMachine.role.roleArn, action: 'sns:Publish', resource: topic.topicArn },
+        { principal: job.instanceRole.roleArn, action: 's3:GetObject', resource: data.arnForObjects('scripts/etl.py') },
+      );
+      // the imported key's policy is not in the template: assert the identity half of publishing with it
+      const publisher = access.identityPoliciesOf(access.arn(job.stateMachine.role.roleArn)).policies.flatMap((p) => p.Statement);
+      expect(publisher).toContainEqual({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Effect: 'Allow',
+        Resource: key.keyArn,
+        Condition: { StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
+      });
+      expectNagClean(stack);
+    })();
+  });
+});
+
+describe('TransientEmrCluster logical ids of stateful resources', () => {
+  test('keys, log bucket, log group, state machine, security configuration and instance profile keep their ids', () => {
+    const { stack } = build();
+    const ids = Object.entries<any>(Template.fromStack(stack).toJSON().Resources)
+      .filter(([id, r]) => id.startsWith('Job') && /KMS::Key|S3::Bucket$|Logs::LogGroup|StateMachine$|EMR::SecurityConfiguration|InstanceProfile/.test(r.Type))
+      .map(([id]) => id).sort();
+    expect(ids).toEqual([
+      'JobInstanceProfile9B4DA429', 'JobKey64DA2C25', 'JobLogBucketAccessLogsBucket63FC0E0C', 'JobLogBucketDB69B487',
+      'JobSecurityConfiguration8322ABC6', 'JobStateMachineE2E0FF72', 'JobStateMachineLogsBF40ACEE',
+    ]);
   });
 });

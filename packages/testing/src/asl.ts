@@ -41,7 +41,8 @@ export function stateMachineDefinitions(template: Template): Record<string, any>
   for (const [id, res] of Object.entries(template.findResources('AWS::StepFunctions::StateMachine'))) {
     const ds = (res as any).Properties.DefinitionString;
     const text = typeof ds === 'string' ? ds : ds['Fn::Join'][1].map(renderPart).join('');
-    result[id] = JSON.parse(text);
+    // a number token (e.g. a Number parameter) sits unquoted in the definition: read it as a string
+    result[id] = JSON.parse(text.replace(/([:,[]\s*)((?:REF|ATT)_[A-Za-z0-9_.]+)(?=\s*[,}\]])/g, '$1"$2"'));
   }
   return result;
 }
@@ -103,6 +104,11 @@ const SDK_TO_IAM: Record<string, string> = {
   lakeformation: 'lakeformation',
 };
 
+/** SDK actions whose IAM action has another name (`<iam-prefix>:<Action>` as the SDK spells it). */
+const SDK_ACTION_TO_IAM: Record<string, string> = {
+  's3:ListObjectsV2': 's3:ListBucket',
+};
+
 /** The IAM actions optimized integrations call (the ones this library uses). */
 const OPTIMIZED: Record<string, string[]> = {
   'sns:publish': ['sns:Publish'],
@@ -111,6 +117,7 @@ const OPTIMIZED: Record<string, string[]> = {
   'states:startExecution.sync:2': ['states:StartExecution', 'states:DescribeExecution', 'states:StopExecution'],
   'glue:startJobRun': ['glue:StartJobRun'],
   'glue:startJobRun.sync': ['glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun'],
+  'elasticmapreduce:createCluster': ['elasticmapreduce:RunJobFlow'],
   'elasticmapreduce:createCluster.sync': ['elasticmapreduce:RunJobFlow', 'elasticmapreduce:DescribeCluster', 'elasticmapreduce:TerminateJobFlows'],
   'elasticmapreduce:terminateCluster.sync': ['elasticmapreduce:TerminateJobFlows', 'elasticmapreduce:DescribeCluster'],
   'elasticmapreduce:terminateCluster': ['elasticmapreduce:TerminateJobFlows'],
@@ -149,7 +156,8 @@ export function taskActions(definition: any): TaskActions[] {
       let actions: string[];
       const sdk = /^aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/.exec(m[1]);
       if (sdk) {
-        actions = [`${SDK_TO_IAM[sdk[1]] ?? sdk[1]}:${sdk[2][0].toUpperCase()}${sdk[2].slice(1)}`];
+        const action = `${SDK_TO_IAM[sdk[1]] ?? sdk[1]}:${sdk[2][0].toUpperCase()}${sdk[2].slice(1)}`;
+        actions = [SDK_ACTION_TO_IAM[action] ?? action];
       } else if (OPTIMIZED[m[1]]) {
         actions = OPTIMIZED[m[1]];
       } else {

@@ -1,6 +1,7 @@
 import { IDataLakeDatabase } from '@analytics-patterns/storage';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { GlueSecurityConfiguration } from './glue-security-configuration';
 
 /** What the crawler does when a table's schema changed. */
@@ -53,19 +54,20 @@ export interface CrawlerS3Target {
 export interface DataLakeCrawlerProps {
   /** Database the crawler writes tables to. */
   readonly database: IDataLakeDatabase;
-  /** S3 paths to crawl (1-100, read-only access to exactly these prefixes). */
+  /** S3 paths to crawl (1-100: this library's bound; read-only access to exactly these prefixes). */
   readonly targets: CrawlerS3Target[];
   /**
-   * Crawler name (1-255 characters).
+   * Crawler name (1-255 characters on one line).
    * @default - generated from the construct path
    */
   readonly crawlerName?: string;
   /**
-   * Schedule of the crawler itself, a Glue cron expression (UTC), at most every 5
-   * minutes. Leave it out when a {@link CatalogAndTransformWorkflow} starts the crawler.
+   * Schedule of the crawler itself, checked with Glue's rules: `cron(...)` only, in UTC, at
+   * most every 5 minutes (e.g. `ScheduleExpression.cron({ minute: '15' })`). Leave it out when
+   * a {@link CatalogAndTransformWorkflow} starts the crawler.
    * @default - no schedule (on demand or from a workflow trigger)
    */
-  readonly schedule?: string;
+  readonly schedule?: scheduler.ScheduleExpression;
   /**
    * What to do when a schema changed.
    * @default CrawlerUpdateBehavior.UPDATE_IN_DATABASE
@@ -94,13 +96,14 @@ export interface DataLakeCrawlerProps {
    */
   readonly combineCompatibleSchemas?: boolean;
   /**
-   * Key that encrypts the crawled objects (the role may decrypt through S3 only).
+   * Key that encrypts the crawled objects (the role may decrypt through S3 only), and the
+   * key of the security configuration created when none is given.
    * @default - each target bucket's own key, if it exposes one
    */
-  readonly dataKey?: kms.IKey;
+  readonly encryptionKey?: kms.IKey;
   /**
    * Security configuration (encrypted CloudWatch logs).
-   * @default - a new GlueSecurityConfiguration with `dataKey` (or a new key)
+   * @default - a new GlueSecurityConfiguration with `encryptionKey` (or the first target's key, or a new key)
    */
   readonly securityConfiguration?: GlueSecurityConfiguration;
   /**

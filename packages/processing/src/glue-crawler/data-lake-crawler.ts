@@ -1,16 +1,23 @@
-import { NagAcknowledgements, Validate } from '@analytics-patterns/core';
+import { CustomerManagedPolicies, GlueLimits, NagAcknowledgements, Validate } from '@analytics-patterns/core';
 import { DataLakeDatabase, IDataLakeDatabase } from '@analytics-patterns/storage';
 import { Names, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { CrawlerDeleteBehavior, CrawlerUpdateBehavior, DataLakeCrawlerProps, RecrawlBehavior } from './data-lake-crawler-props';
-import { validateGlueSchedule } from './glue-schedule';
+import { glueSchedule } from './glue-schedule';
 import { GlueSecurityConfiguration } from './glue-security-configuration';
-import { nagResource } from './nag-resource';
 
 const PREFIX = '^([A-Za-z0-9!_.*\'()=-]+/)+$';
+/** What a crawler calls on the catalog (read the database, create and update tables and partitions). */
+const CATALOG = [
+  'glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:CreateTable', 'glue:UpdateTable',
+  'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition', 'glue:CreatePartition',
+  'glue:BatchCreatePartition', 'glue:UpdatePartition', 'glue:BatchUpdatePartition',
+];
+const DELETE_CATALOG = ['glue:DeleteTable', 'glue:BatchDeleteTable', 'glue:DeletePartition', 'glue:BatchDeletePartition'];
 
 /**
  * A Glue crawler that catalogs partitioned S3 data (notes 3.1).
@@ -27,6 +34,8 @@ const PREFIX = '^([A-Za-z0-9!_.*\'()=-]+/)+$';
  *   on exactly the target prefixes, decrypt on their key through S3 only, catalog
  *   writes on this database's tables only, logs on `/aws-glue/crawlers*` only.
  * - A Glue security configuration encrypts the crawler's CloudWatch logs with the CMK.
+ * - The schedule is a `ScheduleExpression` checked with Glue's rules (cron, UTC, at most
+ *   every 5 minutes).
  *
  * Where the notes are out of date: they say crawlers "cannot be used for DynamoDB,
  * RDS"; Glue crawlers do crawl DynamoDB tables and JDBC sources (RDS, Redshift)
@@ -38,7 +47,7 @@ const PREFIX = '^([A-Za-z0-9!_.*\'()=-]+/)+$';
  * const crawler = new DataLakeCrawler(this, 'Crawler', {
  *   database: db,
  *   targets: [{ bucket: lake.raw.bucket, prefix: 'events/' }],
- *   schedule: 'cron(15 * * * ? *)',
+ *   schedule: scheduler.ScheduleExpression.cron({ minute: '15' }),
  * });
  */
 export class DataLakeCrawler extends Construct {
@@ -46,7 +55,7 @@ export class DataLakeCrawler extends Construct {
   public readonly crawlerName: string;
   /** ARN of the crawler. */
   public readonly crawlerArn: string;
-  /** The L1 crawler. */
+  /** The L1 crawler (aws-cdk-lib has no crawler L2). */
   public readonly crawler: glue.CfnCrawler;
   /** The crawler's role. */
   public readonly role: iam.Role;
@@ -54,12 +63,14 @@ export class DataLakeCrawler extends Construct {
   public readonly policy: iam.Policy;
   /** The security configuration. */
   public readonly securityConfiguration: GlueSecurityConfiguration;
+  /** The key of the security configuration (crawler logs). */
+  public readonly encryptionKey: kms.IKey;
   /** The database. */
   public readonly database: IDataLakeDatabase;
   /** `s3://bucket/prefix` of each target. */
   public readonly targetPaths: string[];
   /** The crawler's own schedule, if any. */
-  public readonly schedule?: string;
+  public readonly schedule?: scheduler.ScheduleExpression;
 
   constructor(scope: Construct, id: string, props: DataLakeCrawlerProps) {
     super(scope, id);
@@ -67,27 +78,37 @@ export class DataLakeCrawler extends Construct {
     const del = props.deleteBehavior ?? CrawlerDeleteBehavior.LOG;
     const recrawl = props.recrawlBehavior ?? RecrawlBehavior.CRAWL_EVERYTHING;
     this.validate(props, update, del, recrawl);
+    CustomerManagedPolicies.apply(this);
 
     const stack = Stack.of(this);
     this.database = props.database;
     this.schedule = props.schedule;
-    this.crawlerName = props.crawlerName ?? Names.uniqueResourceName(this, { maxLength: 255 });
+    this.crawlerName = props.crawlerName ?? Names.uniqueResourceName(this, { maxLength: GlueLimits.RESOURCE_NAME.maxLength });
     this.crawlerArn = stack.formatArn({ service: 'glue', resource: 'crawler', resourceName: this.crawlerName });
     this.targetPaths = props.targets.map((t) => `s3://${t.bucket.bucketName}/${t.prefix}`);
-    const dataKeys: kms.IKey[] = props.dataKey
-      ? [props.dataKey]
+    const dataKeys: kms.IKey[] = props.encryptionKey
+      ? [props.encryptionKey]
       : props.targets.map((t) => t.bucket.encryptionKey).filter((k): k is kms.IKey => k !== undefined);
     this.securityConfiguration = props.securityConfiguration
       ?? new GlueSecurityConfiguration(this, 'SecurityConfiguration', { encryptionKey: dataKeys[0] });
+    this.encryptionKey = this.securityConfiguration.encryptionKey;
 
     this.role = new iam.Role(this, 'Role', {
       description: `Glue crawler role of ${this.node.path}`,
+      // Glue documents no confused-deputy condition keys for its service roles; a role can only be
+      // given to a crawler by a principal of this account allowed iam:PassRole on it
       assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
     });
     this.policy = new iam.Policy(this, 'Policy', { roles: [this.role] });
     this.grantCrawl(props, dataKeys, del);
+    this.crawler = this.createCrawler(props, update, del, recrawl);
+  }
 
-    this.crawler = new glue.CfnCrawler(this, 'Crawler', {
+  private createCrawler(
+    props: DataLakeCrawlerProps, update: CrawlerUpdateBehavior, del: CrawlerDeleteBehavior, recrawl: RecrawlBehavior,
+  ): glue.CfnCrawler {
+    const schedule = glueSchedule(this, 'schedule', props.schedule);
+    const crawler = new glue.CfnCrawler(this, 'Crawler', {
       name: this.crawlerName,
       role: this.role.roleArn,
       databaseName: props.database.databaseName,
@@ -95,7 +116,7 @@ export class DataLakeCrawler extends Construct {
       targets: {
         s3Targets: props.targets.map((t, i) => ({ path: this.targetPaths[i], exclusions: t.exclusions })),
       },
-      schedule: props.schedule ? { scheduleExpression: props.schedule } : undefined,
+      schedule: schedule !== undefined ? { scheduleExpression: schedule } : undefined,
       schemaChangePolicy: { updateBehavior: update, deleteBehavior: del },
       recrawlPolicy: { recrawlBehavior: recrawl },
       tablePrefix: props.tablePrefix,
@@ -107,43 +128,30 @@ export class DataLakeCrawler extends Construct {
       }) : undefined,
     });
     // Glue checks the role's permissions and the security configuration when the crawler is created
-    this.crawler.node.addDependency(this.policy);
-    this.crawler.node.addDependency(this.securityConfiguration.resource);
-    if (props.database instanceof DataLakeDatabase) this.crawler.node.addDependency(props.database.resource);
+    crawler.node.addDependency(this.policy);
+    crawler.node.addDependency(this.securityConfiguration.resource);
+    if (props.database instanceof DataLakeDatabase) crawler.node.addDependency(props.database.resource);
+    return crawler;
   }
 
   private grantCrawl(props: DataLakeCrawlerProps, dataKeys: kms.IKey[], del: CrawlerDeleteBehavior): void {
     const stack = Stack.of(this);
     const db = props.database;
     const tablesArn = stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${db.databaseName}/${props.tablePrefix ?? ''}*` });
-    const deletes = del === CrawlerDeleteBehavior.DELETE_FROM_DATABASE
-      ? ['glue:DeleteTable', 'glue:BatchDeleteTable', 'glue:DeletePartition', 'glue:BatchDeletePartition'] : [];
-    this.policy.addStatements(
+    this.policy.addStatements(new iam.PolicyStatement({
+      sid: 'CatalogTables',
+      actions: [...CATALOG, ...(del === CrawlerDeleteBehavior.DELETE_FROM_DATABASE ? DELETE_CATALOG : [])],
+      resources: [db.catalogArn, db.databaseArn, tablesArn],
+    }));
+    props.targets.forEach((t, i) => this.policy.addStatements(
       new iam.PolicyStatement({
-        sid: 'CatalogTables',
-        actions: [
-          'glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:CreateTable', 'glue:UpdateTable',
-          'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition', 'glue:CreatePartition',
-          'glue:BatchCreatePartition', 'glue:UpdatePartition', 'glue:BatchUpdatePartition', ...deletes,
-        ],
-        resources: [db.catalogArn, db.databaseArn, tablesArn],
+        sid: `ListTarget${i}`,
+        actions: ['s3:ListBucket'],
+        resources: [t.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [t.prefix, `${t.prefix}*`] } },
       }),
-    );
-    props.targets.forEach((t, i) => {
-      this.policy.addStatements(
-        new iam.PolicyStatement({
-          sid: `ListTarget${i}`,
-          actions: ['s3:ListBucket'],
-          resources: [t.bucket.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [t.prefix, `${t.prefix}*`] } },
-        }),
-        new iam.PolicyStatement({
-          sid: `ReadTarget${i}`,
-          actions: ['s3:GetObject'],
-          resources: [t.bucket.arnForObjects(`${t.prefix}*`)],
-        }),
-      );
-    });
+      new iam.PolicyStatement({ sid: `ReadTarget${i}`, actions: ['s3:GetObject'], resources: [t.bucket.arnForObjects(`${t.prefix}*`)] }),
+    ));
     if (dataKeys.length > 0) {
       this.policy.addStatements(new iam.PolicyStatement({
         sid: 'DecryptTargets',
@@ -156,21 +164,28 @@ export class DataLakeCrawler extends Construct {
     if (props.lakeFormationGoverned) {
       this.policy.addStatements(new iam.PolicyStatement({ sid: 'LakeFormationDataAccess', actions: ['lakeformation:GetDataAccess'], resources: ['*'] }));
       NagAcknowledgements.acknowledge(this.policy, 'AwsSolutions-IAM5[Resource::*]',
-        'lakeformation:GetDataAccess supports no resource-level permissions; Lake Formation grants decide which locations the credentials cover.');
+        'lakeformation:GetDataAccess supports no resource-level permissions; Lake Formation grants decide which locations the credentials cover (lakeFormationGoverned is set).');
     }
+    this.acknowledgeWildcards(props, tablesArn);
+  }
 
-    NagAcknowledgements.acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${nagResource(this, tablesArn)}]`,
-      'The crawler creates tables named after the folders it finds; table names are not known before the crawl, so table ARNs end with a wildcard inside this one database.');
-    props.targets.forEach((t) => {
-      NagAcknowledgements.acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${nagResource(this, t.bucket.arnForObjects(`${t.prefix}*`))}]`,
+  private acknowledgeWildcards(props: DataLakeCrawlerProps, tablesArn: string): void {
+    NagAcknowledgements.acknowledge(this.policy, `AwsSolutions-IAM5[${NagAcknowledgements.resourceFinding(this, tablesArn)}]`,
+      'The crawler creates tables named after the folders it finds; table names are not known before the crawl, so table ARNs end with a wildcard inside this one database (narrowed by tablePrefix when set).');
+    const seen = new Set<string>();
+    for (const t of props.targets) {
+      const finding = NagAcknowledgements.resourceFinding(this, t.bucket.arnForObjects(`${t.prefix}*`));
+      if (seen.has(finding)) continue;
+      seen.add(finding);
+      NagAcknowledgements.objectsUnder(this.policy, t.bucket, t.prefix,
         `The crawler reads every object under the target prefix ${t.prefix} (new partitions arrive continuously); the wildcard stops at that prefix.`);
-    });
-    NagAcknowledgements.acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${nagResource(this, this.securityConfiguration.logGroupArn('crawlers'))}]`,
+    }
+    NagAcknowledgements.acknowledge(this.policy, `AwsSolutions-IAM5[${NagAcknowledgements.resourceFinding(this, this.securityConfiguration.logGroupArn('crawlers'))}]`,
       'Glue names the crawler log group and streams itself (/aws-glue/crawlers or /aws-glue/crawlers-role/<role>-<security configuration>); the wildcard stops at that prefix.');
   }
 
   private validate(props: DataLakeCrawlerProps, update: CrawlerUpdateBehavior, del: CrawlerDeleteBehavior, recrawl: RecrawlBehavior): void {
-    Validate.count(this, 'targets', 1, 100, props.targets);
+    Validate.count(this, 'targets', GlueLimits.CRAWLER_S3_TARGETS.min, GlueLimits.CRAWLER_S3_TARGETS.max, props.targets);
     props.targets.forEach((t, i) => {
       Validate.pattern(this, `targets[${i}].prefix`, PREFIX, 'S3 key segments each ending with "/" (the folder above the partitions), without a leading "/"', t.prefix);
       Validate.that(this, !/(^|\/)[a-z_]+=/.test(t.prefix), {
@@ -179,13 +194,9 @@ export class DataLakeCrawler extends Construct {
         allowed: 'the prefix ABOVE the partition folders (a key=value segment would make the crawler miss that partition column)',
       });
     });
-    if (props.crawlerName !== undefined) {
-      Validate.pattern(this, 'crawlerName', '^[^\\s].{0,254}$', '1-255 characters, not starting with a space', props.crawlerName);
-    }
-    if (props.tablePrefix !== undefined) {
-      Validate.pattern(this, 'tablePrefix', '^[a-z0-9_]{1,128}$', '1-128 lower-case letters, digits and "_"', props.tablePrefix);
-    }
-    validateGlueSchedule(this, 'schedule', props.schedule);
+    Validate.resourceName(this, 'crawlerName', props.crawlerName, GlueLimits.RESOURCE_NAME);
+    Validate.resourceName(this, 'tablePrefix', props.tablePrefix, GlueLimits.TABLE_PREFIX);
+    glueSchedule(this, 'schedule', props.schedule);
     if (recrawl === RecrawlBehavior.CRAWL_NEW_FOLDERS_ONLY) {
       Validate.that(this, update === CrawlerUpdateBehavior.LOG && del === CrawlerDeleteBehavior.LOG, {
         prop: 'recrawlBehavior',

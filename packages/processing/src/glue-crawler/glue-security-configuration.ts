@@ -1,4 +1,4 @@
-import { Validate } from '@analytics-patterns/core';
+import { GlueLimits, Validate } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { ArnFormat, Names, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
@@ -15,7 +15,8 @@ export interface GlueSecurityConfigurationProps {
    */
   readonly encryptionKey?: kms.IKey;
   /**
-   * Name of the security configuration (1-255 characters, unique per account and region).
+   * Name of the security configuration (1-255 letters, digits, `_`, `.` and `-`, unique per
+   * account and region).
    * @default - generated from the construct path
    */
   readonly securityConfigurationName?: string;
@@ -26,6 +27,12 @@ export interface GlueSecurityConfigurationProps {
  * customer-managed key: CloudWatch logs (SSE-KMS), job bookmarks (CSE-KMS) and
  * S3 output of jobs (SSE-KMS). Crawlers and jobs of this library always use one.
  *
+ * What the roles that use it need (`grantUse`): `logs:AssociateKmsKey` (and log writes) on
+ * the `/aws-glue/<crawlers|jobs>*` log groups, whose key CloudWatch Logs uses itself (key
+ * policy: `logs.<region>.amazonaws.com`, scoped by the log group ARN in the encryption
+ * context), and, for job bookmarks (client-side encryption), `kms:Encrypt`, `kms:Decrypt` and
+ * `kms:GenerateDataKey` on the key.
+ *
  * @example
  * const security = new GlueSecurityConfiguration(this, 'GlueSecurity', { encryptionKey: lake.encryptionKey });
  */
@@ -34,17 +41,16 @@ export class GlueSecurityConfiguration extends Construct {
   public readonly securityConfigurationName: string;
   /** The key. */
   public readonly encryptionKey: kms.IKey;
-  /** The L1 security configuration. */
+  /** The L1 security configuration (aws-cdk-lib's L2 is in the alpha module). */
   public readonly resource: glue.CfnSecurityConfiguration;
 
   constructor(scope: Construct, id: string, props: GlueSecurityConfigurationProps = {}) {
     super(scope, id);
-    if (props.securityConfigurationName !== undefined) {
-      Validate.pattern(this, 'securityConfigurationName', '^[\\w.-]{1,255}$', '1-255 letters, digits, "_", "." and "-"', props.securityConfigurationName);
-    }
+    Validate.resourceName(this, 'securityConfigurationName', props.securityConfigurationName, GlueLimits.SECURITY_CONFIGURATION_NAME);
     this.encryptionKey = props.encryptionKey ?? new DataKey(this, 'Key', { description: `Glue key of ${this.node.path}` }).key;
     DataKey.allowCloudWatchLogs(this.encryptionKey);
-    this.securityConfigurationName = props.securityConfigurationName ?? Names.uniqueResourceName(this, { maxLength: 255 });
+    this.securityConfigurationName = props.securityConfigurationName
+      ?? Names.uniqueResourceName(this, { maxLength: GlueLimits.SECURITY_CONFIGURATION_NAME.maxLength });
     this.resource = new glue.CfnSecurityConfiguration(this, 'Resource', {
       name: this.securityConfigurationName,
       encryptionConfiguration: {

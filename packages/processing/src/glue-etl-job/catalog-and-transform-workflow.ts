@@ -1,10 +1,15 @@
-import { Validate } from '@analytics-patterns/core';
+import { GlueLimits, Validate } from '@analytics-patterns/core';
 import { Names, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { DataLakeEtlJob } from './data-lake-etl-job';
 import { DataLakeCrawler } from '../glue-crawler/data-lake-crawler';
-import { validateGlueSchedule } from '../glue-crawler/glue-schedule';
+import { glueSchedule } from '../glue-crawler/glue-schedule';
+
+/** Suffixes of the trigger names, appended to the workflow name. */
+const CRAWL_SUFFIX = '-crawl';
+const TRANSFORM_SUFFIX = '-transform';
 
 /** Props for {@link CatalogAndTransformWorkflow}. */
 export interface CatalogAndTransformWorkflowProps {
@@ -12,10 +17,14 @@ export interface CatalogAndTransformWorkflowProps {
   readonly crawler: DataLakeCrawler;
   /** The job that runs when the crawler SUCCEEDED. */
   readonly job: DataLakeEtlJob;
-  /** Glue cron expression (UTC) of the scheduled trigger, at most every 5 minutes, e.g. `cron(0 2 * * ? *)`. */
-  readonly schedule: string;
   /**
-   * Workflow name (1-255 characters).
+   * When the scheduled trigger starts the crawler, checked with Glue's rules: `cron(...)`
+   * only, in UTC, at most every 5 minutes, e.g. `ScheduleExpression.cron({ minute: '0', hour: '2' })`.
+   */
+  readonly schedule: scheduler.ScheduleExpression;
+  /**
+   * Workflow name (1-245 characters on one line: the triggers are named `<name>-crawl` and
+   * `<name>-transform`, within Glue's 255).
    * @default - generated from the construct path
    */
   readonly workflowName?: string;
@@ -38,12 +47,12 @@ export interface CatalogAndTransformWorkflowProps {
  * Both triggers are created started (`StartOnCreation`).
  *
  * @example
- * new CatalogAndTransformWorkflow(this, 'Nightly', { crawler, job, schedule: 'cron(0 2 * * ? *)' });
+ * new CatalogAndTransformWorkflow(this, 'Nightly', { crawler, job, schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' }) });
  */
 export class CatalogAndTransformWorkflow extends Construct {
   /** Workflow name. */
   public readonly workflowName: string;
-  /** The L1 workflow. */
+  /** The L1 workflow (aws-cdk-lib has no workflow L2). */
   public readonly workflow: glue.CfnWorkflow;
   /** Scheduled trigger that starts the crawler. */
   public readonly crawlerTrigger: glue.CfnTrigger;
@@ -52,34 +61,24 @@ export class CatalogAndTransformWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: CatalogAndTransformWorkflowProps) {
     super(scope, id);
-    validateGlueSchedule(this, 'schedule', props.schedule);
-    Validate.that(this, props.crawler.schedule === undefined, {
-      prop: 'crawler',
-      value: `${props.crawler.node.path} with schedule ${props.crawler.schedule}`,
-      allowed: 'a crawler without its own schedule (the workflow\'s scheduled trigger starts it)',
-    });
-    if (props.workflowName !== undefined) {
-      Validate.pattern(this, 'workflowName', '^[^\\s].{0,254}$', '1-255 characters, not starting with a space', props.workflowName);
-    }
-    Validate.integer(this, 'maxConcurrentRuns', 1, 1000, props.maxConcurrentRuns);
-
-    this.workflowName = props.workflowName ?? Names.uniqueResourceName(this, { maxLength: 255 });
+    const schedule = this.validate(props);
+    const maxName = GlueLimits.RESOURCE_NAME.maxLength! - TRANSFORM_SUFFIX.length;
+    this.workflowName = props.workflowName ?? Names.uniqueResourceName(this, { maxLength: maxName });
     this.workflow = new glue.CfnWorkflow(this, 'Workflow', {
       name: this.workflowName,
-      description: `Crawl ${props.crawler.crawlerName} on ${props.schedule}, then run ${props.job.jobName} if the crawl succeeded`,
+      description: `Crawl ${props.crawler.crawlerName} on ${schedule}, then run ${props.job.jobName} if the crawl succeeded`,
       maxConcurrentRuns: props.maxConcurrentRuns ?? 1,
     });
-
     this.crawlerTrigger = new glue.CfnTrigger(this, 'CrawlerTrigger', {
-      name: `${this.workflowName}-crawl`.slice(0, 255),
+      name: `${this.workflowName}${CRAWL_SUFFIX}`,
       workflowName: this.workflowName,
       type: 'SCHEDULED',
-      schedule: props.schedule,
+      schedule,
       startOnCreation: true,
       actions: [{ crawlerName: props.crawler.crawlerName }],
     });
     this.jobTrigger = new glue.CfnTrigger(this, 'JobTrigger', {
-      name: `${this.workflowName}-transform`.slice(0, 255),
+      name: `${this.workflowName}${TRANSFORM_SUFFIX}`,
       workflowName: this.workflowName,
       type: 'CONDITIONAL',
       startOnCreation: true,
@@ -98,5 +97,19 @@ export class CatalogAndTransformWorkflow extends Construct {
   /** ARN of the workflow. */
   public get workflowArn(): string {
     return Stack.of(this).formatArn({ service: 'glue', resource: 'workflow', resourceName: this.workflowName });
+  }
+
+  /** Checks the props; returns the Glue cron expression of the schedule. */
+  private validate(props: CatalogAndTransformWorkflowProps): string {
+    const schedule = glueSchedule(this, 'schedule', props.schedule)!;
+    Validate.that(this, props.crawler.schedule === undefined, {
+      prop: 'crawler',
+      value: `${props.crawler.node.path} with schedule ${props.crawler.schedule?.expressionString}`,
+      allowed: 'a crawler without its own schedule (the workflow\'s scheduled trigger starts it)',
+    });
+    const rule = GlueLimits.RESOURCE_NAME;
+    Validate.resourceName(this, 'workflowName', props.workflowName, { ...rule, maxLength: rule.maxLength! - TRANSFORM_SUFFIX.length });
+    Validate.number(this, props.maxConcurrentRuns, { prop: 'maxConcurrentRuns', ...GlueLimits.MAX_CONCURRENT_RUNS });
+    return schedule;
   }
 }

@@ -1,25 +1,26 @@
 import * as path from 'path';
-import { NagAcknowledgements, Validate } from '@analytics-patterns/core';
-import { Duration, Names, Stack } from 'aws-cdk-lib';
+import { CustomerManagedPolicies, GlueLimits, Limit, NagAcknowledgements, TimeUnit, Validate } from '@analytics-patterns/core';
+import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { DataLakeEtlJobProps, GlueJobType, GlueWorkerType } from './data-lake-etl-job-props';
+import { DataLakeEtlJobProps, EtlTarget, GlueJobType, GlueWorkerType } from './data-lake-etl-job-props';
+import { acknowledgeObjectWildcards } from '../common/s3-access';
 import { GlueSecurityConfiguration } from '../glue-crawler/glue-security-configuration';
-import { nagResource } from '../glue-crawler/nag-resource';
 
 const ASSETS = path.join(__dirname, '..', '..', 'assets', 'glue');
 const PREFIX = '^([A-Za-z0-9!_.*\'()=-]+/)+$';
-/** Documented maximum workers per worker type (CreateJob API: 299 for G.1X, 149 for G.2X). */
-const MAX_WORKERS: Record<GlueWorkerType, number> = {
-  [GlueWorkerType.G_1X]: 299,
-  [GlueWorkerType.G_2X]: 149,
-  [GlueWorkerType.G_4X]: 299,
-  [GlueWorkerType.G_8X]: 299,
+/** Workers per worker type (GlueLimits). */
+const WORKERS: Record<GlueWorkerType, Limit> = {
+  [GlueWorkerType.G_1X]: GlueLimits.WORKERS_G_1X,
+  [GlueWorkerType.G_2X]: GlueLimits.WORKERS_G_2X,
+  [GlueWorkerType.G_4X]: GlueLimits.WORKERS_G_4X,
+  [GlueWorkerType.G_8X]: GlueLimits.WORKERS_G_8X,
 };
+const DEFAULT_TIMEOUT = Duration.hours(2);
 
 /**
  * A Glue ETL job over a catalogued table (notes 3.1): Spark by default, or a
@@ -69,6 +70,8 @@ export class DataLakeEtlJob extends Construct {
   public readonly script: s3assets.Asset;
   /** The security configuration. */
   public readonly securityConfiguration: GlueSecurityConfiguration;
+  /** The key of the security configuration (logs, bookmarks, S3 output). */
+  public readonly encryptionKey: kms.IKey;
   /** Job type. */
   public readonly jobType: GlueJobType;
   /** Whether job bookmarks are on. */
@@ -80,9 +83,10 @@ export class DataLakeEtlJob extends Construct {
     const spark = this.jobType === GlueJobType.SPARK;
     this.jobBookmarks = spark && (props.jobBookmarks ?? true);
     this.validate(props, spark);
+    CustomerManagedPolicies.apply(this);
 
     const stack = Stack.of(this);
-    this.jobName = props.jobName ?? Names.uniqueResourceName(this, { maxLength: 255 });
+    this.jobName = props.jobName ?? Names.uniqueResourceName(this, { maxLength: GlueLimits.RESOURCE_NAME.maxLength });
     this.jobArn = stack.formatArn({ service: 'glue', resource: 'job', resourceName: this.jobName });
     this.script = new s3assets.Asset(this, 'Script', {
       path: props.scriptPath ?? path.join(ASSETS, spark ? 'raw_to_curated.py' : 'partition_report.py'),
@@ -90,34 +94,42 @@ export class DataLakeEtlJob extends Construct {
     const outputKey = props.target?.bucket.encryptionKey ?? props.source.bucket.encryptionKey;
     this.securityConfiguration = props.securityConfiguration
       ?? new GlueSecurityConfiguration(this, 'SecurityConfiguration', { encryptionKey: outputKey });
+    this.encryptionKey = this.securityConfiguration.encryptionKey;
 
     this.role = new iam.Role(this, 'Role', {
       description: `Glue job role of ${this.node.path}`,
+      // Glue documents no confused-deputy condition keys for its service roles; a role can only be
+      // given to a job by a principal of this account allowed iam:PassRole on it
       assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
     });
     this.policy = new iam.Policy(this, 'Policy', { roles: [this.role] });
     this.grantRun(props);
+    this.job = this.createJob(props, spark);
+  }
 
-    const target = props.target;
-    const partitionKeys = target?.partitionKeys ?? props.source.partitionKeys.map((k) => k.name);
-    const args: { [key: string]: string } = spark ? {
+  private jobArguments(props: DataLakeEtlJobProps, spark: boolean): Record<string, string> {
+    const source = { '--source_database': props.source.databaseName, '--source_table': props.source.tableName };
+    if (!spark) return source;
+    const target = props.target!;
+    const partitionKeys = target.partitionKeys ?? props.source.partitionKeys.map((k) => k.name);
+    return {
       '--job-language': 'python',
       '--job-bookmark-option': this.jobBookmarks ? 'job-bookmark-enable' : 'job-bookmark-disable',
       '--enable-metrics': 'true',
       '--enable-continuous-cloudwatch-log': 'true',
       '--enable-glue-datacatalog': 'true',
-      '--source_database': props.source.databaseName,
-      '--source_table': props.source.tableName,
-      '--target_path': `s3://${target!.bucket.bucketName}/${target!.prefix}`,
+      ...source,
+      '--target_path': `s3://${target.bucket.bucketName}/${target.prefix}`,
       '--partition_keys': partitionKeys.length > 0 ? partitionKeys.join(',') : '-',
-      '--target_database': target?.database?.databaseName ?? '-',
-      '--target_table': target?.tableName ?? '-',
-    } : {
-      '--source_database': props.source.databaseName,
-      '--source_table': props.source.tableName,
+      '--target_database': target.database?.databaseName ?? '-',
+      '--target_table': target.tableName ?? '-',
     };
+  }
 
-    this.job = new glue.CfnJob(this, 'Job', {
+  private createJob(props: DataLakeEtlJobProps, spark: boolean): glue.CfnJob {
+    const timeout = Validate.duration(this, props.timeout ?? DEFAULT_TIMEOUT, { prop: 'timeout', in: TimeUnit.MINUTES, ...GlueLimits.JOB_TIMEOUT_MINUTES });
+    // the L1: aws-cdk-lib's Glue job L2 is in the alpha module
+    const job = new glue.CfnJob(this, 'Job', {
       name: this.jobName,
       description: `${spark ? 'Spark ETL' : 'Python shell'} job of ${this.node.path} reading ${props.source.databaseName}.${props.source.tableName}`,
       role: this.role.roleArn,
@@ -129,22 +141,21 @@ export class DataLakeEtlJob extends Construct {
       glueVersion: props.glueVersion ?? (spark ? '5.0' : '3.0'),
       workerType: spark ? props.workerType ?? GlueWorkerType.G_1X : undefined,
       numberOfWorkers: spark ? props.numberOfWorkers ?? 2 : undefined,
-      maxCapacity: spark ? undefined : props.pythonShellCapacity ?? 0.0625,
-      timeout: (props.timeout ?? Duration.hours(2)).toMinutes(),
+      maxCapacity: spark ? undefined : props.pythonShellCapacity ?? GlueLimits.PYTHON_SHELL_CAPACITIES[0],
+      timeout,
       maxRetries: props.maxRetries ?? 0,
       executionProperty: { maxConcurrentRuns: props.maxConcurrentRuns ?? 1 },
       securityConfiguration: this.securityConfiguration.securityConfigurationName,
-      defaultArguments: args,
+      defaultArguments: this.jobArguments(props, spark),
     });
-    this.job.node.addDependency(this.policy);
-    this.job.node.addDependency(this.securityConfiguration.resource);
+    job.node.addDependency(this.policy);
+    job.node.addDependency(this.securityConfiguration.resource);
+    return job;
   }
 
   private grantRun(props: DataLakeEtlJobProps): void {
-    const stack = Stack.of(this);
     const source = props.source;
-    const target = props.target;
-    const statements: iam.PolicyStatement[] = [
+    this.policy.addStatements(
       new iam.PolicyStatement({
         sid: 'ReadScript',
         actions: ['s3:GetObject'],
@@ -156,66 +167,73 @@ export class DataLakeEtlJob extends Construct {
         resources: [source.database.catalogArn, source.database.databaseArn, source.tableArn],
       }),
       ...this.prefixStatements('Source', source.bucket, source.prefix, ['s3:GetObject']),
-    ];
-    const decryptKeys = new Set<kms.IKey>();
-    const encryptKeys = new Set<kms.IKey>();
-    if (source.bucket.encryptionKey) decryptKeys.add(source.bucket.encryptionKey);
-    if (target) {
-      statements.push(...this.prefixStatements('Target', target.bucket, target.prefix, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']));
-      if (target.bucket.encryptionKey) encryptKeys.add(target.bucket.encryptionKey);
-      // the security configuration's SSE-KMS setting makes Glue write objects with ITS key
-      encryptKeys.add(this.securityConfiguration.encryptionKey);
-      if (target.database && target.tableName) {
-        statements.push(new iam.PolicyStatement({
-          sid: 'UpdateTargetTable',
-          actions: [
-            'glue:GetDatabase', 'glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable', 'glue:GetPartition', 'glue:GetPartitions',
-            'glue:BatchGetPartition', 'glue:CreatePartition', 'glue:BatchCreatePartition', 'glue:UpdatePartition',
-          ],
-          resources: [
-            target.database.catalogArn, target.database.databaseArn,
-            stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${target.database.databaseName}/${target.tableName}` }),
-          ],
-        }));
-      }
-    }
-    if (decryptKeys.size > 0) {
-      statements.push(new iam.PolicyStatement({
-        sid: 'DecryptSource',
-        actions: ['kms:Decrypt'],
-        resources: [...decryptKeys].map((k) => k.keyArn),
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-      }));
-    }
-    if (encryptKeys.size > 0) {
-      statements.push(new iam.PolicyStatement({
-        sid: 'EncryptTarget',
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [...encryptKeys].map((k) => k.keyArn),
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-      }));
-    }
-    statements.push(new iam.PolicyStatement({
-      sid: 'JobMetrics',
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
-    }));
-    this.policy.addStatements(...statements);
+      ...(props.target ? this.targetStatements(props.target) : []),
+      ...this.keyStatements(props),
+      new iam.PolicyStatement({
+        sid: 'JobMetrics',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
+      }),
+    );
     this.securityConfiguration.grantUse(this.policy, 'jobs', this.jobBookmarks);
     if (props.lakeFormationGoverned) {
       this.policy.addStatements(new iam.PolicyStatement({ sid: 'LakeFormationDataAccess', actions: ['lakeformation:GetDataAccess'], resources: ['*'] }));
     }
+    this.acknowledgeWildcards(props);
+  }
 
+  /** Write the target prefix and, with a catalog table, update that table and its partitions. */
+  private targetStatements(target: EtlTarget): iam.PolicyStatement[] {
+    const statements = this.prefixStatements('Target', target.bucket, target.prefix, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']);
+    if (target.database && target.tableName) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'UpdateTargetTable',
+        actions: [
+          'glue:GetDatabase', 'glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable', 'glue:GetPartition', 'glue:GetPartitions',
+          'glue:BatchGetPartition', 'glue:CreatePartition', 'glue:BatchCreatePartition', 'glue:UpdatePartition',
+        ],
+        resources: [
+          target.database.catalogArn, target.database.databaseArn,
+          Stack.of(this).formatArn({ service: 'glue', resource: 'table', resourceName: `${target.database.databaseName}/${target.tableName}` }),
+        ],
+      }));
+    }
+    return statements;
+  }
+
+  /** Decrypt the source through S3; encrypt the target through S3 with its key and the security configuration's. */
+  private keyStatements(props: DataLakeEtlJobProps): iam.PolicyStatement[] {
+    const viaS3 = { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } };
+    const decryptKeys = new Set<kms.IKey>(props.source.bucket.encryptionKey ? [props.source.bucket.encryptionKey] : []);
+    const encryptKeys = new Set<kms.IKey>();
+    if (props.target) {
+      if (props.target.bucket.encryptionKey) encryptKeys.add(props.target.bucket.encryptionKey);
+      // the security configuration's SSE-KMS setting makes Glue write objects with ITS key
+      encryptKeys.add(this.securityConfiguration.encryptionKey);
+    }
+    const statements: iam.PolicyStatement[] = [];
+    if (decryptKeys.size > 0) {
+      statements.push(new iam.PolicyStatement({ sid: 'DecryptSource', actions: ['kms:Decrypt'], resources: [...decryptKeys].map((k) => k.keyArn), conditions: viaS3 }));
+    }
+    if (encryptKeys.size > 0) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'EncryptTarget', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [...encryptKeys].map((k) => k.keyArn), conditions: viaS3,
+      }));
+    }
+    return statements;
+  }
+
+  private acknowledgeWildcards(props: DataLakeEtlJobProps): void {
     NagAcknowledgements.acknowledge(this.policy, 'AwsSolutions-IAM5[Resource::*]',
       'cloudwatch:PutMetricData (restricted to the Glue namespace by condition) and lakeformation:GetDataAccess support no resource-level permissions.');
-    const prefixes: Array<[s3.IBucket, string]> = [[source.bucket, source.prefix]];
-    if (target) prefixes.push([target.bucket, target.prefix]);
-    for (const [bucket, prefix] of prefixes) {
-      NagAcknowledgements.acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${nagResource(this, bucket.arnForObjects(`${prefix}*`))}]`,
-        `The job reads/writes the partition files under ${prefix || 'the bucket root'}, whose names Spark generates; the wildcard stops at that prefix.`);
-    }
-    NagAcknowledgements.acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${nagResource(this, this.securityConfiguration.logGroupArn('jobs'))}]`,
+    const locations = [
+      { bucket: props.source.bucket, prefix: props.source.prefix },
+      ...(props.target ? [{ bucket: props.target.bucket, prefix: props.target.prefix }] : []),
+    ];
+    acknowledgeObjectWildcards(this.policy, locations,
+      'The job reads/writes the partition files under its source and target prefixes, whose names Spark generates; the wildcard stops at the prefix.');
+    NagAcknowledgements.acknowledge(this.policy, `AwsSolutions-IAM5[${NagAcknowledgements.resourceFinding(this, this.securityConfiguration.logGroupArn('jobs'))}]`,
       'Glue names the job log groups and streams itself (/aws-glue/jobs/... with the security configuration suffix); the wildcard stops at that prefix.');
   }
 
@@ -232,51 +250,57 @@ export class DataLakeEtlJob extends Construct {
   }
 
   private validate(props: DataLakeEtlJobProps, spark: boolean): void {
-    if (props.jobName !== undefined) {
-      Validate.pattern(this, 'jobName', '^[^\\s].{0,254}$', '1-255 characters, not starting with a space', props.jobName);
-    }
-    if (spark) {
-      Validate.oneOf(this, 'glueVersion', ['3.0', '4.0', '5.0'], props.glueVersion);
-      Validate.that(this, props.target !== undefined, { prop: 'target', value: undefined, allowed: 'an output location for Spark jobs' });
-      Validate.that(this, props.pythonShellCapacity === undefined, { prop: 'pythonShellCapacity', value: props.pythonShellCapacity, allowed: 'only with GlueJobType.PYTHON_SHELL (Spark capacity is workerType x numberOfWorkers)' });
-      const workerType = props.workerType ?? GlueWorkerType.G_1X;
-      Validate.integer(this, 'numberOfWorkers', 2, MAX_WORKERS[workerType], props.numberOfWorkers, `${workerType} workers`);
-      if (this.jobBookmarks) {
-        Validate.that(this, (props.maxConcurrentRuns ?? 1) === 1, {
-          prop: 'maxConcurrentRuns', value: props.maxConcurrentRuns, allowed: '1 with job bookmarks (concurrent runs would process the same new data)',
-        });
-      }
-    } else {
-      Validate.oneOf(this, 'glueVersion', ['3.0'], props.glueVersion);
-      for (const p of ['workerType', 'numberOfWorkers'] as const) {
-        Validate.that(this, props[p] === undefined, { prop: p, value: props[p], allowed: 'only with GlueJobType.SPARK (Python shell jobs use pythonShellCapacity)' });
-      }
-      Validate.that(this, props.jobBookmarks !== true, { prop: 'jobBookmarks', value: true, allowed: 'false or unset: Python shell jobs have no job bookmarks' });
-      if (props.pythonShellCapacity !== undefined) {
-        Validate.that(this, props.pythonShellCapacity === 0.0625 || props.pythonShellCapacity === 1, {
-          prop: 'pythonShellCapacity', value: props.pythonShellCapacity, allowed: '0.0625 or 1 DPU',
-        });
-      }
-    }
-    if (props.timeout) Validate.integer(this, 'timeout', 1, 10080, props.timeout.toMinutes({ integral: false }), 'minutes');
-    Validate.integer(this, 'maxRetries', 0, 10, props.maxRetries);
-    Validate.integer(this, 'maxConcurrentRuns', 1, 1000, props.maxConcurrentRuns);
-    if (props.target) {
-      Validate.pattern(this, 'target.prefix', PREFIX, 'S3 key segments each ending with "/", without a leading "/"', props.target.prefix);
-      Validate.that(this, (props.target.database === undefined) === (props.target.tableName === undefined), {
-        prop: 'target.tableName', value: props.target.tableName, allowed: 'set together with target.database (both or neither)',
-      });
-      if (props.target.tableName !== undefined) {
-        Validate.pattern(this, 'target.tableName', '^[a-z0-9_]{1,255}$', '1-255 lower-case letters, digits and "_"', props.target.tableName);
-      }
-      const sameLocation = props.target.bucket === props.source.bucket
-        && (props.target.prefix.startsWith(props.source.prefix) || props.source.prefix.startsWith(props.target.prefix));
-      Validate.that(this, !sameLocation, {
-        prop: 'target.prefix',
-        value: props.target.prefix,
-        allowed: `a location outside the source prefix "${props.source.prefix}" (the job would re-read its own output)`,
+    Validate.resourceName(this, 'jobName', props.jobName, GlueLimits.RESOURCE_NAME);
+    if (spark) this.validateSpark(props);
+    else this.validatePythonShell(props);
+    Validate.duration(this, props.timeout, { prop: 'timeout', in: TimeUnit.MINUTES, ...GlueLimits.JOB_TIMEOUT_MINUTES });
+    Validate.number(this, props.maxRetries, { prop: 'maxRetries', ...GlueLimits.JOB_MAX_RETRIES });
+    Validate.number(this, props.maxConcurrentRuns, { prop: 'maxConcurrentRuns', ...GlueLimits.MAX_CONCURRENT_RUNS });
+    if (props.target) this.validateTarget(props);
+  }
+
+  private validateSpark(props: DataLakeEtlJobProps): void {
+    Validate.oneOf(this, 'glueVersion', GlueLimits.SPARK_GLUE_VERSIONS, props.glueVersion);
+    Validate.that(this, props.target !== undefined, { prop: 'target', value: undefined, allowed: 'an output location for Spark jobs' });
+    Validate.that(this, props.pythonShellCapacity === undefined, { prop: 'pythonShellCapacity', value: props.pythonShellCapacity, allowed: 'only with GlueJobType.PYTHON_SHELL (Spark capacity is workerType x numberOfWorkers)' });
+    const workerType = props.workerType ?? GlueWorkerType.G_1X;
+    Validate.number(this, props.numberOfWorkers, { prop: 'numberOfWorkers', ...WORKERS[workerType] });
+    const concurrent = props.maxConcurrentRuns ?? 1;
+    if (this.jobBookmarks && !Token.isUnresolved(concurrent)) {
+      Validate.that(this, concurrent === 1, {
+        prop: 'maxConcurrentRuns', value: props.maxConcurrentRuns, allowed: '1 with job bookmarks (concurrent runs would process the same new data)',
       });
     }
   }
-}
 
+  private validatePythonShell(props: DataLakeEtlJobProps): void {
+    Validate.oneOf(this, 'glueVersion', GlueLimits.PYTHON_SHELL_GLUE_VERSIONS, props.glueVersion);
+    for (const p of ['workerType', 'numberOfWorkers'] as const) {
+      Validate.that(this, props[p] === undefined, { prop: p, value: props[p], allowed: 'only with GlueJobType.SPARK (Python shell jobs use pythonShellCapacity)' });
+    }
+    Validate.that(this, props.jobBookmarks !== true, { prop: 'jobBookmarks', value: true, allowed: 'false or unset: Python shell jobs have no job bookmarks' });
+    const capacity = props.pythonShellCapacity;
+    if (capacity !== undefined && !Token.isUnresolved(capacity)) {
+      Validate.that(this, GlueLimits.PYTHON_SHELL_CAPACITIES.includes(capacity), {
+        prop: 'pythonShellCapacity', value: capacity, allowed: `${GlueLimits.PYTHON_SHELL_CAPACITIES.join(' or ')} DPU`,
+      });
+    }
+  }
+
+  private validateTarget(props: DataLakeEtlJobProps): void {
+    const target = props.target!;
+    Validate.pattern(this, 'target.prefix', PREFIX, 'S3 key segments each ending with "/", without a leading "/"', target.prefix);
+    Validate.that(this, (target.database === undefined) === (target.tableName === undefined), {
+      prop: 'target.tableName', value: target.tableName, allowed: 'set together with target.database (both or neither)',
+    });
+    Validate.resourceName(this, 'target.tableName', target.tableName, GlueLimits.TABLE_NAME);
+    const tokens = Token.isUnresolved(target.prefix) || Token.isUnresolved(props.source.prefix);
+    const sameLocation = !tokens && target.bucket === props.source.bucket
+      && (target.prefix.startsWith(props.source.prefix) || props.source.prefix.startsWith(target.prefix));
+    Validate.that(this, !sameLocation, {
+      prop: 'target.prefix',
+      value: target.prefix,
+      allowed: `a location outside the source prefix "${props.source.prefix}" (the job would re-read its own output)`,
+    });
+  }
+}

@@ -1,9 +1,12 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { SsmLimits, StepFunctionsLimits, TimeUnit, Validate } from '@analytics-patterns/core';
+import { ArnFormat, Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+
+const DEFAULT_COMMAND_TIMEOUT = Duration.minutes(30);
 
 /** A state that can retry and catch errors. @internal */
 export interface CatchableState {
@@ -80,6 +83,14 @@ export abstract class ActivityWork {
   /** A short description for messages. */
   public abstract readonly description: string;
 
+  /**
+   * Checks the work's options (on the pipeline, before anything is built).
+   * @internal
+   */
+  public _validate(_scope: IConstruct, _prop: string): void {
+    // nothing to check by default
+  }
+
   /** @internal */
   public abstract _render(scope: Construct, id: string, onFailure: () => sfn.IChainable): RenderedWork;
 }
@@ -122,9 +133,20 @@ class RunStateMachineWork extends ActivityWork {
 class RunCommandWork extends ActivityWork {
   public readonly description = 'run a command on EC2 instances';
   constructor(private readonly options: RunCommandOptions) { super(); }
+  public _validate(scope: IConstruct, prop: string): void {
+    const o = this.options;
+    Validate.duration(scope, o.timeout, { prop: `${prop}.timeout`, in: TimeUnit.SECONDS, ...SsmLimits.RUN_SHELL_SCRIPT_TIMEOUT_SECONDS });
+    Validate.duration(scope, o.pollInterval, { prop: `${prop}.pollInterval`, in: TimeUnit.SECONDS, ...StepFunctionsLimits.RETRY_INTERVAL_SECONDS });
+    const tagKey = SsmLimits.TARGET_TAG_KEY_LENGTH;
+    Validate.that(scope, Token.isUnresolved(o.tagKey) || (o.tagKey.length >= tagKey.min && o.tagKey.length <= tagKey.max), {
+      prop: `${prop}.tagKey`, value: o.tagKey, allowed: `${tagKey.min}-${tagKey.max} characters`,
+    });
+  }
+
   public _render(scope: Construct, id: string, onFailure: () => sfn.IChainable): RenderedWork {
     const stack = Stack.of(scope);
     const o = this.options;
+    const timeout = Validate.duration(scope, o.timeout ?? DEFAULT_COMMAND_TIMEOUT, { prop: 'timeout', in: TimeUnit.SECONDS, ...SsmLimits.RUN_SHELL_SCRIPT_TIMEOUT_SECONDS })!;
     const document = stack.formatArn({ service: 'ssm', account: '', resource: 'document', resourceName: 'AWS-RunShellScript' });
     const instances = stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' });
     const send = new tasks.CallAwsService(scope, id, {
@@ -133,7 +155,8 @@ class RunCommandWork extends ActivityWork {
       parameters: {
         DocumentName: 'AWS-RunShellScript',
         Targets: [{ Key: `tag:${o.tagKey}`, Values: [o.tagValue] }],
-        Parameters: { commands: o.commands, executionTimeout: [String((o.timeout ?? Duration.minutes(30)).toSeconds())] },
+        // a number token must become a string token (String(token) would render its encoded value)
+        Parameters: { commands: o.commands, executionTimeout: [Tokenization.stringifyNumber(timeout)] },
         Comment: `${id} (Step Functions)`,
       },
       iamResources: [document],

@@ -1,19 +1,26 @@
-import { NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
+import { CustomerManagedPolicies, NagAcknowledgements, Sandbox, SchedulerLimits } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { PipelineActivity, ScheduledPipelineProps } from './scheduled-pipeline-props';
-import { nagResource } from '../transient-emr-cluster/nag-finding';
+import { CatchableState, RenderedWork } from './pipeline-activity';
+import { validatePipelineProps } from './pipeline-validation';
+import { PipelineActivity, PipelineSchedule, ScheduledPipelineProps } from './scheduled-pipeline-props';
+import { grantNotices, notifyThenFail } from '../common/failure-notice';
 
-const ACTIVITY_NAME = '^[A-Za-z0-9 _-]{1,40}$';
-const SCHEDULE_NAME = '^[0-9a-zA-Z._-]{1,64}$';
+const SCHEDULER = 'scheduler.amazonaws.com';
+
+/** What the activities of one schedule need from the state machine's role. */
+interface RoleNeeds {
+  readonly statements: iam.PolicyStatement[];
+  /** Wildcard resources with the reason each is needed (cdk-nag IAM5). */
+  readonly wildcards: Map<string, string>;
+}
 
 /**
  * Named activities with dependencies, preconditions, retries and failure
@@ -31,10 +38,14 @@ const SCHEDULE_NAME = '^[0-9a-zA-Z._-]{1,64}$';
  *   the same level run in parallel)
  * - precondition -> `Precondition` (e.g. `s3PrefixExists`)
  * - retries -> `retry` (Step Functions Retry with backoff)
- * - failure notification (SNS on failure) -> `notificationTopic`
+ * - failure notification (SNS on failure) -> `notificationTopic` (published with the topic's key)
  * - task runner re-assignment -> not needed: the services run the work
  *
  * A schedule runs its activities and, transitively, the activities they depend on.
+ * Schedules are checked with EventBridge Scheduler's rules (cron fields, rate of at least a
+ * minute, one-time `at(...)`, IANA time zones); each starts its state machine through its own
+ * role that only `scheduler.amazonaws.com` may assume, for this account's default schedule
+ * group (`aws:SourceAccount`, `aws:SourceArn`).
  */
 export class ScheduledPipeline extends Construct {
   /** Activities to run for `names`, with their dependencies, in dependency levels. */
@@ -61,152 +72,151 @@ export class ScheduledPipeline extends Construct {
   public readonly schedules: Record<string, scheduler.Schedule> = {};
   /** The key of the schedules and log groups. */
   public readonly encryptionKey: kms.IKey;
+  /** The role EventBridge Scheduler assumes for each schedule (it starts that schedule's state machine only), by schedule name. */
+  public readonly schedulerRoles: Record<string, iam.Role> = {};
+
+  private readonly byName: Map<string, PipelineActivity>;
+  private readonly props: ScheduledPipelineProps;
 
   constructor(scope: Construct, id: string, props: ScheduledPipelineProps) {
     super(scope, id);
-    const byName = this.validate(props);
+    this.byName = validatePipelineProps(this, props);
+    this.props = props;
+    CustomerManagedPolicies.apply(this);
     this.encryptionKey = props.encryptionKey ?? new DataKey(this, 'Key', { description: `Pipeline key of ${this.node.path}` }).key;
     DataKey.allowCloudWatchLogs(this.encryptionKey);
-
     for (const schedule of props.schedules) {
       const scheduleScope = new Construct(this, schedule.name);
-      const levels = ScheduledPipeline.levels(schedule.activities, byName);
-      const statements: iam.PolicyStatement[] = [];
-      const wildcards = new Map<string, string>();
-
-      let chain: sfn.Chain | undefined;
-      levels.forEach((level, i) => {
-        let step: sfn.IChainable;
-        if (level.length === 1) {
-          step = this.renderActivity(scheduleScope, level[0], props, statements, wildcards);
-        } else {
-          const parallel = new sfn.Parallel(scheduleScope, `Level ${i + 1}`, {
-            stateName: `Level ${i + 1}: ${level.map((a) => a.name).join(' + ')}`.slice(0, 80),
-            resultPath: sfn.JsonPath.DISCARD,
-          });
-          for (const a of level) parallel.branch(this.renderActivity(scheduleScope, a, props, statements, wildcards));
-          step = parallel;
-        }
-        chain = chain ? chain.next(step) : sfn.Chain.start(step);
-      });
-      chain = chain!.next(new sfn.Succeed(scheduleScope, 'Pipeline succeeded'));
-
-      const logGroup = new logs.LogGroup(scheduleScope, 'Logs', {
-        encryptionKey: this.encryptionKey,
-        retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-        removalPolicy: Sandbox.removalPolicy(this),
-      });
-      const sm = new sfn.StateMachine(scheduleScope, 'StateMachine', {
-        definitionBody: sfn.DefinitionBody.fromChainable(chain),
-        tracingEnabled: true,
-        logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-        comment: `Pipeline ${this.node.path}, schedule ${schedule.name}`,
-      });
-      statements.forEach((s) => sm.addToRolePolicy(s));
-      wildcards.set('*', 'Step Functions X-Ray tracing and CloudWatch Logs delivery actions only support Resource "*".');
-      for (const [resource, reason] of wildcards) {
-        NagAcknowledgements.acknowledge(sm.role, `AwsSolutions-IAM5[Resource::${resource === '*' ? '*' : nagResource(this, resource)}]`, reason);
-      }
-      this.stateMachines[schedule.name] = sm;
-
-      this.schedules[schedule.name] = new scheduler.Schedule(scheduleScope, 'Schedule', {
-        schedule: schedule.expression,
-        description: schedule.description ?? `${this.node.path}: ${schedule.activities.join(', ')}`,
-        enabled: schedule.enabled ?? true,
-        key: this.encryptionKey,
-        target: new targets.StepFunctionsStartExecution(sm, {
-          input: scheduler.ScheduleTargetInput.fromObject({ pipeline: this.node.path, schedule: schedule.name }),
-          retryAttempts: 3,
-          maxEventAge: Duration.hours(1),
-        }),
-      });
+      const stateMachine = this.createStateMachine(scheduleScope, schedule);
+      this.stateMachines[schedule.name] = stateMachine;
+      this.schedulerRoles[schedule.name] = this.createSchedulerRole(scheduleScope, schedule);
+      this.schedules[schedule.name] = this.createSchedule(scheduleScope, schedule, stateMachine);
     }
   }
 
-  private renderActivity(scope: Construct, a: PipelineActivity, props: ScheduledPipelineProps,
-    statements: iam.PolicyStatement[], wildcards: Map<string, string>): sfn.IChainable {
-    const fail = new sfn.Fail(scope, `${a.name} failed`, { error: 'ActivityFailed', cause: `Activity ${a.name} (${a.work.description}) failed` });
-    let onError: sfn.IChainable = fail;
-    if (props.notificationTopic) {
-      const notify = new tasks.SnsPublish(scope, `Notify ${a.name} failed`, {
-        topic: props.notificationTopic,
-        subject: `Pipeline activity ${a.name} failed`,
-        message: sfn.TaskInput.fromObject({
-          pipeline: this.node.path, activity: a.name, execution: sfn.JsonPath.executionId, error: sfn.JsonPath.objectAt('$.error'),
-        }),
-        resultPath: sfn.JsonPath.DISCARD,
-      });
-      notify.addCatch(fail, { resultPath: '$.notificationError' });
-      onError = notify.next(fail);
+  /** Grants `grantee` the right to start the state machine of every schedule (e.g. to run a pipeline by hand). */
+  public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['states:StartExecution'],
+      resourceArns: Object.values(this.stateMachines).map((sm) => sm.stateMachineArn),
+    });
+  }
+
+  private createSchedulerRole(scope: Construct, schedule: PipelineSchedule): iam.Role {
+    const stack = Stack.of(this);
+    return new iam.Role(scope, 'SchedulerRole', {
+      description: `EventBridge Scheduler role of ${this.node.path}, schedule ${schedule.name}: starts its state machine`,
+      assumedBy: new iam.ServicePrincipal(SCHEDULER).withConditions({
+        StringEquals: {
+          'aws:SourceAccount': stack.account,
+          'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
+        },
+      }),
+    });
+  }
+
+  private createStateMachine(scope: Construct, schedule: PipelineSchedule): sfn.StateMachine {
+    const needs: RoleNeeds = { statements: [], wildcards: new Map() };
+    let chain: sfn.Chain | undefined;
+    ScheduledPipeline.levels(schedule.activities, this.byName).forEach((level, i) => {
+      let step: sfn.IChainable;
+      if (level.length === 1) {
+        step = this.renderActivity(scope, level[0], needs);
+      } else {
+        const parallel = new sfn.Parallel(scope, `Level ${i + 1}`, {
+          stateName: `Level ${i + 1}: ${level.map((a) => a.name).join(' + ')}`.slice(0, 80),
+          resultPath: sfn.JsonPath.DISCARD,
+        });
+        for (const a of level) parallel.branch(this.renderActivity(scope, a, needs));
+        step = parallel;
+      }
+      chain = chain ? chain.next(step) : sfn.Chain.start(step);
+    });
+    const logGroup = new logs.LogGroup(scope, 'Logs', {
+      encryptionKey: this.encryptionKey,
+      retention: this.props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: Sandbox.removalPolicy(this),
+    });
+    const sm = new sfn.StateMachine(scope, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(chain!.next(new sfn.Succeed(scope, 'Pipeline succeeded'))),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      comment: `Pipeline ${this.node.path}, schedule ${schedule.name}`,
+    });
+    this.grantActivities(sm, needs);
+    return sm;
+  }
+
+  private grantActivities(sm: sfn.StateMachine, needs: RoleNeeds): void {
+    needs.statements.forEach((s) => sm.addToRolePolicy(s));
+    grantNotices(this.props.notificationTopic, sm.role);
+    needs.wildcards.set('*', 'Step Functions X-Ray tracing and CloudWatch Logs delivery actions only support Resource "*".');
+    for (const [resource, reason] of needs.wildcards) {
+      const finding = resource === '*' ? 'Resource::*' : NagAcknowledgements.resourceFinding(this, resource);
+      NagAcknowledgements.acknowledge(sm.role, `AwsSolutions-IAM5[${finding}]`, reason);
     }
+  }
+
+  private createSchedule(scope: Construct, schedule: PipelineSchedule, sm: sfn.StateMachine): scheduler.Schedule {
+    const maxDescription = SchedulerLimits.DESCRIPTION_LENGTH.max;
+    return new scheduler.Schedule(scope, 'Schedule', {
+      schedule: schedule.expression,
+      description: schedule.description ?? `${this.node.path}: ${schedule.activities.join(', ')}`.slice(0, maxDescription),
+      enabled: schedule.enabled ?? true,
+      key: this.encryptionKey,
+      target: new targets.StepFunctionsStartExecution(sm, {
+        role: this.schedulerRoles[schedule.name],
+        input: scheduler.ScheduleTargetInput.fromObject({ pipeline: this.node.path, schedule: schedule.name }),
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+      }),
+    });
+  }
+
+  private renderActivity(scope: Construct, a: PipelineActivity, needs: RoleNeeds): sfn.IChainable {
+    const fail = new sfn.Fail(scope, `${a.name} failed`, { error: 'ActivityFailed', cause: `Activity ${a.name} (${a.work.description}) failed` });
+    const onError = notifyThenFail(scope, `Notify ${a.name} failed`, fail, {
+      topic: this.props.notificationTopic,
+      subject: `Pipeline activity ${a.name} failed`,
+      message: { pipeline: this.node.path, activity: a.name, execution: sfn.JsonPath.executionId, error: sfn.JsonPath.objectAt('$.error') },
+    });
     // only rendered by work that can fail without an error (e.g. a command that ends in status Failed)
     const workFailed = () => new sfn.Pass(scope, `${a.name} work failed`, {
       parameters: { 'Error': 'WorkFailed', 'Cause.$': 'States.JsonToString($)' },
       resultPath: '$.error',
     }).next(onError);
     const work = a.work._render(scope, a.name, workFailed);
+    this.addRetries(a, work.retried, work.caught, onError);
+    needs.statements.push(...work.statements);
+    for (const w of work.wildcards) needs.wildcards.set(w.resource, w.reason);
+    return this.withPreconditions(scope, a, work.chain, onError);
+  }
+
+  /** Retry (unless a resolved 0: a token count keeps its Retry block) and catch the work's errors. */
+  private addRetries(a: PipelineActivity, retried: CatchableState[], caught: CatchableState[], onError: sfn.IChainable): void {
     const retry = a.retry ?? {};
     const maxAttempts = retry.maxAttempts ?? 2;
-    for (const s of work.retried) {
-      if (maxAttempts > 0) {
+    for (const s of retried) {
+      if (Token.isUnresolved(maxAttempts) || maxAttempts > 0) {
         s.addRetry({ errors: [sfn.Errors.ALL], maxAttempts, interval: retry.interval ?? Duration.minutes(1), backoffRate: retry.backoffRate ?? 2 });
       }
       s.addCatch(onError, { resultPath: '$.error' });
     }
-    for (const s of work.caught) s.addCatch(onError, { resultPath: '$.error' });
-    statements.push(...work.statements);
-    for (const w of work.wildcards) wildcards.set(w.resource, w.reason);
+    for (const s of caught) s.addCatch(onError, { resultPath: '$.error' });
+  }
 
+  private withPreconditions(scope: Construct, a: PipelineActivity, chain: RenderedWork['chain'], onError: sfn.IChainable): sfn.IChainable {
     const preconditions = a.preconditions ?? [];
-    if (preconditions.length === 0) return work.chain;
+    if (preconditions.length === 0) return chain;
     const unmet = new sfn.Pass(scope, `${a.name} precondition not met`, {
       result: sfn.Result.fromObject({ Error: 'PreconditionNotMet', Cause: preconditions.map((p) => p.description).join('; ') }),
       resultPath: '$.error',
     }).next(onError);
-    let start: sfn.State = work.chain.startState;
+    let start: sfn.State = chain.startState;
     for (let i = preconditions.length - 1; i >= 0; i--) {
       start = preconditions[i]._render(scope, `${a.name} precondition ${i + 1}`, start, unmet);
     }
-    return sfn.Chain.custom(start, work.chain.endStates, work.chain);
-  }
-
-  private validate(props: ScheduledPipelineProps): Map<string, PipelineActivity> {
-    Validate.count(this, 'activities', 1, 100, props.activities);
-    Validate.count(this, 'schedules', 1, 50, props.schedules);
-    const names = props.activities.map((a) => a.name);
-    Validate.unique(this, 'activities[].name', names);
-    const byName = new Map(props.activities.map((a) => [a.name, a]));
-    props.activities.forEach((a, i) => {
-      Validate.pattern(this, `activities[${i}].name`, ACTIVITY_NAME, 'letters, digits, spaces, "-" and "_", at most 40 characters', a.name);
-      (a.dependsOn ?? []).forEach((d, j) => {
-        Validate.that(this, byName.has(d) && d !== a.name, { prop: `activities[${i}].dependsOn[${j}]`, value: d, allowed: `the name of another activity (${names.filter((n) => n !== a.name).join(', ')})` });
-      });
-      const r = a.retry;
-      if (r) {
-        Validate.integer(this, `activities[${i}].retry.maxAttempts`, 0, 99_999_999, r.maxAttempts);
-        if (r.interval) Validate.integer(this, `activities[${i}].retry.interval`, 1, 99_999_999, r.interval.toSeconds({ integral: false }), 'seconds');
-        Validate.range(this, `activities[${i}].retry.backoffRate`, 1, 10, r.backoffRate);
-      }
-    });
-    // dependency cycles
-    const state = new Map<string, 'visiting' | 'done'>();
-    const visit = (name: string, path: string[]) => {
-      if (state.get(name) === 'done') return;
-      if (state.get(name) === 'visiting') {
-        Validate.fail(this, { prop: 'activities[].dependsOn', value: [...path.slice(path.indexOf(name)), name].join(' -> '), allowed: 'dependencies without cycles' });
-      }
-      state.set(name, 'visiting');
-      for (const d of byName.get(name)?.dependsOn ?? []) visit(d, [...path, name]);
-      state.set(name, 'done');
-    };
-    names.forEach((n) => visit(n, []));
-
-    Validate.unique(this, 'schedules[].name', props.schedules.map((s) => s.name));
-    props.schedules.forEach((s, i) => {
-      Validate.pattern(this, `schedules[${i}].name`, SCHEDULE_NAME, '1-64 letters, digits, ".", "-" and "_"', s.name);
-      Validate.count(this, `schedules[${i}].activities`, 1, 100, s.activities);
-      s.activities.forEach((n, j) => Validate.that(this, byName.has(n), { prop: `schedules[${i}].activities[${j}]`, value: n, allowed: `an activity name (${names.join(', ')})` }));
-    });
-    return byName;
+    return sfn.Chain.custom(start, chain.endStates, chain);
   }
 }

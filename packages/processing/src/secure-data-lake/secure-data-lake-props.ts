@@ -95,6 +95,23 @@ export interface SecureDataLakeProps {
   readonly existingDatabaseNames?: string[];
 
   /**
+   * Databases created outside this stack (every `existingDatabaseNames` entry, and
+   * `existingDatabases` that are imported or belong to another stack) on which you have
+   * revoked the `IAMAllowedPrincipals` permissions: ALL on the database, on each of its tables,
+   * and the database's default permissions for new tables.
+   *
+   * Lake Formation gives those permissions to databases and tables created while the account
+   * still used IAM-only access control (the default). As long as they exist, any IAM principal
+   * with Glue and S3 permissions bypasses this construct's grants, column grants and data cells
+   * filters on that database. CloudFormation cannot revoke them
+   * (`AWS::LakeFormation::PrincipalPermissions` only grants), so this construct refuses to
+   * synthesize until each such database is listed here, as a record that it was done (see the
+   * package README for the commands).
+   * @default - none (synthesis fails if a database is created outside this stack)
+   */
+  readonly iamAllowedPrincipalsRevokedOn?: string[];
+
+  /**
    * Schemas of the governed tables: column grants, column LF-tags and filters are
    * validated against them at synth time.
    * @default - none
