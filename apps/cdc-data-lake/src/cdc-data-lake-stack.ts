@@ -13,6 +13,7 @@ import { Aws, CfnOutput, Size, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { CdcSource, DEFAULT_DATABASE, sourceFromContext } from './cdc-source';
 import { LabSourceDatabase } from './lab-source-database';
@@ -79,7 +80,7 @@ export interface ChangeDataCaptureLakeStackProps extends StackProps {
 /** The job script shipped as an asset. */
 export const JOB_SCRIPT = path.join(__dirname, '..', 'glue', 'cdc_to_curated.py');
 /** Nightly at 02:00 UTC: crawl the raw zone, then (if the crawl succeeded) curate. */
-export const WORKFLOW_SCHEDULE = 'cron(0 2 * * ? *)';
+export const WORKFLOW_SCHEDULE = scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' });
 /** QuickSight group that owns the dataset by default. */
 export const AUTHORS_GROUP = 'cdc-lake-authors';
 const PLUGIN_URI = /^s3:\/\/([^/]+)\/(.+\.(zip|jar))$/;
@@ -261,7 +262,7 @@ export class ChangeDataCaptureLakeStack extends Stack {
       targets: [{ bucket: this.storage.raw.bucket, prefix: RAW_TABLE_PREFIX }],
       updateBehavior: CrawlerUpdateBehavior.LOG,
       deleteBehavior: CrawlerDeleteBehavior.LOG,
-      dataKey: this.storage.encryptionKey,
+      encryptionKey: this.storage.encryptionKey,
     });
   }
 

@@ -110,7 +110,7 @@ describe('ChangeDataCaptureLake: what it composes', () => {
 
   test('the nightly workflow crawls the raw zone, then runs the job only if the crawl SUCCEEDED', () => {
     template.hasResourceProperties('AWS::Glue::Trigger', {
-      Type: 'SCHEDULED', Schedule: WORKFLOW_SCHEDULE, StartOnCreation: true, Actions: [{ CrawlerName: stack.crawler.crawlerName }],
+      Type: 'SCHEDULED', Schedule: WORKFLOW_SCHEDULE.expressionString, StartOnCreation: true, Actions: [{ CrawlerName: stack.crawler.crawlerName }],
     });
     template.hasResourceProperties('AWS::Glue::Trigger', {
       Type: 'CONDITIONAL',
