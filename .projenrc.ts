@@ -182,6 +182,8 @@ root.package.addVersion(VERSION);
 const workspaces: string[] = [];
 /** The jsii construct libraries, in dependency order. */
 const jsiiLibraries: string[] = [];
+/** Sibling libraries each jsii library depends on (folder names). */
+const jsiiDependencies: Record<string, string[]> = {};
 const workspaceProjects: javascript.NodeProject[] = [];
 
 /** Subprojects never install by themselves: the root `npm ci` installs every workspace. */
@@ -252,6 +254,7 @@ function constructLibrary(opts: LibraryOptions): awscdk.AwsCdkConstructLibrary {
 
   asWorkspace(lib);
   jsiiLibraries.push(`packages/${opts.folder}`);
+  jsiiDependencies[opts.folder] = opts.dependsOn ?? [];
   return lib;
 }
 
@@ -420,18 +423,25 @@ root.tryFindObjectFile('package.json')!.addOverride('jest.testMatch', ['<rootDir
 root.tryFindObjectFile('package.json')!.addOverride('jest.reporters', ['default', '<rootDir>/test/summary-reporter.js']);
 
 
-// Type-check everything once, run every test with one jest, then jsii-compile every
-// construct library (so a jsii-incompatible public API fails the tests, not the release).
-root.testTask.reset('tsc --noEmit -p tsconfig.dev.json');
-root.testTask.spawn(root.tasks.tryFind('eslint')!);
-root.compileTask.reset('tsc --noEmit -p tsconfig.dev.json');
+// The machines have 2 cores: independent steps run side by side (scripts/run-parallel.ts).
+const parallel = (...groups: string[][]) =>
+  `node --import tsx scripts/run-parallel.ts ${groups.map((g) => g.map((c) => JSON.stringify(c)).join(' ')).join(' ";" ')}`;
 
-// jsii build of every construct library, in dependency order.
+// jsii build of every construct library: dependency levels one after another, the libraries
+// of a level side by side (core; security; storage; collection + processing + analysis; ...).
+const levelOf = (folder: string): number => 1 + Math.max(0, ...jsiiDependencies[folder].map(levelOf));
+const jsiiLevels: string[][] = [];
+for (const folder of Object.keys(jsiiDependencies)) (jsiiLevels[levelOf(folder) - 1] ??= []).push(`npm run compile -w packages/${folder}`);
 root.addTask('build:jsii', {
   description: 'jsii-compile every construct library (checks jsii compatibility)',
-  exec: `npm run compile ${jsiiLibraries.map((w) => `-w ${w}`).join(' ')}`,
+  exec: parallel(...jsiiLevels),
 });
-// jsii before jest: the consumer test packs the compiled libraries
+
+// `npm test`: the type check and the linter side by side, then the jsii build (the consumer
+// test packs the compiled libraries, and a jsii-incompatible public API fails the tests, not
+// the release), then every test with one jest.
+root.testTask.reset(parallel(['tsc --noEmit -p tsconfig.dev.json', 'projen eslint']));
+root.compileTask.reset('tsc --noEmit -p tsconfig.dev.json');
 root.testTask.spawn(root.tasks.tryFind('build:jsii')!);
 root.testTask.exec('jest --ci', { receiveArgs: true });
 root.addTask('synth', {

@@ -286,7 +286,13 @@ describe('AnalyticsWorkgroup run time', () => {
       await access.expectAllowed(
         { principal: role.roleArn, action: 'athena:StartQueryExecution', resource: w.workgroupArn },
         { principal: role.roleArn, action: 'athena:GetQueryResults', resource: w.workgroupArn },
-        { principal: role.roleArn, action: 's3:PutObject', resource: result, context: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+        // Athena writes results with the workgroup's key named (SSE_KMS + KmsKey); without the key id S3 would use aws/s3, which SecureBucket denies
+        {
+          principal: role.roleArn,
+          action: 's3:PutObject',
+          resource: result,
+          context: { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': w.encryptionKey.keyArn },
+        },
         { principal: role.roleArn, action: 's3:GetObject', resource: result },
         { principal: role.roleArn, action: 's3:ListBucket', resource: w.resultsBucket.bucketArn, context: { 's3:prefix': 'athena-results/analysts/' } },
         { principal: role.roleArn, action: 'kms:GenerateDataKey', resource: w.encryptionKey.keyArn, context: viaS3 },

@@ -39,3 +39,8 @@ export * from './limits/stepfunctions-limits';
 export * from './limits/scheduler-limits';
 export * from './limits/lakeformation-limits';
 export * from './limits/ssm-limits';
+export * from './limits/kms-limits';
+export * from './limits/sts-limits';
+export * from './limits/cloudhsm-limits';
+export * from './limits/s3-limits';
+export * from './limits/dynamodb-limits';

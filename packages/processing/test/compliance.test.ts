@@ -76,7 +76,8 @@ describe('processing constructs together', () => {
     const stack = testStack();
     everything(stack);
     const report = expectNagClean(stack);
-    const ours = report.acknowledged.filter((a) => !/Test fixture/.test(a.reason));
+    // the storage constructs (SecureBucket, AccessLogBucket) acknowledge their own rules; they are pinned in the storage package's tests
+    const ours = report.acknowledged.filter((a) => !/Test fixture/.test(a.reason) && !/^\[(SecureBucket|AccessLogBucket) at /.test(a.reason));
     const byPackAndRule = [...new Set(ours.map((a) => `${a.pack} ${a.rule.replace(/\[.*\]$/, '')}`))].sort();
     expect(byPackAndRule).toEqual([
       'AwsSolutions AwsSolutions-IAM4',

@@ -1,13 +1,20 @@
-import { AWS_SOLUTIONS_ONLY, cfnValidationFindings, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
+import {
+  AccessModel, cfnValidationFindings, expectNagClean, expectParameterUsed, expectPropError, numberParameter, Principals,
+  stringParameter, testStack,
+} from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, DataLakeZoneName, DataLakeTableProps, DateIntervalUnit,
-  PartitionKeys, PartitionProjection,
-  TableFormat, TimePartitionDepth,
+  PartitionKeys, PartitionProjection, SecureBucket,
+  TableFormat, TimePartitionDepth, WorkloadSizedTable,
 } from '../src';
+
+const ACCOUNT = '123456789012';
 
 const COLUMNS = [
   { name: 'event_id', type: ColumnType.STRING, comment: 'unique id' },
@@ -187,10 +194,17 @@ describe('DataLakeTable', () => {
     });
   });
 
-  test('cdk-nag clean', () => {
+  test('cdk-nag clean in all four packs (imported bucket), with no acknowledgement', () => {
     const stack = testStack();
     table(stack, { partitionKeys: PartitionKeys.time(TimePartitionDepth.HOUR, 2024, 2030) });
-    expectNagClean(stack, AWS_SOLUTIONS_ONLY);
+    expect(expectNagClean(stack).acknowledged).toEqual([]);
+  });
+
+  test('the database and the table keep their logical ids (a new id would replace the catalog entries)', () => {
+    const stack = testStack();
+    const t = table(stack);
+    expect(stack.getLogicalId(t.resource)).toBe('EventsTableB71175DB');
+    expect(stack.getLogicalId((t.database as DataLakeDatabase).resource)).toBe('DbDatabaseA82B7836');
   });
 
   test('column type factories reject bad parameters', () => {
@@ -283,10 +297,19 @@ describe('DataLakeTable', () => {
 });
 
 describe('CloudFormation schema validation (aws-cdk-lib built-in validator)', () => {
-  test('data lake storage with an access point and tables in all five formats pass', () => {
+  test('data lake storage (replication, EventBridge, access point), tables in all five formats and a workload-sized table pass', () => {
     const stack = testStack({ cfnValidation: true });
     const consumer = new iam.Role(stack, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
-    const lake = new DataLakeStorage(stack, 'Lake', { accessPoints: [{ name: 'team-a', zone: DataLakeZoneName.CURATED, prefix: 'a/', consumer }] });
+    const copy = new SecureBucket(stack, 'Copy');
+    const lake = new DataLakeStorage(stack, 'Lake', {
+      accessPoints: [{ name: 'team-a', zone: DataLakeZoneName.CURATED, prefix: 'a/', consumer }],
+      curated: { eventBridgeEnabled: true, replication: { destinationBucket: copy.bucket, replicationTimeControl: true } },
+    });
+    new WorkloadSizedTable(stack, 'Devices', {
+      partitionKey: { name: 'device_id', type: dynamodb.AttributeType.STRING },
+      workload: { reads: { itemSizeKb: 1, readsPerSecond: 10 }, writes: { itemSizeKb: 1, writesPerSecond: 10 } },
+      backupPlan: backup.BackupPlan.daily35DayRetention(stack, 'Plan'),
+    }).grantReadWriteData(consumer);
     const database = new DataLakeDatabase(stack, 'Db', { databaseName: 'lake' });
     const formats: Array<[string, TableFormat]> = [['parquet', TableFormat.PARQUET], ['orc', TableFormat.ORC], ['avro', TableFormat.AVRO], ['csv', TableFormat.CSV], ['json', TableFormat.JSON]];
     for (const [name, format] of formats) {
@@ -301,5 +324,155 @@ describe('CloudFormation schema validation (aws-cdk-lib built-in validator)', ()
       });
     }
     expect(cfnValidationFindings(stack)).toEqual([]);
+  });
+});
+
+describe('DataLakeTable grants at run time', () => {
+  const stack = testStack();
+  const lake = new DataLakeStorage(stack, 'Lake');
+  const database = new DataLakeDatabase(stack, 'Db', { databaseName: 'clickstream' });
+  const events = new DataLakeTable(stack, 'Events', {
+    database,
+    tableName: 'events',
+    format: TableFormat.PARQUET,
+    columns: COLUMNS,
+    bucket: lake.raw.bucket,
+    prefix: 'events/',
+    partitionKeys: PartitionKeys.time(TimePartitionDepth.DAY, 2024, 2035),
+  });
+  const analyst = new iam.Role(stack, 'Analyst', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
+  const lakeFormationUser = new iam.Role(stack, 'LfUser', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
+  events.grantRead(analyst);
+  events.grantReadMetadata(lakeFormationUser);
+  const catalog = `arn:aws:glue:eu-west-1:${ACCOUNT}:catalog`;
+  const db = `arn:aws:glue:eu-west-1:${ACCOUNT}:database/clickstream`;
+  const tbl = `arn:aws:glue:eu-west-1:${ACCOUNT}:table/clickstream/events`;
+  const otherTable = `arn:aws:glue:eu-west-1:${ACCOUNT}:table/clickstream/payments`;
+  const object = lake.raw.bucket.arnForObjects('events/year=2026/month=01/day=01/part-0.parquet');
+  const viaS3 = { 'kms:ViaService': 's3.eu-west-1.amazonaws.com', 'kms:EncryptionContext:aws:s3:arn': lake.raw.bucket.bucketArn };
+
+  test('grantRead: the catalog (catalog, database, table ARNs), the objects under the prefix and the key through S3', async () => {
+    const access = AccessModel.of(stack);
+    await access.expectAllowed(
+      ...['glue:GetDatabase', 'glue:GetTables'].flatMap((action) => [catalog, db].map((resource) => ({ principal: analyst.roleArn, action, resource }))),
+      ...['glue:GetTable', 'glue:GetPartitions', 'glue:BatchGetPartition'].map((action) => ({ principal: analyst.roleArn, action, resource: tbl })),
+      { principal: analyst.roleArn, action: 's3:GetObject', resource: object },
+      { principal: analyst.roleArn, action: 's3:ListBucket', resource: lake.raw.bucket.bucketArn },
+      { principal: analyst.roleArn, action: 'kms:Decrypt', resource: lake.encryptionKey.keyArn, context: viaS3 },
+    );
+    await access.expectDenied(
+      { principal: analyst.roleArn, action: 'glue:GetTable', resource: otherTable },
+      { principal: analyst.roleArn, action: 'glue:UpdateTable', resource: tbl },
+      { principal: analyst.roleArn, action: 'glue:GetDatabase', resource: `arn:aws:glue:eu-west-1:${ACCOUNT}:database/finance` },
+      { principal: analyst.roleArn, action: 's3:GetObject', resource: lake.raw.bucket.arnForObjects('payments/part-0.parquet') },
+      { principal: analyst.roleArn, action: 's3:PutObject', resource: object },
+      { principal: Principals.strangerInAccount(), action: 'glue:GetTable', resource: tbl },
+      { principal: Principals.strangerInAccount(), action: 's3:GetObject', resource: object },
+      { ...Principals.otherAccountAdmin(), action: 's3:GetObject', resource: object },
+      { ...Principals.otherAccountAdmin(), action: 'kms:Decrypt', resource: lake.encryptionKey.keyArn, context: viaS3 },
+      { principal: Principals.anonymous, action: 's3:GetObject', resource: object },
+    );
+    await access.expectExplicitlyDenied({ principal: analyst.roleArn, action: 's3:GetObject', resource: object, context: { 'aws:SecureTransport': 'false' } });
+  });
+
+  test('grantReadMetadata: the catalog only (Lake Formation vends the data), no S3 and no key', async () => {
+    const access = AccessModel.of(stack);
+    await access.expectAllowed(
+      { principal: lakeFormationUser.roleArn, action: 'glue:GetTable', resource: tbl },
+      { principal: lakeFormationUser.roleArn, action: 'glue:GetPartitions', resource: tbl },
+      { principal: lakeFormationUser.roleArn, action: 'glue:GetDatabase', resource: catalog },
+    );
+    await access.expectDenied(
+      { principal: lakeFormationUser.roleArn, action: 's3:GetObject', resource: object },
+      { principal: lakeFormationUser.roleArn, action: 'kms:Decrypt', resource: lake.encryptionKey.keyArn, context: viaS3 },
+      { principal: lakeFormationUser.roleArn, action: 'glue:GetTable', resource: otherTable },
+    );
+  });
+});
+
+describe('DataLakeTable tokens', () => {
+  test('table and database names, description, prefix, bucket, projection ranges, enum values and the template reach the template', () => {
+    const stack = testStack();
+    const database = new DataLakeDatabase(stack, 'Db', { databaseName: stringParameter(stack, 'Database'), description: stringParameter(stack, 'DbDescription') });
+    new DataLakeTable(stack, 'Events', {
+      database,
+      tableName: stringParameter(stack, 'Table'),
+      description: stringParameter(stack, 'Description'),
+      format: TableFormat.PARQUET,
+      columns: COLUMNS,
+      bucket: s3.Bucket.fromBucketName(stack, 'B', stringParameter(stack, 'Bucket')),
+      prefix: stringParameter(stack, 'Prefix'),
+      partitionKeys: [
+        { name: 'region', projection: PartitionProjection.enumValues([stringParameter(stack, 'Region')]) },
+        { name: 'year', projection: PartitionProjection.integer({ min: numberParameter(stack, 'FirstYear'), max: numberParameter(stack, 'LastYear'), digits: numberParameter(stack, 'Digits') }) },
+        { name: 'dt', projection: PartitionProjection.date({ rangeStart: stringParameter(stack, 'Start'), format: 'yyyy-MM-dd', interval: numberParameter(stack, 'Interval') }) },
+      ],
+      storageLocationTemplate: stringParameter(stack, 'Template'),
+    });
+    const t = Template.fromStack(stack);
+    expectParameterUsed(t, 'Database', /DatabaseInput\.Name/);
+    expectParameterUsed(t, 'DbDescription', /DatabaseInput\.Description/);
+    expectParameterUsed(t, 'Table', /TableInput\.Name/);
+    expectParameterUsed(t, 'Description', /TableInput\.Description/);
+    expectParameterUsed(t, 'Bucket', /StorageDescriptor\.Location/);
+    expectParameterUsed(t, 'Prefix', /StorageDescriptor\.Location/);
+    expectParameterUsed(t, 'Region', /projection\.region\.values/);
+    expectParameterUsed(t, 'FirstYear', /projection\.year\.range/);
+    expectParameterUsed(t, 'LastYear', /projection\.year\.range/);
+    expectParameterUsed(t, 'Digits', /projection\.year\.digits/);
+    expectParameterUsed(t, 'Start', /projection\.dt\.range/);
+    expectParameterUsed(t, 'Interval', /projection\.dt\.interval/);
+    expectParameterUsed(t, 'Template', /storage\.location\.template/);
+    // the numbers stay references: never their encoded doubles
+    expect(JSON.stringify(t.toJSON())).not.toMatch(/e\+\d{3}/);
+  });
+
+  test('column types are built at synth: a token precision fails with a clear message', () => {
+    const stack = testStack();
+    expect(() => ColumnType.decimal(numberParameter(stack, 'P'), 2)).toThrow('invalid decimal: a token. Allowed: numbers known at synth');
+  });
+});
+
+describe('DataLakeTable limits (both sides)', () => {
+  const path = 'TestStack/Events';
+  const ok = (overrides: Partial<DataLakeTableProps>) => expect(() => table(testStack(), overrides)).not.toThrow();
+
+  test('names: table and column names of 255 characters pass, 256 fail', () => {
+    ok({ tableName: 't'.repeat(255), columns: [{ name: 'c'.repeat(255), type: ColumnType.STRING }] });
+    expectPropError(() => table(testStack(), { tableName: 't'.repeat(256) }), { path, prop: 'tableName', allowed: '1-255 characters' });
+    expectPropError(() => table(testStack(), { columns: [{ name: 'c'.repeat(256), type: ColumnType.STRING }] }), { path, prop: 'columns[0].name', allowed: '1-255 characters' });
+    expectPropError(() => new DataLakeDatabase(testStack(), 'Db', { databaseName: 'd'.repeat(256) }), { path: 'TestStack/Db', prop: 'databaseName', allowed: '1-255 characters' });
+    expect(() => new DataLakeDatabase(testStack(), 'Db', { databaseName: 'd'.repeat(255) })).not.toThrow();
+    expectPropError(() => DataLakeDatabase.fromDatabaseName(testStack(), 'Existing', 'Sales-DB'), { path: 'TestStack/Existing', prop: 'databaseName', value: '"Sales-DB"' });
+  });
+
+  test('descriptions and comments: 2,048 and 255 characters', () => {
+    ok({ description: 'd'.repeat(2048), columns: [{ name: 'a', type: ColumnType.STRING, comment: 'c'.repeat(255) }] });
+    expectPropError(() => table(testStack(), { description: 'd'.repeat(2049) }), { path, prop: 'description.length', value: '2049 characters', allowed: '0-2048 characters' });
+    expectPropError(() => table(testStack(), { columns: [{ name: 'a', type: ColumnType.STRING, comment: 'c'.repeat(256) }] }), {
+      path, prop: 'columns[0].comment.length', value: '256 characters', allowed: '0-255 characters',
+    });
+  });
+
+  test('projection: digits 1-19, interval 1 or more, whole-number bounds, date range without commas', () => {
+    const year = (o: any) => ({ partitionKeys: [{ name: 'year', projection: PartitionProjection.integer({ min: 1, max: 9, ...o }) }] });
+    ok(year({ digits: 19, interval: 1 }));
+    expectPropError(() => table(testStack(), year({ digits: 20 })), { path, prop: 'partitionKeys[0].projection.digits', value: '20', allowed: '1-19' });
+    expectPropError(() => table(testStack(), year({ interval: 0 })), { path, prop: 'partitionKeys[0].projection.interval', value: '0', allowed: '1-9007199254740991' });
+    expectPropError(() => table(testStack(), year({ min: 1.5 })), { path, prop: 'partitionKeys[0].projection.min', value: '1.5', allowed: 'a whole number' });
+    const dt = (o: any) => ({ partitionKeys: [{ name: 'dt', projection: PartitionProjection.date({ rangeStart: 'NOW-1YEARS', format: 'yyyy-MM-dd', ...o }) }] });
+    ok(dt({ rangeEnd: 'NOW+1DAYS', interval: 1 }));
+    expectPropError(() => table(testStack(), dt({ rangeEnd: '2026-01-01,2027-01-01' })), { path, prop: 'partitionKeys[0].projection.rangeEnd', allowed: 'without commas' });
+    expectPropError(() => table(testStack(), dt({ interval: 0 })), { path, prop: 'partitionKeys[0].projection.interval', value: '0', allowed: '1-' });
+  });
+
+  test('table properties: keys of 255 characters pass, 256 fail', () => {
+    ok({ tableProperties: { ['k'.repeat(255)]: 'v' } });
+    expectPropError(() => table(testStack(), { tableProperties: { ['k'.repeat(256)]: 'v' } }), { path, prop: `tableProperties.${'k'.repeat(256)} (key length)`, allowed: '1-255 characters' });
+  });
+
+  test('prefix: at most 1,024 bytes', () => {
+    ok({ prefix: `${'p'.repeat(1023)}/` });
+    expectPropError(() => table(testStack(), { prefix: `${'p'.repeat(1024)}/` }), { path, prop: 'prefix (UTF-8 bytes)', value: '1025 bytes', allowed: '0-1024 bytes' });
   });
 });

@@ -84,6 +84,14 @@ interface GovernedPolicy {
 const AWS_MANAGED = /^arn:[a-z-]+:iam::aws:policy\//;
 
 /**
+ * Context keys AWS sends and documents that the engine's IAM data does not link to the actions
+ * they apply to: KMS encryption context, and the S3 access point keys of requests made through an
+ * access point (documented for delegating access control to access points).
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html
+ */
+const UNLINKED_CONTEXT_KEYS = /^(kms:EncryptionContext:|s3:DataAccessPointArn$|s3:DataAccessPointAccount$|s3:AccessPointNetworkOrigin$)/i;
+
+/**
  * The run-time permission model of one synthesized stack. Build it after the stack is
  * complete: `const access = AccessModel.of(stack)`.
  */
@@ -139,9 +147,10 @@ export class AccessModel {
       throw new Error(`invalid request ${request.action} on ${resource}: ${JSON.stringify(checked.errors)}`);
     }
     const ignored = ((checked as any).result?.ignoredContextKeys ?? (checked as any).ignoredContextKeys ?? []) as string[];
-    const unexpected = ignored.filter((k) => !/^kms:EncryptionContext:/i.test(k));
+    const unexpected = ignored.filter((k) => !UNLINKED_CONTEXT_KEYS.test(k));
     if (unexpected.length > 0) throw new Error(`context keys ${unexpected.join(', ')} do not apply to ${request.action}`);
-    // ...but drops kms:EncryptionContext:* keys (TOOLCHAIN 18), so the decision comes from the engine without validation
+    // ...but drops kms:EncryptionContext:* keys (TOOLCHAIN 18) and the S3 access point keys its IAM data does not
+    // link to object and bucket actions, so the decision comes from the engine without validation
     // (a resource policy passed as an already-validated policy carries the name the engine reports)
     const named = resourcePolicy ? { __validated: true, policyDocument: resourcePolicy, metadata: { name: 'resource policy' }, errors: [] } : undefined;
     const decision = runUnsafeSimulation({ ...simulation, resourcePolicy: named }, {}) as any;

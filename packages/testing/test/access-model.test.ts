@@ -57,6 +57,20 @@ describe('AccessModel', () => {
     );
   });
 
+  test('S3 access point context keys (not linked to actions in the engine\'s data) are evaluated and can fail', async () => {
+    const stack = testStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const consumer = new iam.Role(stack, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
+    const ap = 'arn:aws:s3:eu-west-1:123456789012:accesspoint/team';
+    bucket.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [consumer], actions: ['s3:GetObject'], resources: [bucket.arnForObjects('*')], conditions: { StringEquals: { 's3:DataAccessPointArn': ap } },
+    }));
+    const access = AccessModel.of(stack);
+    const get = (context: Record<string, string>) => ({ principal: consumer.roleArn, action: 's3:GetObject', resource: bucket.arnForObjects('a'), context });
+    await access.expectAllowed(get({ 's3:DataAccessPointArn': ap }));
+    await access.expectDenied(get({ 's3:DataAccessPointArn': `${ap}-other` }), get({}));
+  });
+
   test('queue policies, Lambda permissions and role trust policies are resource policies', async () => {
     const stack = testStack();
     const queue = new sqs.Queue(stack, 'Queue');

@@ -140,5 +140,74 @@ export class GlueLimits {
    */
   public static readonly PYTHON_SHELL_GLUE_VERSIONS: string[] = ['3.0'];
 
+  /**
+   * Column (and partition key) name: lower-case letters, digits and `_`, starting with a
+   * letter or `_`, at most 255 characters.
+   * @see https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html
+   */
+  public static readonly COLUMN_NAME: NameRule = {
+    pattern: '^[a-z_][a-z0-9_]*$',
+    description: 'lower-case letters, digits and "_", starting with a letter or "_"',
+    minLength: 1,
+    maxLength: 255,
+  };
+
+  /**
+   * Columns of a table. Glue limits a table's metadata (about 1 MB gzip-compressed) rather
+   * than its column count; 10,000 is this library's bound below that.
+   * @see https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html
+   */
+  public static readonly COLUMNS: Limit = { min: 1, max: 10000, unit: 'columns', integer: true };
+
+  /**
+   * Values of an enum partition projection: AWS documents no count, only the ~1 MB table
+   * metadata limit they share with the rest of the table; 10,000 is this library's bound.
+   * @see https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html
+   */
+  public static readonly ENUM_PROJECTION_VALUES: Limit = { min: 1, max: 10000, unit: 'values', integer: true };
+
+  /**
+   * Digits of an integer partition projection (values are Java longs: at most 19 digits).
+   * @see https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html
+   */
+  public static readonly INTEGER_PROJECTION_DIGITS: Limit = { min: 1, max: 19, integer: true };
+
+  /**
+   * Bounds of an integer partition projection. Athena accepts Java longs (-2^63 to 2^63-1);
+   * numbers in this library are JavaScript numbers, exact only within +-(2^53-1).
+   * @see https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html
+   */
+  public static readonly INTEGER_PROJECTION_VALUE: Limit = { min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, integer: true };
+
+  /**
+   * Interval of an integer or date partition projection: a positive whole number.
+   * @see https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html
+   */
+  public static readonly PROJECTION_INTERVAL: Limit = { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true };
+
+  /**
+   * Description of a database, table or partition.
+   * @see https://docs.aws.amazon.com/glue/latest/webapi/API_TableInput.html
+   */
+  public static readonly DESCRIPTION_CHARS: Limit = { min: 0, max: 2048, unit: 'characters', integer: true };
+
+  /**
+   * Comment of a column.
+   * @see https://docs.aws.amazon.com/glue/latest/webapi/API_Column.html
+   */
+  public static readonly COLUMN_COMMENT_CHARS: Limit = { min: 0, max: 255, unit: 'characters', integer: true };
+
+  /**
+   * Key of a table (or SerDe) parameter.
+   * @see https://docs.aws.amazon.com/glue/latest/webapi/API_TableInput.html
+   */
+  public static readonly PARAMETER_KEY_CHARS: Limit = { min: 1, max: 255, unit: 'characters', integer: true };
+
+  /**
+   * Value of a table (or SerDe) parameter.
+   * @see https://docs.aws.amazon.com/glue/latest/webapi/API_TableInput.html
+   */
+  public static readonly PARAMETER_VALUE_CHARS: Limit = { min: 0, max: 512000, unit: 'characters', integer: true };
+
   private constructor() {}
 }

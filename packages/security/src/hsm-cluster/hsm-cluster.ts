@@ -1,42 +1,12 @@
-import { PrivateSubnets, Sandbox, Validate } from '@analytics-patterns/core';
-import { Duration } from 'aws-cdk-lib';
+import { CloudHsmLimits, CustomerManagedPolicies, PrivateSubnets, Sandbox, TimeUnit, Validate } from '@analytics-patterns/core';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudhsm from 'aws-cdk-lib/aws-cloudhsm';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { HsmClusterProps, HsmType } from './hsm-cluster-props';
 
-/** HSM types of AWS CloudHSM. */
-export enum HsmType {
-  /** Current generation. */
-  HSM2M_MEDIUM = 'hsm2m.medium',
-  /** Previous generation. */
-  HSM1_MEDIUM = 'hsm1.medium',
-}
-
-/** Props for {@link HsmCluster}. */
-export interface HsmClusterProps {
-  /** VPC of the cluster. */
-  readonly vpc: ec2.IVpc;
-  /**
-   * Subnets, one per Availability Zone (at least two for high availability).
-   * @default - the VPC's private subnets, one per zone
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  /**
-   * HSM type.
-   * @default HsmType.HSM2M_MEDIUM
-   */
-  readonly hsmType?: HsmType;
-  /**
-   * FIPS 140-3 level 3 validated mode (required by most regulated workloads).
-   * @default true
-   */
-  readonly fips?: boolean;
-  /**
-   * How long backups are kept: 7 to 379 days.
-   * @default Duration.days(90)
-   */
-  readonly backupRetention?: Duration;
-}
+/** Ports of the HSMs that clients connect to. */
+const HSM_PORTS = ec2.Port.tcpRange(2223, 2225);
 
 /**
  * An AWS CloudHSM cluster (notes 6.2): single-tenant HSMs in your VPC where you alone
@@ -49,8 +19,10 @@ export interface HsmClusterProps {
  * certificate signing request with your own CA), activating it and creating crypto
  * users. Typical analytics uses: a Redshift cluster with HSM encryption, a KMS custom
  * key store, or keys for client-side / SSE-C encryption of S3 objects.
+ *
+ * @see https://docs.aws.amazon.com/cloudhsm/latest/userguide/clusters.html
  */
-export class HsmCluster extends Construct {
+export class HsmCluster extends Construct implements ec2.IConnectable {
   /** The cluster. */
   public readonly cluster: cloudhsm.CfnCluster;
   /** Connections to the HSMs through the cluster's own security group (ports 2223-2225). */
@@ -58,6 +30,20 @@ export class HsmCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: HsmClusterProps) {
     super(scope, id);
+    const { subnetIds, retentionDays } = this.validate(props);
+    // L1 on purpose: aws-cdk-lib has no CloudHSM L2.
+    this.cluster = new cloudhsm.CfnCluster(this, 'Cluster', {
+      hsmType: props.hsmType ?? HsmType.HSM2M_MEDIUM,
+      mode: (props.fips ?? true) ? 'FIPS' : 'NON_FIPS',
+      subnetIds,
+      backupRetentionPolicy: { type: 'DAYS', value: Token.isUnresolved(retentionDays) ? Token.asString(retentionDays) : String(retentionDays) },
+    });
+    this.cluster.applyRemovalPolicy(Sandbox.removalPolicy(this));
+    this.connections = this.createConnections();
+    CustomerManagedPolicies.apply(this);
+  }
+
+  private validate(props: HsmClusterProps): { subnetIds: string[]; retentionDays: number } {
     const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? PrivateSubnets.of(props.vpc, true));
     const zones = new Set(subnets.availabilityZones).size;
     Validate.that(this, zones === subnets.subnets.length && zones >= 2, {
@@ -65,18 +51,22 @@ export class HsmCluster extends Construct {
       value: `${subnets.subnets.length} subnets in ${zones} zones`,
       allowed: 'one subnet per Availability Zone, in at least two zones',
     });
-    const retention = props.backupRetention ?? Duration.days(90);
-    Validate.integer(this, 'backupRetention', 7, 379, retention.toDays({ integral: false }), 'days');
-
-    this.cluster = new cloudhsm.CfnCluster(this, 'Cluster', {
-      hsmType: props.hsmType ?? HsmType.HSM2M_MEDIUM,
-      mode: (props.fips ?? true) ? 'FIPS' : 'NON_FIPS',
-      subnetIds: subnets.subnetIds,
-      backupRetentionPolicy: { type: 'DAYS', value: String(retention.toDays()) },
+    Validate.oneOf(this, 'hsmType', Object.values(HsmType), props.hsmType);
+    const hsmType = props.hsmType ?? HsmType.HSM2M_MEDIUM;
+    Validate.that(this, (props.fips ?? true) || CloudHsmLimits.NON_FIPS_HSM_TYPES.includes(hsmType), {
+      prop: 'fips',
+      value: `false with ${hsmType}`,
+      allowed: `true, or false with hsmType ${CloudHsmLimits.NON_FIPS_HSM_TYPES.join(' or ')}`,
+      hint: 'CloudHSM runs non-FIPS clusters only on hsm2m.medium: see https://docs.aws.amazon.com/cloudhsm/latest/userguide/cluster-hsm-types.html',
     });
-    this.cluster.applyRemovalPolicy(Sandbox.removalPolicy(this));
-    // CloudHSM creates the cluster's security group itself (no rules for clients until you add them).
+    const retentionDays = Validate.duration(this, props.backupRetention ?? Duration.days(90),
+      { prop: 'backupRetention', in: TimeUnit.DAYS, ...CloudHsmLimits.BACKUP_RETENTION_DAYS })!;
+    return { subnetIds: subnets.subnetIds, retentionDays };
+  }
+
+  /** The cluster's own security group (CloudHSM creates it; no rules for clients until you add them). */
+  private createConnections(): ec2.Connections {
     const clusterGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'ClusterSecurityGroup', this.cluster.attrSecurityGroup, { mutable: true });
-    this.connections = new ec2.Connections({ securityGroups: [clusterGroup], defaultPort: ec2.Port.tcpRange(2223, 2225) });
+    return new ec2.Connections({ securityGroups: [clusterGroup], defaultPort: HSM_PORTS });
   }
 }

@@ -1,11 +1,13 @@
-import { Validate } from '@analytics-patterns/core';
+import { CustomerManagedPolicies, S3Limits } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DataLakeAccessPointOptions, DataLakeStorageProps, DataLakeZoneName, DataLakeZoneOptions } from './data-lake-storage-props';
+import { createConsumerAccessPoint } from './consumer-access-point';
+import { DataLakeAccessPoint, DataLakeStorageProps, DataLakeZoneName, DataLakeZoneOptions } from './data-lake-storage-props';
+import { validateDataLake } from './data-lake-storage-validation';
 import { AccessLogBucket } from '../access-log-bucket/access-log-bucket';
 import { SecureBucket } from '../secure-bucket/secure-bucket';
 import { ArchiveStorageClass, BucketLifecycle } from '../secure-bucket/secure-bucket-props';
@@ -21,23 +23,6 @@ export interface DataLakeZone {
   /** The SecureBucket, when the data lake created it. */
   readonly secureBucket?: SecureBucket;
 }
-
-/** One access point created by a {@link DataLakeStorage}. */
-export interface DataLakeAccessPoint {
-  /** Access point name. */
-  readonly name: string;
-  /** Zone the access point fronts. */
-  readonly zone: DataLakeZoneName;
-  /** Full key prefix (zone prefix + consumer prefix) the consumer may use. */
-  readonly prefix: string;
-  /** Access point ARN. */
-  readonly accessPointArn: string;
-  /** The L1 access point. */
-  readonly resource: s3.CfnAccessPoint;
-}
-
-const PREFIX = '^([A-Za-z0-9!_.*\'()=-]+/)*$';
-const PREFIX_HELP = 'empty, or S3 key segments (letters, digits and !_.*\'()=-) each ending with "/", without a leading "/"';
 
 /** Per-zone lifecycle defaults (see DataLakeZoneOptions.lifecycle). */
 const ZONE_LIFECYCLE: Record<DataLakeZoneName, BucketLifecycle> = {
@@ -84,7 +69,11 @@ const ZONE_LIFECYCLE: Record<DataLakeZoneName, BucketLifecycle> = {
  * consumer, only under one prefix of one zone (read, optionally write); the zone
  * bucket's policy delegates exactly those requests (condition `s3:DataAccessPointArn`)
  * and the consumer is granted use of the key. Bucket policies of existing buckets
- * are not changed: add the delegation statement there yourself.
+ * are not changed: a warning says which delegation statement to add there yourself.
+ *
+ * A zone can send its object events to EventBridge (`eventBridgeEnabled`), so consumers
+ * triggered by S3 "Object Created" events (StagingUpsert's manifest trigger) compose with it,
+ * and can replicate its objects to a second bucket (`replication`).
  *
  * @example
  * const lake = new DataLakeStorage(this, 'Lake', {
@@ -110,25 +99,22 @@ export class DataLakeStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: DataLakeStorageProps = {}) {
     super(scope, id);
-    this.validate(props);
+    validateDataLake(this, props);
     // Zone buckets log to the shared log bucket through its bucket policy (logging.s3.amazonaws.com),
     // not the legacy LogDeliveryWrite ACL; the flag must be visible to the log bucket, a child of this construct.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
-
     this.encryptionKey = props.encryptionKey ?? new DataKey(this, 'Key', { description: `Data lake key of ${this.node.path}` }).key;
-    const needsLogBucket = [props.raw, props.clean, props.curated].some((z) => z?.existingBucket === undefined);
-    if (props.serverAccessLogsBucket) {
-      this.serverAccessLogsBucket = props.serverAccessLogsBucket;
-    } else if (needsLogBucket) {
-      this.accessLogBucket = new AccessLogBucket(this, 'AccessLogs');
-      this.serverAccessLogsBucket = this.accessLogBucket.bucket;
-    }
-
+    this.accessLogBucket = this.createLogBucket(props);
+    this.serverAccessLogsBucket = props.serverAccessLogsBucket ?? this.accessLogBucket?.bucket;
     this.raw = this.createZone(DataLakeZoneName.RAW, props.raw ?? {});
     this.clean = this.createZone(DataLakeZoneName.CLEAN, props.clean ?? {});
     this.curated = this.createZone(DataLakeZoneName.CURATED, props.curated ?? {});
-
-    this.accessPoints = (props.accessPoints ?? []).map((ap) => this.createAccessPoint(ap));
+    this.accessPoints = (props.accessPoints ?? []).map((ap) => {
+      const zone = this.zone(ap.zone);
+      return createConsumerAccessPoint(this, zone.bucket, zone.prefix, ap);
+    });
+    this.checkBucketPolicySizes();
+    CustomerManagedPolicies.apply(this);
   }
 
   /** The zone with this name. */
@@ -158,130 +144,44 @@ export class DataLakeStorage extends Construct {
     return zone.bucket.grantWrite(grantee, `${zone.prefix}*`);
   }
 
+  /**
+   * Each access point adds two delegation statements to its zone bucket's policy, which S3 limits to
+   * 20 KB. The bucket's own ARN (and the consumers' ARNs, when they are resources of the app) are
+   * references until deploy, so the size is an estimate: a warning, not an error.
+   */
+  private checkBucketPolicySizes(): void {
+    for (const zone of [this.raw, this.clean, this.curated]) {
+      const policy = zone.secureBucket?.bucket.policy;
+      if (!policy) continue;
+      const bytes = Buffer.byteLength(JSON.stringify(Stack.of(this).resolve(policy.document.toJSON())), 'utf8');
+      if (bytes > S3Limits.BUCKET_POLICY_BYTES.max) {
+        Annotations.of(this).addWarningV2('@analytics-patterns/storage:BucketPolicySize',
+          `The bucket policy of the ${zone.name} zone takes about ${bytes} bytes with its access point delegations; S3 accepts at most `
+          + `${S3Limits.BUCKET_POLICY_BYTES.max} (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html): `
+          + 'use fewer access points per zone, or share prefixes between consumers.');
+      }
+    }
+  }
+
+  /** One log bucket for the new zone buckets, unless one is given or every zone is existing. */
+  private createLogBucket(props: DataLakeStorageProps): AccessLogBucket | undefined {
+    const needsLogBucket = [props.raw, props.clean, props.curated].some((z) => z?.existingBucket === undefined);
+    return props.serverAccessLogsBucket || !needsLogBucket ? undefined : new AccessLogBucket(this, 'AccessLogs');
+  }
+
   private createZone(name: DataLakeZoneName, options: DataLakeZoneOptions): DataLakeZone {
     if (options.existingBucket) {
       return { name, bucket: options.existingBucket, prefix: options.prefix ?? `${name}/` };
     }
-    const secureBucket = new SecureBucket(this, this.zoneId(name), {
+    const secureBucket = new SecureBucket(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}Zone`, {
       encryptionKey: this.encryptionKey,
       serverAccessLogsBucket: this.serverAccessLogsBucket,
       serverAccessLogsPrefix: `${name}/`,
       bucketName: options.bucketName,
       lifecycle: options.lifecycle ?? ZONE_LIFECYCLE[name],
+      eventBridgeEnabled: options.eventBridgeEnabled,
+      replication: options.replication,
     });
     return { name, bucket: secureBucket.bucket, prefix: options.prefix ?? '', secureBucket };
-  }
-
-  private zoneId(name: DataLakeZoneName): string {
-    return `${name.charAt(0).toUpperCase()}${name.slice(1)}Zone`;
-  }
-
-  private createAccessPoint(options: DataLakeAccessPointOptions): DataLakeAccessPoint {
-    const stack = Stack.of(this);
-    const zone = this.zone(options.zone);
-    const prefix = `${zone.prefix}${options.prefix ?? ''}`;
-    const accessPointArn = stack.formatArn({ service: 's3', resource: 'accesspoint', resourceName: options.name });
-    const objects = `${accessPointArn}/object/${prefix}*`;
-    const objectActions = ['s3:GetObject', ...(options.allowWrite ? ['s3:PutObject', 's3:AbortMultipartUpload'] : [])];
-    const listCondition = prefix === '' ? undefined : { StringLike: { 's3:prefix': `${prefix}*` } };
-
-    const policy = new iam.PolicyDocument({
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ConsumerObjects',
-          principals: [options.consumer],
-          actions: objectActions,
-          resources: [objects],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ConsumerList',
-          principals: [options.consumer],
-          actions: ['s3:ListBucket'],
-          resources: [accessPointArn],
-          conditions: listCondition,
-        }),
-      ],
-    });
-    const resource = new s3.CfnAccessPoint(this, `AccessPoint-${options.name}`, {
-      bucket: zone.bucket.bucketName,
-      name: options.name,
-      bucketAccountId: stack.account,
-      policy,
-      publicAccessBlockConfiguration: {
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-    });
-
-    // the bucket delegates exactly these requests, and only through this access point
-    const viaAccessPoint = { StringEquals: { 's3:DataAccessPointArn': accessPointArn } };
-    zone.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `DelegateObjects${this.statementSuffix(options.name)}`,
-      principals: [options.consumer],
-      actions: objectActions,
-      resources: [zone.bucket.arnForObjects(`${prefix}*`)],
-      conditions: viaAccessPoint,
-    }));
-    zone.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `DelegateList${this.statementSuffix(options.name)}`,
-      principals: [options.consumer],
-      actions: ['s3:ListBucket'],
-      resources: [zone.bucket.bucketArn],
-      conditions: { ...viaAccessPoint, ...listCondition },
-    }));
-    const key = zone.bucket.encryptionKey;
-    if (key) {
-      if (options.allowWrite) key.grantEncryptDecrypt(options.consumer);
-      else key.grantDecrypt(options.consumer);
-    }
-    return { name: options.name, zone: options.zone, prefix, accessPointArn, resource };
-  }
-
-  private statementSuffix(name: string): string {
-    return name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
-  }
-
-  private validate(props: DataLakeStorageProps): void {
-    const zones: Array<[string, DataLakeZoneOptions | undefined]> = [['raw', props.raw], ['clean', props.clean], ['curated', props.curated]];
-    const locations = new Set<string>();
-    for (const [name, z] of zones) {
-      if (!z) continue;
-      if (z.prefix !== undefined) Validate.pattern(this, `${name}.prefix`, PREFIX, PREFIX_HELP, z.prefix);
-      if (z.existingBucket) {
-        Validate.that(this, z.lifecycle === undefined, { prop: `${name}.lifecycle`, value: 'given', allowed: 'not set together with existingBucket (configure the existing bucket itself)' });
-        Validate.that(this, z.bucketName === undefined, { prop: `${name}.bucketName`, value: z.bucketName, allowed: 'not set together with existingBucket' });
-        const bucketName = z.existingBucket.bucketName;
-        if (!Token.isUnresolved(bucketName)) {
-          const prefix = z.prefix ?? `${name}/`;
-          for (const other of locations) {
-            const [otherBucket, otherPrefix] = other.split('|');
-            const overlaps = otherBucket === bucketName && (prefix.startsWith(otherPrefix) || otherPrefix.startsWith(prefix));
-            Validate.that(this, !overlaps, {
-              prop: `${name}.prefix`,
-              value: prefix,
-              allowed: `a prefix that does not overlap another zone's prefix "${otherPrefix}" in the same bucket ${bucketName}`,
-            });
-          }
-          locations.add(`${bucketName}|${prefix}`);
-        }
-      }
-      if (z.bucketName !== undefined) {
-        Validate.pattern(this, `${name}.bucketName`, '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
-          '3-63 characters: lower-case letters, digits, "." and "-", starting and ending with a letter or digit', z.bucketName);
-      }
-    }
-
-    const aps = props.accessPoints ?? [];
-    Validate.unique(this, 'accessPoints[].name', aps.map((a) => a.name));
-    aps.forEach((ap, i) => {
-      Validate.pattern(this, `accessPoints[${i}].name`, '^(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$',
-        '3-50 characters: lower-case letters, digits and "-", starting and ending with a letter or digit, not ending with "-s3alias"', ap.name);
-      Validate.oneOf(this, `accessPoints[${i}].zone`, Object.values(DataLakeZoneName), ap.zone);
-      if (ap.prefix !== undefined) {
-        Validate.pattern(this, `accessPoints[${i}].prefix`, PREFIX, PREFIX_HELP, ap.prefix);
-      }
-    });
   }
 }

@@ -1,3 +1,12 @@
+import { Token } from 'aws-cdk-lib';
+
+/** Throws when a type parameter is a token: the type string and the Avro schema are built from it at synth. */
+function requireKnown(type: string, ...values: number[]): void {
+  if (values.some((v) => Token.isUnresolved(v))) {
+    throw new Error(`invalid ${type}: a token. Allowed: numbers known at synth (the type string and the Avro schema are built from them).`);
+  }
+}
+
 /** One column of a Glue table (or a field of a struct column). */
 export interface Column {
   /**
@@ -49,6 +58,7 @@ export class ColumnType {
    * `decimal(precision, scale)`: precision 1-38, scale 0-precision.
    */
   public static decimal(precision: number, scale: number = 0): ColumnType {
+    requireKnown('decimal', precision, scale);
     if (!Number.isInteger(precision) || precision < 1 || precision > 38 || !Number.isInteger(scale) || scale < 0 || scale > precision) {
       throw new Error(`invalid decimal(${precision},${scale}). Allowed: precision 1-38, scale 0-precision.`);
     }
@@ -57,6 +67,7 @@ export class ColumnType {
 
   /** `varchar(length)`: length 1-65535. */
   public static varchar(length: number): ColumnType {
+    requireKnown('varchar', length);
     if (!Number.isInteger(length) || length < 1 || length > 65535) {
       throw new Error(`invalid varchar(${length}). Allowed: length 1-65535.`);
     }
@@ -65,6 +76,7 @@ export class ColumnType {
 
   /** `char(length)`: length 1-255. */
   public static char(length: number): ColumnType {
+    requireKnown('char', length);
     if (!Number.isInteger(length) || length < 1 || length > 255) {
       throw new Error(`invalid char(${length}). Allowed: length 1-255.`);
     }

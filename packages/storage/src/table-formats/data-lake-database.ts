@@ -1,14 +1,17 @@
-import { Sandbox, Validate } from '@analytics-patterns/core';
-import { Stack } from 'aws-cdk-lib';
+import { CustomerManagedPolicies, GlueLimits, Sandbox, Validate } from '@analytics-patterns/core';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct, IConstruct } from 'constructs';
 
 /** Props for {@link DataLakeDatabase}. */
 export interface DataLakeDatabaseProps {
-  /** Database name: 1-255 lower-case letters, digits and "_" (Athena reads lower-case names only). */
+  /**
+   * Database name: 1-255 lower-case letters, digits and "_" (Athena reads lower-case names only).
+   * A token is accepted (and not checked).
+   */
   readonly databaseName: string;
   /**
-   * Description.
+   * Description (at most 2,048 characters).
    * @default - none
    */
   readonly description?: string;
@@ -21,7 +24,10 @@ export interface DataLakeDatabaseProps {
 
 /** A Glue database: a new {@link DataLakeDatabase} or an existing one. */
 export interface IDataLakeDatabase extends IConstruct {
-  /** Database name (a plain string, never a token, so names can be validated at synth). */
+  /**
+   * Database name: a plain string when known at synth (so other constructs can check names), or
+   * the token it was given as.
+   */
   readonly databaseName: string;
   /** Catalog (account) id. */
   readonly catalogId: string;
@@ -35,13 +41,15 @@ export interface IDataLakeDatabase extends IConstruct {
  * A Glue Data Catalog database (notes 3.1). The notes' "only 1 data catalog per
  * region" means one default catalog per account and region, holding many
  * databases; tables of this library live in one. The name is validated lower-case
- * because Athena and Glue lower-case identifiers.
+ * because Athena and Glue lower-case identifiers (`GlueLimits.DATABASE_NAME`).
+ *
+ * @see https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html
  *
  * @example
  * const db = new DataLakeDatabase(this, 'Db', { databaseName: 'clickstream' });
  */
 export class DataLakeDatabase extends Construct implements IDataLakeDatabase {
-  /** An existing database of this account's catalog, by name. */
+  /** An existing database of this account's catalog, by name (checked with the same name rule). */
   public static fromDatabaseName(scope: Construct, id: string, databaseName: string): IDataLakeDatabase {
     const stack = Stack.of(scope);
     class Imported extends Construct implements IDataLakeDatabase {
@@ -50,7 +58,9 @@ export class DataLakeDatabase extends Construct implements IDataLakeDatabase {
       public readonly databaseArn = stack.formatArn({ service: 'glue', resource: 'database', resourceName: databaseName });
       public readonly catalogArn = stack.formatArn({ service: 'glue', resource: 'catalog' });
     }
-    return new Imported(scope, id);
+    const imported = new Imported(scope, id);
+    Validate.resourceName(imported, 'databaseName', databaseName, GlueLimits.DATABASE_NAME);
+    return imported;
   }
 
   /** Database name (plain string; resources that use it should depend on `resource`). */
@@ -66,10 +76,7 @@ export class DataLakeDatabase extends Construct implements IDataLakeDatabase {
 
   constructor(scope: Construct, id: string, props: DataLakeDatabaseProps) {
     super(scope, id);
-    Validate.pattern(this, 'databaseName', '^[a-z0-9_]{1,255}$', '1-255 lower-case letters, digits and "_"', props.databaseName);
-    if (props.locationUri !== undefined) {
-      Validate.pattern(this, 'locationUri', '^s3://[^/]+/.*$', 'an s3://bucket/prefix/ URI', props.locationUri);
-    }
+    this.validate(props);
     const stack = Stack.of(this);
     this.catalogId = stack.account;
     this.resource = new glue.CfnDatabase(this, 'Database', {
@@ -85,5 +92,16 @@ export class DataLakeDatabase extends Construct implements IDataLakeDatabase {
     this.databaseName = props.databaseName;
     this.catalogArn = stack.formatArn({ service: 'glue', resource: 'catalog' });
     this.databaseArn = stack.formatArn({ service: 'glue', resource: 'database', resourceName: props.databaseName });
+    CustomerManagedPolicies.apply(this);
+  }
+
+  private validate(props: DataLakeDatabaseProps): void {
+    Validate.resourceName(this, 'databaseName', props.databaseName, GlueLimits.DATABASE_NAME);
+    if (props.locationUri !== undefined) {
+      Validate.pattern(this, 'locationUri', '^s3://[^/]+/.*$', 'an s3://bucket/prefix/ URI', props.locationUri);
+    }
+    if (props.description !== undefined && !Token.isUnresolved(props.description)) {
+      Validate.number(this, props.description.length, { prop: 'description.length', ...GlueLimits.DESCRIPTION_CHARS });
+    }
   }
 }

@@ -1,4 +1,10 @@
+import { Token } from 'aws-cdk-lib';
 import { Column, ColumnType } from './column-type';
+
+/** A number as table-property text; a token stays a token (never its encoded double). */
+function text(n: number): string {
+  return Token.isUnresolved(n) ? Token.asString(n) : String(n);
+}
 
 /** How Athena computes the values of a projected partition column. */
 export enum ProjectionType {
@@ -122,15 +128,15 @@ export class PartitionProjection {
     if (this.values) props[`${p}.values`] = this.values.join(',');
     if (this.integerOptions) {
       const o = this.integerOptions;
-      props[`${p}.range`] = `${o.min},${o.max}`;
-      if (o.interval !== undefined) props[`${p}.interval`] = String(o.interval);
-      if (o.digits !== undefined) props[`${p}.digits`] = String(o.digits);
+      props[`${p}.range`] = `${text(o.min)},${text(o.max)}`;
+      if (o.interval !== undefined) props[`${p}.interval`] = text(o.interval);
+      if (o.digits !== undefined) props[`${p}.digits`] = text(o.digits);
     }
     if (this.dateOptions) {
       const o = this.dateOptions;
       props[`${p}.range`] = `${o.rangeStart},${o.rangeEnd ?? 'NOW'}`;
       props[`${p}.format`] = o.format;
-      props[`${p}.interval`] = String(o.interval ?? 1);
+      props[`${p}.interval`] = text(o.interval ?? 1);
       props[`${p}.interval.unit`] = o.intervalUnit ?? DateIntervalUnit.DAYS;
     }
     return props;
