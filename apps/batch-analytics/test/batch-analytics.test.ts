@@ -1,6 +1,6 @@
 import { NagPackName } from '@analytics-patterns/core';
 import {
-  AccessModel, allPaths, AWS_SOLUTIONS_ONLY, expectNagClean, expectValidAsl, normalizeTemplate, OTHER_ACCOUNT, Principals, runNag,
+  AccessModel, allPaths, expectNagClean, expectValidAsl, normalizeTemplate, OTHER_ACCOUNT, Principals, runNag,
   stateMachineDefinitions, testApp,
 } from '@analytics-patterns/testing';
 import { App } from 'aws-cdk-lib';
@@ -215,9 +215,9 @@ describe('BatchAnalyticsStack', () => {
     expect(normalizeTemplate(template.toJSON())).toMatchSnapshot();
   });
 
-  test('cdk-nag AwsSolutions: clean, and no EMR rule is acknowledged', () => {
+  test('cdk-nag, all four packs: clean, and no EMR rule is acknowledged', () => {
     const fresh = new BatchAnalyticsStack(testApp(), 'BatchAnalytics');
-    const report = expectNagClean(fresh, AWS_SOLUTIONS_ONLY);
+    const report = expectNagClean(fresh);
     expect(report.acknowledged.filter((a) => /^AwsSolutions-EMR\d/.test(a.rule))).toEqual([]);
   });
 });

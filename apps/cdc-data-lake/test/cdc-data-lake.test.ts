@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import {
-  AccessModel, AccessRequest, acknowledgementLines, AWS_SOLUTIONS_ONLY, expectNagClean, expectPropError, normalizeTemplate, OTHER_ACCOUNT, Principals,
+  AccessModel, AccessRequest, acknowledgementLines, expectNagClean, expectPropError, normalizeTemplate, OTHER_ACCOUNT, Principals,
   testApp,
 } from '@analytics-patterns/testing';
 import { App, Stack } from 'aws-cdk-lib';
@@ -434,19 +434,27 @@ describe('ChangeDataCaptureLake: context and validation', () => {
       { path, prop: 'cdc-connector-plugin', value: 'https://example.com/plugin.zip', allowed: 's3://<bucket>/<key>.zip or .jar' });
   });
 
-  test('cdk-nag clean: the default app, and the sandbox lab with the source, MSK, the connector and a time-to-live', () => {
-    expectNagClean(new ChangeDataCaptureLakeStack(testApp(), 'ChangeDataCaptureLake'), AWS_SOLUTIONS_ONLY);
+  test('cdk-nag, all four packs: clean for the default app, and the sandbox lab with the source, MSK, the connector and a time-to-live', () => {
+    expectNagClean(new ChangeDataCaptureLakeStack(testApp(), 'ChangeDataCaptureLake'));
     const lab = testApp({ sandbox: true, context: { ...LAB_CONTEXT, 'analytics-patterns:sandbox-ttl-hours': '4' } });
-    const report = expectNagClean(new ChangeDataCaptureLakeStack(lab, 'ChangeDataCaptureLake'), AWS_SOLUTIONS_ONLY);
+    const report = expectNagClean(new ChangeDataCaptureLakeStack(lab, 'ChangeDataCaptureLake'));
     // the acknowledgements the app itself makes (the constructs' own are pinned by their packages): a new one shows up here
     const own = acknowledgementLines(report, 'ChangeDataCaptureLake/')
       .filter((l) => /: \[(ChangeDataCaptureLakeStack|LabSourceDatabase|StreamingAlternative) at /.test(l)).map((l) => l.replace(/: \[.*$/, ''));
+    const compliance = (rule: string, path: string) => ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => `${pack}-${rule} at ${path}`);
     expect(own).toEqual([
       'AwsSolutions-IAM5[Resource::*] at Analyst/DefaultPolicy/Resource',
       'AwsSolutions-IAM5[Resource::<WorkgroupResultsBucket9D320FB1.Arn>/athena-results/cdc-lake-analysts/*] at Analyst/DefaultPolicy/Resource',
       'AwsSolutions-RDS10 at LabSource/Cluster/Resource',
       'AwsSolutions-SMG4 at LabSource/Cluster/Secret/Resource',
-    ]);
+      ...compliance('IAMNoInlinePolicy', 'Analyst/DefaultPolicy/Resource'),
+      ...compliance('IAMNoInlinePolicy', 'Vpc/FlowLogs/IAMRole/DefaultPolicy/Resource'),
+      // PCI DSS 3.2.1 has no rule on these three
+      ...compliance('RDSEnhancedMonitoringEnabled', 'LabSource/Cluster/Writer/Resource').slice(0, 2),
+      ...compliance('RDSInBackupPlan', 'LabSource/Cluster/Writer/Resource').slice(0, 2),
+      ...compliance('RDSInstanceDeletionProtectionEnabled', 'LabSource/Cluster/Resource').slice(0, 2),
+      ...compliance('SecretsManagerRotationEnabled', 'LabSource/Cluster/Secret/Resource').slice(0, 2),
+    ].sort());
     for (const a of report.acknowledged) expect(a.reason.length).toBeGreaterThanOrEqual(40);
   });
 });
