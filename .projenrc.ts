@@ -116,6 +116,7 @@ const root = new typescript.TypeScriptProject({
       'packages/*/test/**/*.ts',
       'packages/*/bench/**/*.ts',
       'packages/*/lambda/**/*.ts',
+      'apps/*/lambda/**/*.ts',
       'packages/*/bin/**/*.ts',
       'test/**/*.ts',
       'bench/**/*.ts',
@@ -174,6 +175,10 @@ const root = new typescript.TypeScriptProject({
     '@types/semver@^7',
     // jq compiled to WebAssembly (no download at install): Firehose JQ queries are evaluated for real
     'jq-wasm@^1.0.1',
+    // the real-time analytics app's Lambda handler sends alerts to SQS (the runtime provides the SDK)
+    '@aws-sdk/client-sqs@^3',
+    // an ANTLR grammar of Flink SQL: the real-time analytics app's Flink statements are parsed in its tests
+    'dt-sql-parser@^4.5.1',
   ],
 });
 root.package.addVersion(VERSION);
@@ -325,8 +330,10 @@ const bundleLambda = collection.addTask('bundle:lambda', {
   exec: 'node lambda/build.js',
 });
 collection.preCompileTask.spawn(bundleLambda);
-// ...and right after `npm ci`, so that `npx cdk synth` works on a fresh clone
-root.package.setScript('prepare', 'node packages/collection/lambda/build.js');
+// ...and right after `npm ci`, so that `npx cdk synth` works on a fresh clone (with the apps' own
+// handlers, bundled the same way: apps/<app>/lambda/build.js)
+const LAMBDA_BUILDS = ['packages/collection/lambda/build.js', 'apps/real-time-analytics/lambda/build.js'];
+root.package.setScript('prepare', LAMBDA_BUILDS.map((b) => `node ${b}`).join(' && '));
 collection.gitignore.exclude('/lambda-dist/', '/runtime/');
 collection.npmignore!.exclude('/lambda/');
 collection.npmignore!.include('/lambda-dist/', '/runtime/');
@@ -387,6 +394,16 @@ for (const [folder, description, uses] of [
     deps: [...cdkPeer, ...['core', 'security', 'storage', ...uses].map((d) => `${SCOPE}/${d}@${VERSION}`)],
   });
 }
+
+const realTime = plainPackage({
+  outdir: 'apps/real-time-analytics',
+  name: `${SCOPE}/app-real-time-analytics`,
+  description: 'Reference app: real-time analytics (IoT -> Kinesis -> Managed Flink -> Firehose/OpenSearch, DynamoDB device state, SQS alerts)',
+  deps: [...cdkPeer, ...['core', 'security', 'storage', 'collection', 'analysis'].map((d) => `${SCOPE}/${d}@${VERSION}`)],
+});
+// the Flink connector JAR is downloaded by the learner (LAB.md), never committed; the Lambda
+// handler is bundled by lambda/build.js after `npm ci` (root prepare) and before jest (global setup)
+realTime.gitignore.exclude('/flink/lib/*.jar', '/lambda-dist/', '__pycache__/', '*.pyc');
 
 // ---- root wiring ----
 root.package.addField('workspaces', workspaces);

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { BatchAnalyticsStack } from './batch-analytics/src';
 import { ChangeDataCaptureLakeStack } from './cdc-data-lake/src';
 import { ClickstreamIngestionStack } from './clickstream/src';
+import { RealTimeAnalyticsStack } from './real-time-analytics/src';
 import { StreamingDataLakeStack } from './streaming-data-lake/src';
 import { WarehouseStack } from './warehouse/src';
 
@@ -28,6 +29,7 @@ export const REFERENCE_APPS: ReferenceApp[] = [
   { stackName: 'StreamingDataLake', build: (scope) => new StreamingDataLakeStack(scope, 'StreamingDataLake') },
   { stackName: 'Warehouse', build: (scope) => new WarehouseStack(scope, 'Warehouse') },
   { stackName: 'BatchAnalytics', build: (scope) => new BatchAnalyticsStack(scope, 'BatchAnalytics') },
+  { stackName: 'RealTimeAnalytics', build: (scope) => new RealTimeAnalyticsStack(scope, 'RealTimeAnalytics') },
   { stackName: 'ChangeDataCaptureLake', folder: 'cdc-data-lake', build: (scope) => new ChangeDataCaptureLakeStack(scope, 'ChangeDataCaptureLake') },
 ];
 

@@ -86,6 +86,14 @@ describe('generated architecture diagrams of the reference apps', () => {
     expect(m.Warehouse).toMatch(/OrdersUpsertStateMachine\w+ --> WarehouseCluster\w+/);
     expect(m.BatchAnalytics).toMatch(/RawZoneBucket\w+ --> WeeklyAnalysisStateMachine\w+/);
     expect(m.BatchAnalytics).toMatch(/WeeklyAnalysisStateMachine\w+ --> CuratedZoneBucket\w+/);
+    expect(m.RealTimeAnalytics).toMatch(/DeviceIngestionRule\w+ --> Telemetry\w+/);
+    expect(m.RealTimeAnalytics).toMatch(/Telemetry\w+ --> StreamAnalyticsApplication\w+/);
+    expect(m.RealTimeAnalytics).toMatch(/StreamAnalyticsApplication\w+ --> ResultsStream\w+/);
+    expect(m.RealTimeAnalytics).toMatch(/ResultsDeliveryStream\w+ --> SearchDomain\w+/);
+    expect(m.RealTimeAnalytics).toMatch(/DeviceStateConsumerFunction\w+ --> DeviceStateTable\w+/);
+    // a dead-letter queue is fed by its queue's redrive policy, not by producers
+    expect(m.RealTimeAnalytics).toMatch(/AlertsQueue\w+ -->\|"dead letters"\| AlertsDeadLetterQueue\w+/);
+    expect(m.RealTimeAnalytics).not.toMatch(/Producers --> AlertsDeadLetterQueue/);
     for (const source of Object.values(m)) {
       // roles people assume (analysts, a CrossAccountRole's role) are consumers, whatever their logical id
       const people = [...source.matchAll(/^\s+([A-Za-z][A-Za-z0-9_]*)>"[^"]*IAM role for people"\]$/gm)].map((x) => x[1]);

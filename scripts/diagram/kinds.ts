@@ -121,6 +121,8 @@ export const PROPERTY_FLOWS: Record<string, Array<{ path: RegExp; direction: 'in
   'AWS::Glue::Table': [{ path: /^TableInput\.StorageDescriptor\.Location$/, direction: 'in' }],
   'AWS::Athena::WorkGroup': [{ path: /ResultConfiguration\.OutputLocation$/, direction: 'out', label: 'results' }],
   'AWS::Kinesis::StreamConsumer': [{ path: /^StreamARN$/, direction: 'in' }],
+  // messages received too often move to the dead-letter queue (without this, the DLQ looks fed by producers)
+  'AWS::SQS::Queue': [{ path: /^RedrivePolicy\.deadLetterTargetArn$/, direction: 'out', label: 'dead letters' }],
   'AWS::IoT::TopicRule': [{ path: /^TopicRulePayload\.Actions\./, direction: 'out' }],
   'AWS::QuickSight::DataSet': [{ path: /^PhysicalTableMap\./, direction: 'in' }],
   'AWS::DMS::ReplicationConfig': [

@@ -1,6 +1,6 @@
 import { AnalyticsWorkgroup } from '@analytics-patterns/analysis';
 import { ColumnarFormat, StreamIngestion, TimeGranularity } from '@analytics-patterns/collection';
-import { SandboxLifetime } from '@analytics-patterns/core';
+import { CustomerManagedPolicies, SandboxLifetime, Validate } from '@analytics-patterns/core';
 import {
   DataLakeCrawler, LakePermission, LakePrincipal, LakeResource, LakeTagResourceType, SecureDataLake,
 } from '@analytics-patterns/processing';
@@ -18,9 +18,18 @@ export interface StreamingDataLakeStackProps extends StackProps {
    * ARNs of the Lake Formation administrators (IAM roles or users). The data lake settings
    * REPLACE the account's administrator list: list every administrator who must stay one.
    * Default: context `lake-admin-arns` (comma-separated), else a new `DataLakeAdmin` role
-   * that principals of this account can assume.
+   * that only the principals of `adminAssumerArns` may assume.
    */
   readonly adminArns?: string[];
+  /**
+   * Who may assume the `DataLakeAdmin` role the app creates when no `adminArns` are given: ARNs
+   * of IAM roles or users of this account. The trust policy names them by `aws:PrincipalArn`
+   * (they need not exist when the stack is deployed), never the whole account.
+   * Default: context `lake-admin-assumer-arns` (comma-separated), else only principals of this
+   * account tagged `analytics-patterns:lake-admin` = `true` (tagging a role or user takes an IAM
+   * administrator, a deliberate act).
+   */
+  readonly adminAssumerArns?: string[];
   /**
    * Account that receives a cross-account share of the events table (SELECT and DESCRIBE,
    * grantable, without the PII column). Default: context `consumer-account-id`, else no share.
@@ -29,6 +38,9 @@ export interface StreamingDataLakeStackProps extends StackProps {
 }
 
 const DATABASE = 'streaming_lake';
+/** The principal tag that lets a principal of the account assume DataLakeAdmin when no assumers are named. */
+export const LAKE_ADMIN_TAG = 'analytics-patterns:lake-admin';
+const IAM_PRINCIPAL_ARN = '^arn:aws[a-z-]*:iam::\\d{12}:(role|user)/.+$';
 const TABLE = 'events';
 
 /**
@@ -110,13 +122,9 @@ export class StreamingDataLakeStack extends Stack {
     });
 
     // ---- principals ----
-    const contextAdmins = String(this.node.tryGetContext('lake-admin-arns') ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
-    let adminArns = props.adminArns ?? contextAdmins;
+    let adminArns = props.adminArns ?? listContext(this, 'lake-admin-arns');
     if (adminArns.length === 0) {
-      this.adminRole = new iam.Role(this, 'DataLakeAdmin', {
-        description: 'Lake Formation data lake administrator of the streaming data lake',
-        assumedBy: new iam.AccountPrincipal(this.account),
-      });
+      this.adminRole = this.createAdminRole(props.adminAssumerArns ?? listContext(this, 'lake-admin-assumer-arns'));
       adminArns = [this.adminRole.roleArn];
     }
     this.dataScientistRole = new iam.Role(this, 'DataScientist', {
@@ -127,6 +135,9 @@ export class StreamingDataLakeStack extends Stack {
       description: 'Queries EU rows of the streaming data lake, without PII columns',
       assumedBy: new iam.AccountPrincipal(this.account),
     });
+    // the analysts' query policies: inline by default, customer-managed with the context flag
+    CustomerManagedPolicies.apply(this.dataScientistRole);
+    CustomerManagedPolicies.apply(this.euAnalystRole);
 
     // ---- Lake Formation ----
     const consumer = props.consumerAccountId ?? this.node.tryGetContext('consumer-account-id');
@@ -210,4 +221,25 @@ export class StreamingDataLakeStack extends Stack {
     // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT (+ budget-email)
     SandboxLifetime.apply(this);
   }
+
+  /**
+   * The Lake Formation administrator role: trusted by this account only for the named principals
+   * (`aws:PrincipalArn`), or, when none are named, for principals tagged `analytics-patterns:lake-admin`.
+   * A principal of the account that may call sts:AssumeRole on any role is not enough (issue 9).
+   */
+  private createAdminRole(assumers: string[]): iam.Role {
+    assumers.forEach((a, i) => Validate.pattern(this, `adminAssumerArns[${i}]`, IAM_PRINCIPAL_ARN, 'an IAM role or user ARN', a));
+    const condition = assumers.length > 0
+      ? { ArnEquals: { 'aws:PrincipalArn': assumers } }
+      : { StringEquals: { [`aws:PrincipalTag/${LAKE_ADMIN_TAG}`]: 'true' } };
+    return new iam.Role(this, 'DataLakeAdmin', {
+      description: 'Lake Formation data lake administrator of the streaming data lake',
+      assumedBy: new iam.AccountPrincipal(this.account).withConditions(condition),
+    });
+  }
+}
+
+/** A comma-separated context value as a list (empty when unset). */
+function listContext(scope: Construct, key: string): string[] {
+  return String(scope.node.tryGetContext(key) ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
 }

@@ -12,7 +12,6 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IRedshiftWarehouse } from '../src';
-import { acknowledgeStorageBuckets } from './support/storage-fixtures';
 import { RedshiftWarehouse } from '../src/redshift-warehouse/redshift-warehouse';
 import { RedshiftWarehouseProps, WarehouseType } from '../src/redshift-warehouse/redshift-warehouse-props';
 
@@ -265,7 +264,6 @@ describe('RedshiftWarehouse compliance', () => {
     const stack = testStack();
     const lake = new SecureBucket(stack, 'Lake');
     new RedshiftWarehouse(stack, 'Warehouse', { loadBuckets: [lake.bucket], spectrum: { schemaName: 'lake', glueDatabaseName: 'curated' } });
-    acknowledgeStorageBuckets(stack);
     const report = expectNagClean(stack);
     expect(report.acknowledged.filter((a) => /RS\d+/.test(a.rule))).toEqual([]);
   });

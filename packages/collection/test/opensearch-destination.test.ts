@@ -1,12 +1,9 @@
-import {
-  AccessModel, expectParameterUsed, expectPropError, numberParameter, Principals, stringParameter, testStack,
-} from '@analytics-patterns/testing';
+import { AccessModel, acknowledgementsBy, expectNagClean, expectParameterUsed, expectPropError, numberParameter, Principals, stringParameter, testStack } from '@analytics-patterns/testing';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { IndexRotation, OpenSearchDestination, OpenSearchDestinationProps, StreamIngestion, TimeGranularity } from '../src';
-import { acknowledgementsBy, expectNagClean } from './support/nag';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';

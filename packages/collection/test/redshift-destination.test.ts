@@ -1,6 +1,4 @@
-import {
-  AccessModel, expectParameterUsed, expectPropError, numberParameter, Principals, stringParameter, testApp, testStack,
-} from '@analytics-patterns/testing';
+import { AccessModel, acknowledgementsBy, expectNagClean, expectParameterUsed, expectPropError, numberParameter, Principals, stringParameter, testApp, testStack } from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -10,7 +8,6 @@ import * as redshift from 'aws-cdk-lib/aws-redshift';
 import * as rss from 'aws-cdk-lib/aws-redshiftserverless';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { RedshiftDestination, RedshiftDestinationProps, RedshiftEndpoint, StreamIngestion, StreamIngestionProps } from '../src';
-import { acknowledgementsBy, expectNagClean } from './support/nag';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';

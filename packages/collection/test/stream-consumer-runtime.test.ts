@@ -2,9 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  AccessModel, expectParameterUsed, expectPropError, numberParameter, OTHER_ACCOUNT, Principals, stringParameter, testStack,
-} from '@analytics-patterns/testing';
+import { AccessModel, acknowledgementsBy, expectNagClean, expectParameterUsed, expectPropError, numberParameter, OTHER_ACCOUNT, Principals, stringParameter, testStack } from '@analytics-patterns/testing';
 import { Duration, FileSystem } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -14,7 +12,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ts from 'typescript';
 import { StreamConsumer, StreamConsumerProps, StreamIngestion } from '../src';
-import { acknowledgementsBy, expectNagClean } from './support/nag';
 
 const PACKAGE = path.join(__dirname, '..');
 const REGION = 'eu-west-1';

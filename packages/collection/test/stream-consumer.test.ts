@@ -1,4 +1,4 @@
-import { expectPropError, testStack } from '@analytics-patterns/testing';
+import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -7,7 +7,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { StreamConsumer, StreamConsumerProps, StreamIngestion } from '../src';
-import { expectNagClean } from './support/nag';
 
 const id = (stack: Stack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
 

@@ -1,6 +1,6 @@
 import { ShardLimitingFactor } from '@analytics-patterns/core';
 import { SecureBucket } from '@analytics-patterns/storage';
-import { expectPropError, testStack } from '@analytics-patterns/testing';
+import { acknowledgementsBy, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,7 +9,6 @@ import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ColumnarFormat, StreamCapacity, StreamIngestion, StreamIngestionProps, TimeGranularity } from '../src';
-import { acknowledgementsBy, expectNagClean } from './support/nag';
 
 const id = (stack: Stack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
 

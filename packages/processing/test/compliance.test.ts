@@ -9,7 +9,6 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { acknowledgeSecureBucketFindings } from './helpers';
 import {
   ActivityWork, CatalogAndTransformWorkflow, ClusterAuthentication, DataLakeCrawler, DataLakeEtlJob, EmrScript, EmrServerlessJob, EmrStep,
   GlueSecurityConfiguration, LakePermission, LakePrincipal, LakeResource, ScheduledPipeline, SecureDataLake, TransientEmrCluster,
@@ -68,7 +67,6 @@ function everything(stack: Stack): void {
     schedules: [{ name: 'daily', expression: scheduler.ScheduleExpression.cron({ minute: '0', hour: '1' }), activities: ['emr'] }],
     notificationTopic: alarms.topic,
   });
-  acknowledgeSecureBucketFindings(stack);
 }
 
 describe('processing constructs together', () => {

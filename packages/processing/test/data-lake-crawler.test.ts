@@ -7,7 +7,6 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { acknowledgeSecureBucketFindings } from './helpers';
 import { CrawlerDeleteBehavior, CrawlerUpdateBehavior, DataLakeCrawler, DataLakeCrawlerProps, GlueSecurityConfiguration, RecrawlBehavior } from '../src';
 
 function crawler(stack: Stack, overrides: Partial<DataLakeCrawlerProps> = {}): { crawler: DataLakeCrawler; raw: SecureBucket } {
@@ -161,14 +160,12 @@ describe('DataLakeCrawler', () => {
     const agnostic = testStack();
     const app = agnostic.node.scope as any;
     crawler(new Stack(app, 'Agnostic'));
-    acknowledgeSecureBucketFindings(app);
     expectNagClean(agnostic);
   });
 
   test('cdk-nag clean (acknowledged wildcards only)', () => {
     const stack = testStack();
     crawler(stack, { lakeFormationGoverned: true });
-    acknowledgeSecureBucketFindings(stack);
     const report = expectNagClean(stack);
     expect(report.acknowledged.filter((a) => a.path.includes('Crawler/Policy')).map((a) => a.rule)).toEqual(
       expect.arrayContaining([expect.stringContaining('AwsSolutions-IAM5')]),

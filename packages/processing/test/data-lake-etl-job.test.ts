@@ -11,7 +11,6 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { acknowledgeSecureBucketFindings } from './helpers';
 import {
   CatalogAndTransformWorkflow, DataLakeCrawler, DataLakeEtlJob, DataLakeEtlJobProps, GlueJobType, GlueSecurityConfiguration, GlueWorkerType,
 } from '../src';
@@ -156,7 +155,6 @@ describe('DataLakeEtlJob', () => {
   test('cdk-nag clean', () => {
     const f = fixture();
     job(f, { lakeFormationGoverned: true });
-    acknowledgeSecureBucketFindings(f.stack);
     expectNagClean(f.stack);
   });
 
@@ -262,7 +260,6 @@ describe('CatalogAndTransformWorkflow', () => {
   test('cdk-nag clean', () => {
     const f = fixture();
     workflow(f);
-    acknowledgeSecureBucketFindings(f.stack);
     expectNagClean(f.stack);
   });
 

@@ -12,7 +12,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { acknowledgeSecureBucketFindings, taskRequests } from './helpers';
+import { taskRequests } from './helpers';
 import { EmrScript, EmrServerlessJob, EmrServerlessJobProps, ServerlessArchitecture } from '../src';
 
 const SCRIPT = path.join(__dirname, '..', 'assets', 'emr', 'weblog_analysis.py');
@@ -127,7 +127,6 @@ describe('EmrServerlessJob', () => {
 
   test('cdk-nag, four packs: clean; AwsSolutions acknowledgements are IAM5 wildcards only', () => {
     const { stack: s } = build();
-    acknowledgeSecureBucketFindings(s);
     const report = expectNagClean(s);
     expect(report.acknowledged.filter((a) => a.pack === 'AwsSolutions' && a.path.includes('/Job/')).every((a) => a.rule.startsWith('AwsSolutions-IAM5'))).toBe(true);
   });

@@ -1,26 +1,8 @@
 // Test helpers of the processing package.
-import { NagAcknowledgements } from '@analytics-patterns/core';
-import { AccessLogBucket, SecureBucket } from '@analytics-patterns/storage';
 import { AccessRequest, taskActions, TaskActions } from '@analytics-patterns/testing';
-import { IConstruct } from 'constructs';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
-
-/**
- * Test-only, transitional: acknowledges the compliance findings that the storage package's
- * SecureBucket and AccessLogBucket still produce on main (no replication, SSE-S3 access-log bucket). The storage
- * rework (branch rework-security-storage) owns them; remove this once it is merged.
- */
-export function acknowledgeSecureBucketFindings(scope: IConstruct): void {
-  for (const c of scope.node.findAll()) {
-    if (!(c instanceof SecureBucket) && !(c instanceof AccessLogBucket)) continue;
-    NagAcknowledgements.acknowledgeCompliance(c, 'S3BucketReplicationEnabled',
-      'Test fixture: replication of SecureBucket is decided by the storage package (rework-security-storage), not by the processing constructs under test.');
-    NagAcknowledgements.acknowledgeCompliance(c, 'S3DefaultEncryptionKMS',
-      'Test fixture: SecureBucket\'s access-log bucket is SSE-S3 because S3 server access logs cannot be delivered to SSE-KMS buckets (storage package).');
-  }
-}
 
 /** How a test maps one IAM action of a task to the request AWS makes (resource and context). */
 export type TaskRequest = (task: TaskActions, action: string) => Omit<AccessRequest, 'principal' | 'action'> | undefined;

@@ -146,3 +146,8 @@ export function expectNagClean(scope: IConstruct, packs: NagPackName[] = ALL_NAG
 export function acknowledgementLines(report: NagReport, stripPrefix = ''): string[] {
   return [...new Set(report.acknowledged.map((a) => `${a.rule} at ${a.path.replace(stripPrefix, '')}: ${a.reason}`))].sort();
 }
+
+/** The acknowledgements a construct made itself (by the provenance of their reason), as sorted `rule path` lines. */
+export function acknowledgementsBy(report: NagReport, construct: string): string[] {
+  return [...new Set(report.acknowledged.filter((a) => a.reason.startsWith(`[${construct} at `)).map((a) => `${a.rule} ${a.path}`))].sort();
+}

@@ -6,7 +6,6 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AthenaDataset, AthenaDatasetProps, DatasetColumnType, DatasetImportMode } from '../src';
-import { acknowledgeStorageBuckets } from './support/storage-fixtures';
 
 const ACCOUNT = '123456789012';
 
@@ -107,7 +106,6 @@ describe('AthenaDataset', () => {
       table: { databaseName: 'curated', tableName: 'orders', columns: COLUMNS, dataBucket: data.bucket, dataPrefix: 'orders/' },
       ownerArns: [AUTHOR],
     });
-    acknowledgeStorageBuckets(stack);
     expectNagClean(stack);
   });
 

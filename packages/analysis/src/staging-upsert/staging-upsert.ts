@@ -1,4 +1,4 @@
-import { NagAcknowledgements, Sandbox, Validate } from '@analytics-patterns/core';
+import { CustomerManagedPolicies, NagAcknowledgements, Sandbox, TimeUnit, Validate } from '@analytics-patterns/core';
 import { Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -81,6 +81,7 @@ export class StagingUpsert extends Construct {
     this.notificationTopic = props.notificationTopic ?? this.createTopic(props, settings);
     this.failureRule = this.createFailureRule(settings);
     this.acknowledgeFindings(props, settings);
+    CustomerManagedPolicies.apply(this);
   }
 
   /** Grants the right to start loads by hand (`{"manifestKey": "..."}`). */
@@ -95,8 +96,13 @@ export class StagingUpsert extends Construct {
       suffix: props.manifestSuffix ?? '.manifest',
       dataPrefix: props.dataPrefix ?? '',
       frozenPrefix: props.frozenManifestPrefix ?? `upsert-frozen-manifests/${schema}/${props.table.tableName}/`,
-      pollSeconds: seconds(this, 'pollInterval', props.pollInterval ?? Duration.seconds(15)),
-      timeoutSeconds: seconds(this, 'timeout', props.timeout ?? Duration.hours(2)),
+      pollSeconds: Validate.duration(this, props.pollInterval ?? Duration.seconds(15), { prop: 'pollInterval', in: TimeUnit.SECONDS, ...UpsertLimits.POLL_INTERVAL_SECONDS })!,
+      timeoutSeconds: Validate.duration(this, props.timeout ?? Duration.hours(2), {
+        prop: 'timeout',
+        in: TimeUnit.SECONDS,
+        ...UpsertLimits.TIMEOUT_SECONDS,
+        hint: 'The Data API honours a ClientToken for 8 hours: a longer execution could submit a retried batch twice.',
+      })!,
       maxAttempts: props.maxAttempts ?? 3,
     };
   }
@@ -122,16 +128,13 @@ export class StagingUpsert extends Construct {
         allowed: `a prefix apart from manifestPrefix (${props.manifestPrefix}): writing a frozen manifest must not start a load`,
       });
     }
-    Validate.integer(this, 'maxAttempts', 1, 10, s.maxAttempts);
+    Validate.number(this, s.maxAttempts, { prop: 'maxAttempts', ...UpsertLimits.MAX_ATTEMPTS });
     this.validateTiming(s);
     this.validateTriggers(props, s);
   }
 
   /** Poll interval and timeout, each alone and together (history quota, cancel margin). Skipped for tokens. */
   private validateTiming(s: UpsertSettings): void {
-    Validate.integer(this, 'pollInterval', 1, 300, s.pollSeconds, 'seconds');
-    Validate.integer(this, 'timeout', 60, UpsertLimits.DATA_API_CLIENT_TOKEN_SECONDS, s.timeoutSeconds, 'seconds',
-      'The Data API honours a ClientToken for 8 hours: a longer execution could submit a retried batch twice.');
     if (Token.isUnresolved(s.pollSeconds) || Token.isUnresolved(s.timeoutSeconds)) return; // the state machine bounds polls at run time
     const minTimeout = 2 * s.pollSeconds + UpsertLimits.CANCEL_MARGIN_SECONDS;
     Validate.that(this, s.timeoutSeconds >= minTimeout, {
@@ -162,7 +165,7 @@ export class StagingUpsert extends Construct {
       });
     }
     if ((props.triggerOnManifest ?? true) && props.sourceBucket instanceof s3.Bucket) {
-      Validate.that(this, sendsEventBridgeEvents(props.sourceBucket), {
+      Validate.that(this, mayEmitEventBridgeEvents(props.sourceBucket), {
         prop: 'sourceBucket',
         value: props.sourceBucket.node.path,
         allowed: 'a bucket that sends events to EventBridge (eventBridgeEnabled: true) when triggerOnManifest is on',
@@ -372,21 +375,14 @@ function deadlineCondition(s: UpsertSettings): string {
     + `(${timeout} - ${poll} - ${UpsertLimits.CANCEL_MARGIN_SECONDS}) * 1000 or $polls >= ${UpsertLimits.MAX_POLLS} %}`;
 }
 
-/** Whole seconds of a Duration prop, with the construct's own message when a token cannot be converted. */
-function seconds(scope: Construct, prop: string, d: Duration): number {
-  try {
-    return d.toSeconds();
-  } catch {
-    Validate.fail(scope, { prop, value: d.toString(), allowed: 'a whole number of seconds (for a token: Duration.seconds(token))' });
-    return 0;
-  }
-}
-
-/** Whether a bucket defined in this app sends events to EventBridge (L2 prop, L1 property or override). */
-function sendsEventBridgeEvents(bucket: s3.Bucket): boolean {
-  if ((bucket as any).eventBridgeEnabled === true) return true;
+/**
+ * Whether a bucket defined in this app may send events to EventBridge, read from public
+ * surfaces only: the L1 property (set by SecureBucket's and DataLakeStorage's
+ * `eventBridgeEnabled`), or the notifications resource aws-cdk-lib's Bucket creates for
+ * `eventBridgeEnabled: true` (or for event notifications, which cannot be told apart).
+ */
+function mayEmitEventBridgeEvents(bucket: s3.Bucket): boolean {
   const cfn = bucket.node.defaultChild as s3.CfnBucket;
-  const fromProps = Stack.of(bucket).resolve(cfn.notificationConfiguration)?.eventBridgeConfiguration?.eventBridgeEnabled;
-  const fromOverride = (cfn as any).rawOverrides?.Properties?.NotificationConfiguration?.EventBridgeConfiguration?.EventBridgeEnabled;
-  return fromProps === true || fromOverride === true;
+  const fromProperty = Stack.of(bucket).resolve(cfn.notificationConfiguration)?.eventBridgeConfiguration?.eventBridgeEnabled;
+  return fromProperty === true || bucket.node.tryFindChild('Notifications') !== undefined;
 }

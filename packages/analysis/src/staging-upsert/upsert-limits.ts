@@ -1,9 +1,30 @@
+import { Limit } from '@analytics-patterns/core';
+
 /**
  * The AWS limits a staging-table upsert must stay within, and the budgets this library derives
  * from them. Each number is checked at synth where its inputs are known, and at run time by the
  * state machine where they are not (tokens, manifests).
  */
 export class UpsertLimits {
+  /**
+   * Attempts of one load batch after transient errors (a bound of this library: each retry
+   * waits with backoff, and the whole execution must stay within `TIMEOUT_SECONDS`).
+   */
+  public static readonly MAX_ATTEMPTS: Limit = { min: 1, max: 10, integer: true };
+
+  /**
+   * Seconds between two DescribeStatement polls (a bound of this library: longer waits only
+   * delay the end of a finished load; whole seconds because a Wait state counts in seconds).
+   */
+  public static readonly POLL_INTERVAL_SECONDS: Limit = { min: 1, max: 300, unit: 'seconds', integer: true };
+
+  /**
+   * Seconds one execution may run: at least a minute, at most the 8 hours a Data API
+   * `ClientToken` is honoured (`DATA_API_CLIENT_TOKEN_SECONDS`).
+   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/data-api.html
+   */
+  public static readonly TIMEOUT_SECONDS: Limit = { min: 60, max: 8 * 3600, unit: 'seconds', integer: true };
+
   /**
    * Statements in one Data API `BatchExecuteStatement` call.
    * @see https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_BatchExecuteStatement.html

@@ -1,9 +1,24 @@
 import { CloudHsmLimits, CustomerManagedPolicies, PrivateSubnets, Sandbox, TimeUnit, Validate } from '@analytics-patterns/core';
 import { Duration, Token } from 'aws-cdk-lib';
-import * as cloudhsm from 'aws-cdk-lib/aws-cloudhsm';
+import type * as cloudhsm from 'aws-cdk-lib/aws-cloudhsm';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { HsmClusterProps, HsmType } from './hsm-cluster-props';
+
+/**
+ * aws-cdk-lib's CloudHSM module, loaded when an HsmCluster is built rather than when the
+ * package is imported: the rest of `@analytics-patterns/security` keeps working with an
+ * aws-cdk-lib that predates `aws-cdk-lib/aws-cloudhsm` (2.268.0), and the failure, if any,
+ * names the construct and the version it needs.
+ */
+function cloudHsmModule(scope: Construct): typeof cloudhsm {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('aws-cdk-lib/aws-cloudhsm');
+  } catch {
+    throw new Error(`[${scope.node.path}] HsmCluster needs aws-cdk-lib 2.268.0 or later (aws-cdk-lib/aws-cloudhsm); this app loads an older aws-cdk-lib.`);
+  }
+}
 
 /** Ports of the HSMs that clients connect to. */
 const HSM_PORTS = ec2.Port.tcpRange(2223, 2225);
@@ -32,7 +47,7 @@ export class HsmCluster extends Construct implements ec2.IConnectable {
     super(scope, id);
     const { subnetIds, retentionDays } = this.validate(props);
     // L1 on purpose: aws-cdk-lib has no CloudHSM L2.
-    this.cluster = new cloudhsm.CfnCluster(this, 'Cluster', {
+    this.cluster = new (cloudHsmModule(this).CfnCluster)(this, 'Cluster', {
       hsmType: props.hsmType ?? HsmType.HSM2M_MEDIUM,
       mode: (props.fips ?? true) ? 'FIPS' : 'NON_FIPS',
       subnetIds,

@@ -1,0 +1,2 @@
+export * from './flink-job';
+export * from './real-time-analytics-stack';

@@ -1,0 +1,142 @@
+import { AccessModel, expectPropError, OTHER_ACCOUNT, Principals, TEST_ENV, testApp } from '@analytics-patterns/testing';
+import { Template } from 'aws-cdk-lib/assertions';
+import { LAKE_ADMIN_TAG, StreamingDataLakeStack, StreamingDataLakeStackProps } from '../src';
+
+/**
+ * Run-time permissions of the app-level wiring, evaluated on the synthesized template
+ * (identity, resource and key policies together): who may administer the lake, what the
+ * analyst roles may do on the IAM side, and that Firehose and strangers reach the raw zone
+ * only as intended.
+ *
+ * What this cannot prove: Lake Formation grants. The analysts' column and row limits (no
+ * `email`, EU rows only) are enforced by Lake Formation when it vends credentials
+ * (`lakeformation:GetDataAccess`); the IAM side only opens the door (query in this workgroup,
+ * read the catalog, ask Lake Formation for data access) and keeps the raw objects closed. The
+ * grants themselves are asserted as template resources in streaming-data-lake.test.ts; that they
+ * filter as intended is seen in the lab (LAB.md).
+ */
+const { account: ACCOUNT, region: REGION } = TEST_ENV;
+
+function synth(props: StreamingDataLakeStackProps = {}, context: Record<string, unknown> = {}) {
+  const stack = new StreamingDataLakeStack(testApp({ context }), 'StreamingDataLake', props);
+  return { stack, access: AccessModel.of(stack), template: Template.fromStack(stack) };
+}
+
+/** A principal of this account whose identity policy lets it assume any role (an IAM power user). */
+const powerUser = (name: string) => ({
+  principal: `arn:aws:iam::${ACCOUNT}:role/${name}`,
+  identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }],
+});
+
+describe('DataLakeAdmin role (issue 9: it trusted the whole account)', () => {
+  test('by default only principals tagged analytics-patterns:lake-admin=true may assume it (trust statement whole)', async () => {
+    const { stack, access, template } = synth();
+    const role = template.toJSON().Resources[stack.getLogicalId(stack.adminRole!.node.defaultChild as any)].Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } },
+      Condition: { StringEquals: { [`aws:PrincipalTag/${LAKE_ADMIN_TAG}`]: 'true' } },
+    }]);
+    const admin = stack.adminRole!.roleArn;
+    // a principal of the account that may assume any role, but is not tagged: refused (the old trust allowed it)
+    await access.expectDenied(
+      { ...powerUser('Developer'), action: 'sts:AssumeRole', resource: admin },
+      { ...powerUser('Developer'), action: 'sts:AssumeRole', resource: admin, context: { [`aws:PrincipalTag/${LAKE_ADMIN_TAG}`]: 'false' } },
+      { principal: Principals.strangerInAccount(), action: 'sts:AssumeRole', resource: admin, context: { [`aws:PrincipalTag/${LAKE_ADMIN_TAG}`]: 'true' } },
+      { ...Principals.otherAccountAdmin(), action: 'sts:AssumeRole', resource: admin, context: { [`aws:PrincipalTag/${LAKE_ADMIN_TAG}`]: 'true' } },
+      { principal: Principals.anonymous, action: 'sts:AssumeRole', resource: admin },
+    );
+    await access.expectAllowed({ ...powerUser('LakeSteward'), action: 'sts:AssumeRole', resource: admin, context: { [`aws:PrincipalTag/${LAKE_ADMIN_TAG}`]: 'true' } });
+  });
+
+  test('with named assumers (prop or lake-admin-assumer-arns context) exactly those principals may assume it', async () => {
+    const named = `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/${REGION}/AWSReservedSSO_Admin_0123456789abcdef`;
+    for (const { stack, access } of [
+      synth({ adminAssumerArns: [named] }),
+      synth({}, { 'lake-admin-assumer-arns': ` ${named} ` }),
+    ]) {
+      const admin = stack.adminRole!.roleArn;
+      // aws:PrincipalArn is the role ARN (with its path) of the session that calls AssumeRole
+      const developer = powerUser('Developer');
+      await access.expectAllowed({ ...powerUser('ignored'), principal: named, action: 'sts:AssumeRole', resource: admin, context: { 'aws:PrincipalArn': named } });
+      await access.expectDenied(
+        { ...developer, action: 'sts:AssumeRole', resource: admin, context: { 'aws:PrincipalArn': developer.principal } },
+        { ...developer, action: 'sts:AssumeRole', resource: admin, context: { 'aws:PrincipalArn': developer.principal, [`aws:PrincipalTag/${LAKE_ADMIN_TAG}`]: 'true' } },
+        { ...Principals.otherAccountAdmin(), action: 'sts:AssumeRole', resource: admin, context: { 'aws:PrincipalArn': Principals.otherAccountAdmin().principal as string } },
+      );
+    }
+  });
+
+  test('named assumers must be IAM role or user ARNs; with named administrators no role is created', () => {
+    expectPropError(() => synth({ adminAssumerArns: ['alice'] }), {
+      path: 'StreamingDataLake', prop: 'adminAssumerArns[0]', value: 'alice', allowed: 'an IAM role or user ARN',
+    });
+    const { stack, template } = synth({ adminArns: [`arn:aws:iam::${ACCOUNT}:role/LakeAdmin`] });
+    expect(stack.adminRole).toBeUndefined();
+    expect(Object.values<any>(template.findResources('AWS::IAM::Role')).filter((r) => r.Properties.Description?.startsWith('Lake Formation data lake administrator'))).toEqual([]);
+  });
+});
+
+describe('analyst roles: the IAM side of querying through Lake Formation', () => {
+  const { stack, access } = synth();
+  const workgroup = `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/streaming-lake-analysts`;
+  const table = `arn:aws:glue:${REGION}:${ACCOUNT}:table/streaming_lake/events`;
+  const results = stack.workgroup.resultsBucket;
+  const raw = stack.storage.raw.bucket;
+  const key = stack.storage.encryptionKey.keyArn;
+
+  test('each analyst queries in the workgroup, reads the table\'s metadata, asks Lake Formation for data access and keeps its results with the key', async () => {
+    for (const role of [stack.dataScientistRole.roleArn, stack.euAnalystRole.roleArn]) {
+      await access.expectAllowed(
+        { principal: role, action: 'athena:StartQueryExecution', resource: workgroup },
+        { principal: role, action: 'athena:GetQueryResults', resource: workgroup },
+        { principal: role, action: 'glue:GetTable', resource: table },
+        { principal: role, action: 'lakeformation:GetDataAccess', resource: '*' },
+        { principal: role, action: 's3:PutObject', resource: results.arnForObjects(`${stack.workgroup.resultsPrefix}q-1.csv`) },
+        { principal: role, action: 's3:GetObject', resource: results.arnForObjects(`${stack.workgroup.resultsPrefix}q-1.csv`) },
+        { principal: role, action: 'kms:GenerateDataKey', resource: key, context: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` } },
+      );
+    }
+  });
+
+  test('…but no other workgroup, no other table, no raw objects without Lake Formation, no catalog writes, no plain HTTP', async () => {
+    for (const role of [stack.dataScientistRole.roleArn, stack.euAnalystRole.roleArn]) {
+      await access.expectDenied(
+        { principal: role, action: 'athena:StartQueryExecution', resource: `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/primary` },
+        { principal: role, action: 'glue:GetTable', resource: `arn:aws:glue:${REGION}:${ACCOUNT}:table/streaming_lake/other` },
+        { principal: role, action: 'glue:UpdateTable', resource: table },
+        { principal: role, action: 's3:GetObject', resource: raw.arnForObjects('events/year=2026/month=11/day=29/part-0.parquet') },
+        { principal: role, action: 'kms:Decrypt', resource: key },
+        { principal: role, action: 's3:GetObject', resource: results.arnForObjects('other/q-1.csv') },
+        { principal: role, action: 'sts:AssumeRole', resource: stack.adminRole!.roleArn },
+      );
+      await access.expectExplicitlyDenied({
+        principal: role, action: 's3:GetObject', resource: results.arnForObjects(`${stack.workgroup.resultsPrefix}q-1.csv`), context: { 'aws:SecureTransport': 'false' },
+      });
+    }
+  });
+
+  test('Firehose writes the raw events prefix with the key through S3; strangers, other accounts and unsigned callers reach no data', async () => {
+    const firehose = stack.ingestion.deliveryRole.roleArn;
+    await access.expectAllowed(
+      { principal: firehose, action: 's3:PutObject', resource: raw.arnForObjects('events/year=2026/month=11/day=29/part-0.parquet') },
+      { principal: firehose, action: 'glue:GetTableVersions', resource: table },
+    );
+    await access.expectDenied({ principal: firehose, action: 's3:PutObject', resource: stack.storage.curated.bucket.arnForObjects('events/x.parquet') });
+    for (const [action, resource] of [
+      ['s3:GetObject', raw.arnForObjects('events/year=2026/month=11/day=29/part-0.parquet')],
+      ['s3:GetObject', results.arnForObjects(`${stack.workgroup.resultsPrefix}q-1.csv`)],
+      ['kms:Decrypt', key],
+      ['athena:StartQueryExecution', workgroup],
+      ['kinesis:PutRecord', stack.ingestion.stream.streamArn],
+    ] as const) {
+      await access.expectDenied(
+        { principal: Principals.strangerInAccount(), action, resource },
+        { ...Principals.otherAccountAdmin(), action, resource },
+        { principal: Principals.anonymous, action, resource },
+      );
+    }
+    await access.expectDenied({ principal: `arn:aws:iam::${OTHER_ACCOUNT}:role/DataScientist`, action: 'sts:AssumeRole', resource: stack.dataScientistRole.roleArn });
+  });
+});
