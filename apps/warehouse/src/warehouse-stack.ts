@@ -105,7 +105,7 @@ export class WarehouseStack extends Stack {
     new CfnOutput(this, 'AdminSecretArn', { value: this.warehouse.adminSecretArn, description: 'Redshift-managed admin secret (query with the Data API or the query editor)' });
     new CfnOutput(this, 'UpsertStateMachineArn', { value: this.upsert.stateMachine.stateMachineArn, description: 'Start by hand with {"manifestKey": "manifests/orders/<name>.manifest"}' });
     new CfnOutput(this, 'SpectrumSetupStateMachineArn', { value: this.warehouse.setupStateMachine!.stateMachineArn, description: 'Run once after deploy to create the Spectrum schema' });
-    // the app's roles (and StagingUpsert's, which does not apply it itself yet) follow the library's policy switch
+    // the app's own roles follow the library's customer-managed-policies switch
     CustomerManagedPolicies.apply(this);
     // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT (+ budget-email)
     SandboxLifetime.apply(this);
