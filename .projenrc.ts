@@ -385,6 +385,7 @@ for (const [folder, description, uses] of [
   ['streaming-data-lake', 'Reference app: streaming data lake (ingestion -> Parquet -> Glue -> Lake Formation -> Athena)', ['collection', 'processing', 'analysis']],
   ['warehouse', 'Reference app: Redshift warehouse with a recurring staging-table upsert and Spectrum', ['processing', 'analysis']],
   ['batch-analytics', 'Reference app: weekly transient EMR job from the raw zone to the curated zone', ['processing']],
+  ['cdc-data-lake', 'Reference app: change data capture into the lake (DMS -> raw -> Glue -> curated -> Lake Formation -> Athena/QuickSight; MSK Connect alternative)', ['collection', 'processing', 'analysis', 'visualization']],
 ] as const) {
   plainPackage({
     outdir: `apps/${folder}`,

@@ -9,6 +9,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { BatchAnalyticsStack } from './batch-analytics/src';
+import { ChangeDataCaptureLakeStack } from './cdc-data-lake/src';
 import { ClickstreamIngestionStack } from './clickstream/src';
 import { RealTimeAnalyticsStack } from './real-time-analytics/src';
 import { StreamingDataLakeStack } from './streaming-data-lake/src';
@@ -29,6 +30,7 @@ export const REFERENCE_APPS: ReferenceApp[] = [
   { stackName: 'Warehouse', build: (scope) => new WarehouseStack(scope, 'Warehouse') },
   { stackName: 'BatchAnalytics', build: (scope) => new BatchAnalyticsStack(scope, 'BatchAnalytics') },
   { stackName: 'RealTimeAnalytics', build: (scope) => new RealTimeAnalyticsStack(scope, 'RealTimeAnalytics') },
+  { stackName: 'ChangeDataCaptureLake', folder: 'cdc-data-lake', build: (scope) => new ChangeDataCaptureLakeStack(scope, 'ChangeDataCaptureLake') },
 ];
 
 /** Adds every reference app to `app`. */

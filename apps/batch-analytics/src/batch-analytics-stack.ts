@@ -1,4 +1,4 @@
-import { AlarmTopic, Sandbox, SandboxLifetime } from '@analytics-patterns/core';
+import { AlarmTopic, CustomerManagedPolicies, Sandbox, SandboxLifetime } from '@analytics-patterns/core';
 import {
   ActivityWork, ClusterAuthentication, EmrScript, EmrServerlessJob, EmrStep, Precondition, ScheduledPipeline, TransientEmrCluster,
 } from '@analytics-patterns/processing';
@@ -54,12 +54,15 @@ export class BatchAnalyticsStack extends Stack {
   public readonly serverlessJob: EmrServerlessJob;
   public readonly pipeline: ScheduledPipeline;
   public readonly table: DataLakeTable;
+  /** The topic of failed runs (encrypted with the data key). */
+  public readonly notifications: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: BatchAnalyticsStackProps = {}) {
     super(scope, id, { description: 'analytics-patterns reference app: weekly transient EMR job from the raw zone to the curated zone', ...props });
     const key = new DataKey(this, 'DataKey', { alias: 'analytics-patterns/batch-analytics', description: 'Batch analytics data key' });
     const contextEmails = String(this.node.tryGetContext('alarm-emails') ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
     const alarms = new AlarmTopic(this, 'Notifications', { encryptionKey: key.key, emails: props.alarmEmails ?? contextEmails });
+    this.notifications = alarms;
 
     this.raw = new SecureBucket(this, 'RawZone', { encryptionKey: key.key });
     this.curated = new SecureBucket(this, 'CuratedZone', { encryptionKey: key.key });
@@ -72,6 +75,8 @@ export class BatchAnalyticsStack extends Stack {
       natGateways: 0,
       subnetConfiguration: [{ name: 'emr', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 22 }],
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+      // the default security group keeps no rule (issue 15): nothing can use it by accident
+      restrictDefaultSecurityGroup: true,
     });
     // interface endpoints reachable only from the EMR nodes (rules added below), not from the whole VPC
     const endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
@@ -194,6 +199,8 @@ export class BatchAnalyticsStack extends Stack {
     new CfnOutput(this, 'TlsCertificatesZip', { value: this.operations.bucket.s3UrlForObject(TLS_ZIP), description: 'Upload the PEM zip for EMR in-transit encryption here' });
     new CfnOutput(this, 'EmrJobStateMachine', { value: this.job.stateMachine.stateMachineArn, description: 'Start to run the transient EMR job now' });
     new CfnOutput(this, 'ServerlessJobStateMachine', { value: this.serverlessJob.stateMachine.stateMachineArn, description: 'Start to run the same job on EMR Serverless' });
+    // the app's own roles (flow logs) follow the library's customer-managed-policies switch
+    CustomerManagedPolicies.apply(this);
     // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT
     SandboxLifetime.apply(this, { budgetEmails: props.alarmEmails ?? contextEmails });
   }

@@ -1,8 +1,8 @@
 import {
   ColumnEncoding, RedshiftColumnType, LoadFormat, RedshiftWarehouse, StagingUpsert, TableDefinition, UpsertStrategy,
 } from '@analytics-patterns/analysis';
-import { RedshiftNodeType, Sandbox, SandboxLifetime } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
+import { CustomerManagedPolicies, RedshiftNodeType, Sandbox, SandboxLifetime } from '@analytics-patterns/core';
+import { DataKey, HsmCluster } from '@analytics-patterns/security';
 import { SecureBucket } from '@analytics-patterns/storage';
 import { Aws, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -33,6 +33,19 @@ export const FACT_ORDERS: TableDefinition = {
   sortKeys: ['updated_at'],
 };
 
+/** Props for {@link WarehouseStack}. */
+export interface WarehouseStackProps extends StackProps {
+  /**
+   * Add a CloudHSM cluster in the warehouse's VPC, reachable from the cluster on the HSM ports
+   * (2223-2225), for Redshift HSM encryption (notes 4.4, 6.2). The cluster is created without
+   * HSMs: adding HSMs (billed per HSM-hour), initializing and activating the cluster, and the
+   * Redshift HSM client certificate and configuration stay out of band (see LAB.md).
+   * Context `warehouse-hsm`.
+   * @default false
+   */
+  readonly hsm?: boolean;
+}
+
 /**
  * Reference app: a Redshift warehouse fed by a recurring, exactly-once staging-table
  * upsert (notes 4.4).
@@ -49,8 +62,10 @@ export class WarehouseStack extends Stack {
   public readonly warehouse: RedshiftWarehouse;
   public readonly upsert: StagingUpsert;
   public readonly lakeDatabase: glue.CfnDatabase;
+  /** The CloudHSM cluster, with `hsm: true` (context `warehouse-hsm=true`). */
+  public readonly hsm?: HsmCluster;
 
-  constructor(scope: Construct, id: string, props: StackProps = {}) {
+  constructor(scope: Construct, id: string, props: WarehouseStackProps = {}) {
     super(scope, id, { description: 'analytics-patterns reference app: Redshift warehouse with a staging-table upsert pipeline and Spectrum', ...props });
     const key = new DataKey(this, 'DataKey', { alias: 'analytics-patterns/warehouse', description: 'Warehouse data key' });
 
@@ -82,12 +97,28 @@ export class WarehouseStack extends Stack {
       pollInterval: Duration.seconds(15),
     });
 
+    const hsmFlag = this.node.tryGetContext('warehouse-hsm');
+    if (props.hsm ?? (hsmFlag === true || hsmFlag === 'true')) this.hsm = this.createHsm();
+
     new CfnOutput(this, 'CuratedBucket', { value: this.curated.bucket.bucketName, description: 'Write Parquet files and then a manifest under manifests/orders/' });
     new CfnOutput(this, 'ClusterIdentifier', { value: this.warehouse.warehouseName });
     new CfnOutput(this, 'AdminSecretArn', { value: this.warehouse.adminSecretArn, description: 'Redshift-managed admin secret (query with the Data API or the query editor)' });
     new CfnOutput(this, 'UpsertStateMachineArn', { value: this.upsert.stateMachine.stateMachineArn, description: 'Start by hand with {"manifestKey": "manifests/orders/<name>.manifest"}' });
     new CfnOutput(this, 'SpectrumSetupStateMachineArn', { value: this.warehouse.setupStateMachine!.stateMachineArn, description: 'Run once after deploy to create the Spectrum schema' });
+    // the app's own roles follow the library's customer-managed-policies switch
+    CustomerManagedPolicies.apply(this);
     // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT (+ budget-email)
     SandboxLifetime.apply(this);
+  }
+
+  /** An HSM cluster (no HSMs yet) in the warehouse's subnets; Redshift may reach it on the HSM ports. */
+  private createHsm(): HsmCluster {
+    const hsm = new HsmCluster(this, 'Hsm', { vpc: this.warehouse.vpc });
+    hsm.connections.allowDefaultPortFrom(this.warehouse, 'Redshift HSM encryption');
+    new CfnOutput(this, 'HsmClusterId', {
+      value: hsm.cluster.attrClusterId,
+      description: 'aws cloudhsmv2 create-hsm --cluster-id <id> --availability-zone <zone> (billed per HSM-hour), then initialize and activate out of band',
+    });
+    return hsm;
   }
 }

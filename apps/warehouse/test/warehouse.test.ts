@@ -1,10 +1,14 @@
-import { AWS_SOLUTIONS_ONLY, expectNagClean, expectValidAsl, normalizeTemplate, stateMachineDefinitions, testApp } from '@analytics-patterns/testing';
+import {
+  AccessModel, expectNagClean, expectValidAsl, normalizeTemplate, OTHER_ACCOUNT, Principals, stateMachineDefinitions, taskActions,
+  testApp,
+} from '@analytics-patterns/testing';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
 import { WarehouseStack } from '../src';
 
-function build() {
-  const app = testApp();
+function build(context: Record<string, unknown> = {}) {
+  const app = testApp({ context });
   const stack = new WarehouseStack(app, 'Warehouse');
   return { app, stack, template: Template.fromStack(stack) };
 }
@@ -63,7 +67,130 @@ describe('Warehouse reference app', () => {
     expect(normalizeTemplate(template.toJSON())).toMatchSnapshot();
   });
 
-  test('cdk-nag clean', () => {
-    expectNagClean(build().app, AWS_SOLUTIONS_ONLY);
+  test('cdk-nag, all four packs: clean, with and without the HSM option', () => {
+    expectNagClean(build().app);
+    expectNagClean(build({ 'warehouse-hsm': 'true' }).app);
+  });
+
+  test('no CloudHSM cluster unless asked', () => {
+    template.resourceCountIs('AWS::CloudHSM::Cluster', 0);
+    expect(stack.hsm).toBeUndefined();
+  });
+
+  test('warehouse-hsm=true: a FIPS CloudHSM cluster (no HSMs) in the warehouse subnets, reachable from the cluster on 2223-2225 only', () => {
+    const hsm = build({ 'warehouse-hsm': 'true' });
+    const cluster = Object.values<any>(hsm.template.findResources('AWS::CloudHSM::Cluster'));
+    expect(cluster).toHaveLength(1);
+    expect(cluster[0].Properties).toMatchObject({ HsmType: 'hsm2m.medium', Mode: 'FIPS', BackupRetentionPolicy: { Type: 'DAYS', Value: '90' } });
+    const subnets = hsm.template.findResources('AWS::Redshift::ClusterSubnetGroup');
+    expect(cluster[0].Properties.SubnetIds).toEqual(Object.values<any>(subnets)[0].Properties.SubnetIds);
+    const hsmId = hsm.stack.getLogicalId(hsm.stack.hsm!.cluster);
+    expect(Object.values<any>(hsm.template.findResources('AWS::EC2::SecurityGroupIngress'))
+      .filter((r) => JSON.stringify(r.Properties.GroupId).includes(hsmId)).map((r) => r.Properties)).toEqual([{
+      GroupId: { 'Fn::GetAtt': [hsmId, 'SecurityGroup'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [hsm.stack.getLogicalId(hsm.stack.warehouse.securityGroup.node.defaultChild as any), 'GroupId'] },
+      IpProtocol: 'tcp',
+      FromPort: 2223,
+      ToPort: 2225,
+      Description: 'Redshift HSM encryption',
+    }]);
+    expect(hsm.template.toJSON().Outputs.HsmClusterId).toBeDefined();
+  });
+
+  describe('run-time permissions of the app-level wiring', () => {
+    const access = AccessModel.of(stack);
+    const bucket = stack.curated.bucket;
+    const viaS3 = { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' };
+    const key = stack.warehouse.encryptionKey.keyArn;
+    const sm = stack.upsert.stateMachine;
+    const cluster = `arn:aws:redshift:eu-west-1:123456789012:cluster:${stack.warehouse.warehouseName}`;
+    /** The role EventBridge assumes for the rule's one target. */
+    const targetRole = (rule: Construct) => {
+      const resource = template.toJSON().Resources[stack.getLogicalId(rule.node.defaultChild as any)];
+      return access.resolve(resource.Properties.Targets[0].RoleArn) as string;
+    };
+
+    test('the upsert state machine can do every task of its definition (S3, Data API, the admin secret and its key)', async () => {
+      const def = stateMachineDefinitions(template)[stack.getLogicalId(sm.node.defaultChild as any)];
+      const actions = [...new Set(taskActions(def).flatMap((t) => t.actions))].sort();
+      expect(actions).toEqual(['redshift-data:BatchExecuteStatement', 'redshift-data:CancelStatement', 'redshift-data:DescribeStatement', 's3:GetObject', 's3:HeadObject', 's3:PutObject']);
+      const role = sm.role.roleArn;
+      const userid = 'AROAUPSERT:execution';
+      await access.expectAllowed(
+        { principal: role, action: 's3:GetObject', resource: bucket.arnForObjects('manifests/orders/batch-42.manifest') },
+        // HeadObject is authorized as s3:GetObject
+        { principal: role, action: 's3:GetObject', resource: bucket.arnForObjects('orders/part-0001.parquet') },
+        { principal: role, action: 's3:PutObject', resource: bucket.arnForObjects('upsert-frozen-manifests/sales/fact_orders/batch-42.manifest') },
+        { principal: role, action: 'kms:GenerateDataKey', resource: key, context: viaS3 },
+        { principal: role, action: 'redshift-data:BatchExecuteStatement', resource: cluster },
+        { principal: role, action: 'redshift-data:DescribeStatement', resource: '*', context: { 'aws:userid': userid, 'redshift-data:statement-owner-iam-userid': userid } },
+        { principal: role, action: 'redshift-data:CancelStatement', resource: '*', context: { 'aws:userid': userid, 'redshift-data:statement-owner-iam-userid': userid } },
+        { principal: role, action: 'secretsmanager:GetSecretValue', resource: stack.warehouse.adminSecretArn },
+        { principal: role, action: 'kms:Decrypt', resource: key, context: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+        { principal: 'states.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': sm.stateMachineArn } },
+      );
+      await access.expectDenied(
+        { principal: role, action: 's3:PutObject', resource: bucket.arnForObjects('orders/part-0001.parquet') },
+        { principal: role, action: 's3:PutObject', resource: bucket.arnForObjects('manifests/orders/batch-42.manifest') },
+        { principal: role, action: 'redshift-data:BatchExecuteStatement', resource: 'arn:aws:redshift:eu-west-1:123456789012:cluster:another' },
+        { principal: role, action: 'redshift-data:DescribeStatement', resource: '*', context: { 'aws:userid': userid, 'redshift-data:statement-owner-iam-userid': 'AROAOTHER:someone' } },
+        { principal: role, action: 'kms:Decrypt', resource: key },
+        { principal: 'states.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': sm.stateMachineArn } },
+      );
+    });
+
+    test('EventBridge (manifest and schedule rules) may start the upsert, and nothing else; strangers may not', async () => {
+      const roleArn = targetRole(stack.upsert.manifestRule!);
+      expect(targetRole(stack.upsert.scheduleRule!)).toBe(roleArn);
+      await access.expectAllowed(
+        { principal: roleArn, action: 'states:StartExecution', resource: sm.stateMachineArn },
+        { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: roleArn },
+      );
+      await access.expectDenied(
+        { principal: roleArn, action: 'states:StartExecution', resource: stack.warehouse.setupStateMachine!.stateMachineArn },
+        { principal: Principals.strangerInAccount(), action: 'states:StartExecution', resource: sm.stateMachineArn },
+        { ...Principals.otherAccountAdmin(), action: 'states:StartExecution', resource: sm.stateMachineArn },
+      );
+    });
+
+    test('failure notifications: EventBridge publishes to the encrypted topic with its key; other accounts\' events may not', async () => {
+      const roleArn = targetRole(stack.upsert.failureRule);
+      const topic = stack.upsert.notificationTopic.topicArn;
+      await access.expectAllowed(
+        { principal: roleArn, action: 'sns:Publish', resource: topic },
+        { principal: roleArn, action: 'kms:GenerateDataKey', resource: key },
+        { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: roleArn, context: { 'aws:SourceAccount': '123456789012' } },
+      );
+      await access.expectDenied(
+        { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: roleArn, context: { 'aws:SourceAccount': OTHER_ACCOUNT } },
+        { principal: Principals.strangerInAccount(), action: 'sns:Publish', resource: topic },
+        { ...Principals.otherAccountAdmin(), action: 'sns:Publish', resource: topic },
+      );
+      await access.expectExplicitlyDenied({ principal: roleArn, action: 'sns:Publish', resource: topic, context: { 'aws:SecureTransport': 'false' } });
+    });
+
+    test('the COPY role: assumed by Redshift for this cluster\'s database users only; reads the curated zone with the key', async () => {
+      const role = stack.warehouse.role.roleArn;
+      await access.expectAllowed(
+        { principal: role, action: 's3:GetObject', resource: bucket.arnForObjects('orders/part-0001.parquet') },
+        { principal: role, action: 'kms:Decrypt', resource: key, context: viaS3 },
+        { principal: 'redshift.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'sts:ExternalId': `arn:aws:redshift:eu-west-1:123456789012:dbuser:${stack.warehouse.warehouseName}/etl` } },
+      );
+      await access.expectDenied(
+        { principal: role, action: 's3:PutObject', resource: bucket.arnForObjects('orders/part-0001.parquet') },
+        { principal: 'redshift.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'sts:ExternalId': 'arn:aws:redshift:eu-west-1:123456789012:dbuser:another-cluster/etl' } },
+        { principal: 'redshift.amazonaws.com', action: 'sts:AssumeRole', resource: role },
+      );
+    });
+
+    test('the curated zone refuses strangers, other accounts, unsigned and plain-HTTP requests', async () => {
+      const object = bucket.arnForObjects('orders/part-0001.parquet');
+      await access.expectDenied(
+        { principal: Principals.strangerInAccount(), action: 's3:GetObject', resource: object },
+        { ...Principals.otherAccountAdmin(), action: 's3:GetObject', resource: object },
+        { principal: Principals.anonymous, action: 's3:GetObject', resource: object },
+      );
+      await access.expectExplicitlyDenied({ principal: stack.warehouse.role.roleArn, action: 's3:GetObject', resource: object, context: { 'aws:SecureTransport': 'false' } });
+    });
   });
 });

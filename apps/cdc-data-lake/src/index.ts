@@ -1,0 +1,5 @@
+export * from './cdc-data-lake-stack';
+export * from './cdc-source';
+export * from './lab-source-database';
+export * from './orders-schema';
+export * from './streaming-alternative';
