@@ -3,10 +3,11 @@
  * (`npx cdk synth <StackName>` picks one). Offline: stacks are environment-agnostic,
  * so no account, credentials or network are needed.
  *
- * cdk-nag's AwsSolutions pack runs on every stack: an unacknowledged finding fails synth.
+ * cdk-nag runs four packs on every stack (AwsSolutions, NIST 800-53 R5, HIPAA Security,
+ * PCI DSS 3.2.1): an unacknowledged error or warning fails synth.
  */
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { BatchAnalyticsStack } from './batch-analytics/src';
 import { ChangeDataCaptureLakeStack } from './cdc-data-lake/src';
@@ -41,6 +42,8 @@ export function buildApps(app: App): void {
 if (require.main === module) {
   const app = new App();
   buildApps(app);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new HIPAASecurityChecks(app), new PCIDSS321Checks(app),
+  );
   app.synth();
 }

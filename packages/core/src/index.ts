@@ -10,7 +10,6 @@ export * from './capacity/dynamodb-capacity';
 export * from './capacity/redshift-capacity';
 export * from './capacity/search-capacity';
 export * from './network/private-subnets';
-export * from './monitoring/alarm-notifications';
 export * from './monitoring/alarm-topic';
 export * from './monitoring/construct-alarms';
 export * from './compliance/customer-managed-policies';

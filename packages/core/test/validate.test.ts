@@ -19,27 +19,28 @@ function messageOf(fn: () => void): string {
 }
 
 describe('Validate', () => {
-  test('range names construct path, prop, value with unit, and allowed range', () => {
-    expect(messageOf(() => Validate.range(scope(), 'bufferingInterval', 0, 900, 1000, 'seconds')))
+  test('number names construct path, prop, value with unit, and allowed range', () => {
+    expect(messageOf(() => Validate.number(scope(), 1000, { prop: 'bufferingInterval', min: 0, max: 900, unit: 'seconds' })))
       .toBe('[Stack/Thing] invalid bufferingInterval: "1000 seconds". Allowed: 0-900 seconds.');
   });
 
-  test('range accepts both bounds and undefined', () => {
+  test('number accepts both bounds and undefined, refuses NaN', () => {
     const s = scope();
-    expect(() => Validate.range(s, 'x', 0, 900, 0)).not.toThrow();
-    expect(() => Validate.range(s, 'x', 0, 900, 900)).not.toThrow();
-    expect(() => Validate.range(s, 'x', 0, 900, undefined)).not.toThrow();
-    expect(() => Validate.range(s, 'x', 0, 900, Number.NaN)).toThrow(/invalid x: NaN/);
+    const X = { prop: 'x', min: 0, max: 900 };
+    expect(() => Validate.number(s, 0, X)).not.toThrow();
+    expect(() => Validate.number(s, 900, X)).not.toThrow();
+    expect(() => Validate.number(s, undefined, X)).not.toThrow();
+    expect(() => Validate.number(s, Number.NaN, X)).toThrow(/invalid x: "NaN"/);
   });
 
   test('unresolved tokens are skipped (only known at deploy time)', () => {
     const token = Lazy.number({ produce: () => 5000 });
-    expect(() => Validate.range(scope(), 'x', 0, 10, token)).not.toThrow();
+    expect(() => Validate.number(scope(), token, { prop: 'x', min: 0, max: 10 })).not.toThrow();
   });
 
-  test('integer rejects fractions with the allowed range in words', () => {
-    expect(messageOf(() => Validate.integer(scope(), 'shards', 1, 10, 2.5)))
-      .toBe('[Stack/Thing] invalid shards: 2.5. Allowed: a whole number from 1 to 10.');
+  test('integer: true rejects fractions with the allowed range in words', () => {
+    expect(messageOf(() => Validate.number(scope(), 2.5, { prop: 'shards', min: 1, max: 10, integer: true })))
+      .toBe('[Stack/Thing] invalid shards: "2.5". Allowed: a whole number from 1 to 10.');
   });
 
   test('oneOf, pattern, count, unique', () => {
@@ -77,10 +78,12 @@ describe('Validate', () => {
 describe('Validate hints', () => {
   test('a hint follows the allowed range; the value shows only the value and unit', () => {
     const s = new Construct(new Stack(new App(), 'Stack'), 'Thing');
-    expect(messageOf(() => Validate.integer(s, 'bufferingInterval', 60, 900, 30, 'seconds', 'Dynamic partitioning has no zero buffering.')))
+    expect(messageOf(() => Validate.number(s, 30, {
+      prop: 'bufferingInterval', min: 60, max: 900, unit: 'seconds', integer: true, hint: 'Dynamic partitioning has no zero buffering.',
+    })))
       .toBe('[Stack/Thing] invalid bufferingInterval: "30 seconds". Allowed: 60-900 seconds. Dynamic partitioning has no zero buffering.');
-    expect(messageOf(() => Validate.integer(s, 'nodes', 2, 150, 1, undefined, 'UltraWarm needs at least 2 nodes.')))
-      .toBe('[Stack/Thing] invalid nodes: 1. Allowed: 2-150. UltraWarm needs at least 2 nodes.');
+    expect(messageOf(() => Validate.number(s, 1, { prop: 'nodes', min: 2, max: 150, integer: true, hint: 'UltraWarm needs at least 2 nodes.' })))
+      .toBe('[Stack/Thing] invalid nodes: "1". Allowed: 2-150. UltraWarm needs at least 2 nodes.');
   });
 });
 

@@ -873,7 +873,9 @@ export class KinesisProducer {
     this.lastCallError = cause;
     const failed = new Set<Lane>();
     for (const entry of entries) {
-      entry.lastError = cause;
+      // a call aborted for the TTL says nothing about why the earlier attempts failed: keep that cause too
+      const earlier = cause.code === 'TimeoutError' && entry.lastError && entry.lastError.code !== 'TimeoutError' ? entry.lastError : undefined;
+      entry.lastError = earlier ? { code: cause.code, message: `${cause.message}; the attempt before failed with ${earlier.code}: ${earlier.message}` } : cause;
       if (entry.lane.ordered) failed.add(entry.lane);
     }
     this.requeue(entries);

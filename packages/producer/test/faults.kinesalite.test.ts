@@ -137,6 +137,20 @@ describe('other faults: every record delivered or failed with the network cause'
     expect(refused).toMatchObject({ ok: false, errorCode: 'RecordTtlExceeded' });
     expect(refused.errorMessage).toContain('ECONNREFUSED');
   }, 15_000);
+
+  test('a server that fails, then stops answering: the TTL failure names the timeout and the error of the attempt before', async () => {
+    const stream = await newStream();
+    await proxy.set({ mode: 'error' });
+    const producer = new KinesisProducer({ client: proxied(), streamName: stream, recordTtlMs: 1500, backoff: { baseDelayMs: 10, maxDelayMs: 20 } });
+    const before = proxy.requests;
+    const result = producer.put({ c: 1 });
+    await until(() => proxy.requests >= before + 2, 'two failed calls');
+    await proxy.set({ mode: 'hang' });
+    const r = await result;
+    await producer.close();
+    expect(r).toMatchObject({ ok: false, errorCode: 'RecordTtlExceeded' });
+    expect(r.errorMessage).toMatch(/last error TimeoutError: PutRecords call aborted when the TTL .*; the attempt before failed with InternalFailure/);
+  }, 15_000);
 });
 
 describe('case 2: order per key and full batches', () => {

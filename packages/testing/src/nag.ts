@@ -10,13 +10,6 @@ export const ALL_NAG_PACKS: NagPackName[] = [
   NagPackName.AWS_SOLUTIONS, NagPackName.NIST_800_53_R5, NagPackName.HIPAA_SECURITY, NagPackName.PCI_DSS_321,
 ];
 
-/**
- * AwsSolutions only.
- * @deprecated transitional, for constructs not yet clean in the compliance packs; remove
- * every use (and this constant) once they are
- */
-export const AWS_SOLUTIONS_ONLY: NagPackName[] = [NagPackName.AWS_SOLUTIONS];
-
 /** The cdk-nag 3 validation plugin of a pack. */
 export function nagPlugin(app: App, pack: NagPackName): IPolicyValidationPlugin {
   switch (pack) {

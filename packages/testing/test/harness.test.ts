@@ -37,13 +37,13 @@ describe('expectPropError', () => {
   const scope = () => new Construct(new Stack(new App(), 'S'), 'C');
 
   test('accepts a complete message', () => {
-    expect(expectPropError(() => Validate.range(scope(), 'size', 1, 128, 500, 'MiB'), {
+    expect(expectPropError(() => Validate.number(scope(), 500, { prop: 'size', min: 1, max: 128, unit: 'MiB' }), {
       path: 'S/C', prop: 'size', value: '500 MiB', allowed: '1-128 MiB',
     })).toBe('[S/C] invalid size: "500 MiB". Allowed: 1-128 MiB.');
   });
 
   test('rejects a wrong path, prop, value or range, and a missing error', () => {
-    const fn = () => Validate.range(scope(), 'size', 1, 128, 500, 'MiB');
+    const fn = () => Validate.number(scope(), 500, { prop: 'size', min: 1, max: 128, unit: 'MiB' });
     expect(() => expectPropError(fn, { path: 'S/D', prop: 'size' })).toThrow('does not start with the construct path [S/D]');
     expect(() => expectPropError(fn, { path: 'S/C', prop: 'other' })).toThrow('does not name the prop other');
     expect(() => expectPropError(fn, { path: 'S/C', prop: 'size', value: '600' })).toThrow('does not show the value 600');

@@ -160,33 +160,6 @@ export class Validate {
     }
   }
 
-  /**
-   * Checks that `value` (if given) is within `[min, max]`.
-   * @deprecated use `Validate.number` with a `RangeCheck`
-   * @param unit appended to the value and the range in the message, e.g. `seconds`
-   * @param hint a sentence after the range: why the rule exists or how to fix the value
-   */
-  public static range(scope: IConstruct, prop: string, min: number, max: number, value?: number, unit?: string, hint?: string): void {
-    if (value === undefined || Token.isUnresolved(value)) return;
-    const suffix = unit ? ` ${unit}` : '';
-    if (!Number.isFinite(value) || value < min || value > max) {
-      throw new PropValidationError({ scope, prop, value: unit ? `${value}${suffix}` : value, allowed: `${min}-${max}${suffix}`, hint });
-    }
-  }
-
-  /**
-   * Checks that `value` (if given) is a whole number within `[min, max]` (see `range` for `unit` and `hint`).
-   * @deprecated use `Validate.number` with a `RangeCheck` and `integer: true`
-   */
-  public static integer(scope: IConstruct, prop: string, min: number, max: number, value?: number, unit?: string, hint?: string): void {
-    if (value === undefined || Token.isUnresolved(value)) return;
-    if (!Number.isInteger(value)) {
-      const suffix = unit ? ` ${unit}` : '';
-      throw new PropValidationError({ scope, prop, value, allowed: `a whole number from ${min} to ${max}${suffix}`, hint });
-    }
-    Validate.range(scope, prop, min, max, value, unit, hint);
-  }
-
   /** Checks that `value` (if given) is one of `allowed`. */
   public static oneOf(scope: IConstruct, prop: string, allowed: string[], value?: string): void {
     if (value === undefined || Token.isUnresolved(value)) return;
