@@ -29,6 +29,11 @@ const CONSTRUCTS_VERSION = '10.8.1';
 const TYPESCRIPT_VERSION = '~5.9.3';
 const JSII_VERSION = '~5.9.3';
 const SCOPE = '@analytics-patterns';
+/** The workspaces by package name, for the compiler (apps and packages compile from source). */
+const WORKSPACE_PATHS = {
+  [`${SCOPE}/app-*`]: ['apps/*/src'],
+  [`${SCOPE}/*`]: ['packages/*/src'],
+};
 const REPO = 'https://github.com/analytics-patterns/analytics-patterns.git';
 
 const root = new typescript.TypeScriptProject({
@@ -95,10 +100,7 @@ const root = new typescript.TypeScriptProject({
       rootDir: '.',
       outDir: 'lib',
       baseUrl: '.',
-      paths: {
-        [`${SCOPE}/app-*`]: ['apps/*/src'],
-        [`${SCOPE}/*`]: ['packages/*/src'],
-      },
+      paths: WORKSPACE_PATHS,
       noUnusedLocals: true,
       noUnusedParameters: true,
       skipLibCheck: true,
@@ -127,10 +129,7 @@ const root = new typescript.TypeScriptProject({
     compilerOptions: {
       rootDir: '.',
       baseUrl: '.',
-      paths: {
-        [`${SCOPE}/app-*`]: ['apps/*/src'],
-        [`${SCOPE}/*`]: ['packages/*/src'],
-      },
+      paths: WORKSPACE_PATHS,
       skipLibCheck: true,
       esModuleInterop: true,
       noEmit: true,
