@@ -192,6 +192,8 @@ interface Entry {
   bytes: number;
   attempts: number;
   lastError?: Cause;
+  /** The latest error that was not a timeout: a later timeout's message keeps it as the cause. */
+  lastAnswerError?: Cause;
   state: EntryState;
 }
 
@@ -827,6 +829,7 @@ export class KinesisProducer {
         ? { code: r.ErrorCode, message: r.ErrorMessage ?? '' }
         : { code: 'MissingResult', message: 'no result for this entry in the PutRecords response' };
       entry.lastError = cause;
+      entry.lastAnswerError = cause;
       if (entry.lane.ordered) failedKeys.add(entry.lane);
       if (THROTTLES.has(cause.code)) this.counters.throttles++;
       if (entryErrorKind(cause.code) === 'retry' || cause.code === 'MissingResult') retry.push(entry);
@@ -873,9 +876,10 @@ export class KinesisProducer {
     this.lastCallError = cause;
     const failed = new Set<Lane>();
     for (const entry of entries) {
-      // a call aborted for the TTL says nothing about why the earlier attempts failed: keep that cause too
-      const earlier = cause.code === 'TimeoutError' && entry.lastError && entry.lastError.code !== 'TimeoutError' ? entry.lastError : undefined;
-      entry.lastError = earlier ? { code: cause.code, message: `${cause.message}; the attempt before failed with ${earlier.code}: ${earlier.message}` } : cause;
+      // an aborted call says nothing about why the earlier attempts failed: keep that cause too
+      if (cause.code !== 'TimeoutError') entry.lastAnswerError = cause;
+      const earlier = cause.code === 'TimeoutError' ? entry.lastAnswerError : undefined;
+      entry.lastError = earlier ? { code: cause.code, message: `${cause.message}; an earlier attempt failed with ${earlier.code}: ${earlier.message}` } : cause;
       if (entry.lane.ordered) failed.add(entry.lane);
     }
     this.requeue(entries);

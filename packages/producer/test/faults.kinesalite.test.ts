@@ -138,7 +138,7 @@ describe('other faults: every record delivered or failed with the network cause'
     expect(refused.errorMessage).toContain('ECONNREFUSED');
   }, 15_000);
 
-  test('a server that fails, then stops answering: the TTL failure names the timeout and the error of the attempt before', async () => {
+  test('a server that fails, then stops answering: the TTL failure names the timeout and the error of the earlier attempts', async () => {
     const stream = await newStream();
     await proxy.set({ mode: 'error' });
     const producer = new KinesisProducer({ client: proxied(), streamName: stream, recordTtlMs: 1500, backoff: { baseDelayMs: 10, maxDelayMs: 20 } });
@@ -149,7 +149,7 @@ describe('other faults: every record delivered or failed with the network cause'
     const r = await result;
     await producer.close();
     expect(r).toMatchObject({ ok: false, errorCode: 'RecordTtlExceeded' });
-    expect(r.errorMessage).toMatch(/last error TimeoutError: PutRecords call aborted when the TTL .*; the attempt before failed with InternalFailure/);
+    expect(r.errorMessage).toMatch(/last error TimeoutError: PutRecords call aborted when the TTL .*; an earlier attempt failed with InternalFailure/);
   }, 15_000);
 });
 
