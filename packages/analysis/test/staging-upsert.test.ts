@@ -1,5 +1,7 @@
 import { SecureBucket } from '@analytics-patterns/storage';
-import { expectNagClean, expectPropError, expectValidAsl, PROJECT_CONTEXT, stateMachineDefinitions, testStack } from '@analytics-patterns/testing';
+import {
+  AccessModel, expectNagClean, expectPropError, expectValidAsl, OTHER_ACCOUNT, Principals, PROJECT_CONTEXT, stateMachineDefinitions, testStack,
+} from '@analytics-patterns/testing';
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -206,6 +208,74 @@ describe('StagingUpsert state machine', () => {
       StateMachineType: 'STANDARD', LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }), TracingConfiguration: { Enabled: true },
     });
     t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { KmsKeyId: { 'Fn::GetAtt': [id(b.stack, b.warehouse.encryptionKey), 'Arn'] }, RetentionInDays: 365 } });
+  });
+});
+
+describe.each([
+  ['provisioned cluster', false],
+  ['Serverless workgroup', true],
+])('StagingUpsert run-time permissions on a %s (identity, bucket, key and topic policies together)', (_kind, serverless) => {
+  const b = build({}, { serverless });
+  const access = AccessModel.of(b.stack);
+  const bucket = b.bucket.bucket;
+  const role = b.upsert.stateMachine.role.roleArn;
+  const sm = b.upsert.stateMachine.stateMachineArn;
+  const dataKey = b.bucket.encryptionKey.keyArn;
+  const warehouseKey = b.warehouse.encryptionKey.keyArn;
+  const viaS3 = { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' };
+  const userid = 'AROAUPSERT:execution';
+  const own = { 'aws:userid': userid, 'redshift-data:statement-owner-iam-userid': userid };
+  const elsewhere = serverless
+    ? 'arn:aws:redshift-serverless:eu-west-1:123456789012:workgroup/another'
+    : 'arn:aws:redshift:eu-west-1:123456789012:cluster:another';
+
+  test('every request of the definition is allowed: manifests, data files, frozen copy, the bucket key, the Data API, the admin secret', async () => {
+    await access.expectAllowed(
+      { principal: role, action: 's3:GetObject', resource: bucket.arnForObjects('manifests/sales/batch-7.manifest') },
+      { principal: role, action: 's3:GetObject', resource: bucket.arnForObjects('curated/sales/part-0001.parquet') },
+      { principal: role, action: 's3:PutObject', resource: bucket.arnForObjects('upsert-frozen-manifests/sales/fact_sales/batch-7.manifest') },
+      { principal: role, action: 'kms:GenerateDataKey', resource: dataKey, context: viaS3 },
+      { principal: role, action: 'kms:Decrypt', resource: dataKey, context: viaS3 },
+      { principal: role, action: 'redshift-data:BatchExecuteStatement', resource: b.warehouse.dataApiResourceArn },
+      { principal: role, action: 'redshift-data:DescribeStatement', resource: '*', context: own },
+      { principal: role, action: 'redshift-data:CancelStatement', resource: '*', context: own },
+      { principal: role, action: 'secretsmanager:GetSecretValue', resource: b.warehouse.adminSecretArn },
+      { principal: role, action: 'kms:Decrypt', resource: warehouseKey, context: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      { principal: 'states.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': sm } },
+    );
+  });
+
+  test('and nothing around it: other prefixes, other warehouses, other owners\' statements, the keys outside their service, other accounts', async () => {
+    await access.expectDenied(
+      { principal: role, action: 's3:PutObject', resource: bucket.arnForObjects('curated/sales/part-0001.parquet') },
+      { principal: role, action: 's3:PutObject', resource: bucket.arnForObjects('manifests/sales/batch-7.manifest') },
+      { principal: role, action: 's3:GetObject', resource: bucket.arnForObjects('curated/finance/part-0001.parquet') },
+      { principal: role, action: 's3:DeleteObject', resource: bucket.arnForObjects('curated/sales/part-0001.parquet') },
+      { principal: role, action: 'redshift-data:BatchExecuteStatement', resource: elsewhere },
+      { principal: role, action: 'redshift-data:ExecuteStatement', resource: b.warehouse.dataApiResourceArn },
+      { principal: role, action: 'redshift-data:DescribeStatement', resource: '*', context: { 'aws:userid': userid, 'redshift-data:statement-owner-iam-userid': 'AROAOTHER:someone' } },
+      { principal: role, action: 'kms:Decrypt', resource: dataKey },
+      { principal: role, action: 'kms:Decrypt', resource: warehouseKey },
+      { principal: 'states.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': sm } },
+      { principal: Principals.strangerInAccount(), action: 'states:StartExecution', resource: sm },
+      { ...Principals.otherAccountAdmin(), action: 'states:StartExecution', resource: sm },
+    );
+    await access.expectExplicitlyDenied({ principal: role, action: 's3:GetObject', resource: bucket.arnForObjects('manifests/sales/batch-7.manifest'), context: { 'aws:SecureTransport': 'false' } });
+  });
+
+  test('failure notices: the notifier role may publish to the encrypted topic and use its key; a stranger may not publish', async () => {
+    const notifier = access.resolve((b.upsert.node.findChild('NotificationRole') as any).roleArn) as string;
+    const topic = b.upsert.notificationTopic.topicArn;
+    await access.expectAllowed(
+      { principal: notifier, action: 'sns:Publish', resource: topic },
+      { principal: notifier, action: 'kms:GenerateDataKey', resource: warehouseKey },
+      { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: notifier, context: { 'aws:SourceAccount': '123456789012' } },
+    );
+    await access.expectDenied(
+      { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: notifier, context: { 'aws:SourceAccount': OTHER_ACCOUNT } },
+      { principal: Principals.strangerInAccount(), action: 'sns:Publish', resource: topic },
+      { ...Principals.otherAccountAdmin(), action: 'sns:Publish', resource: topic },
+    );
   });
 });
 
