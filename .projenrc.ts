@@ -12,14 +12,18 @@ import { awscdk, Component, JsonFile, typescript, javascript, Project } from 'pr
 const CDK_VERSION = '2.276.0';
 /**
  * The oldest aws-cdk-lib the published packages claim (their peer range `^CDK_FLOOR`):
- * 2.270.0 is the first release with every module and API the constructs use.
+ * 2.271.0 is the first release where every module and API the constructs use behaves right.
+ * - `Validations.acknowledge` is scoped to the construct it is called on only since 2.271.0
+ *   (aws/aws-cdk#38495, fixed by #38789): on 2.270.0 one acknowledgement of a rule anywhere
+ *   in the app suppressed that rule on every resource of the app, so this library's
+ *   acknowledgements hid the user's own findings (measured by the consumer test).
  * - `Validations.acknowledge` accepts cdk-nag finding ids whose finding part holds `::`
  *   (`AwsSolutions-IAM5[Resource::...]`) only since 2.270.0; 2.268/2.269 throw
  *   InvalidValidationId at synth (found by the consumer test).
  * - `aws-cdk-lib/aws-cloudhsm` arrived in 2.268.0; `CfnResource.addResourceDependency` is older.
  * The consumer test installs the packed packages at this version and at CDK_VERSION.
  */
-const CDK_FLOOR = '2.270.0';
+const CDK_FLOOR = '2.271.0';
 /**
  * One version for every package of the monorepo (lockstep releases): bump it here and
  * run `npx projen`; every package.json and every sibling range follows.

@@ -146,4 +146,25 @@ describe.each([
     expect(fn).toBeDefined();
     expect(assetDirs.some((d) => fs.existsSync(path.join(outdir, d, 'index.js')))).toBe(true);
   });
+
+  test(`the library's acknowledgements cover only its own resources: the user's own findings stay reported (aws-cdk-lib ${cdkVersion})`, () => {
+    // same app plus a plain s3.Bucket of the user's, beside the library's buckets whose replication
+    // and SSE-KMS findings the library acknowledges (on aws-cdk-lib 2.270.0 those hid the user's too)
+    const outdir = path.join(dir, 'cdk.out.own');
+    expect(() => run(process.execPath, [path.join('out', 'app.js')], dir, { CDK_OUTDIR: outdir, USER_OWN_FINDINGS: 'true' })).toThrow();
+    const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+    const findings = report.pluginReports.flatMap((p: any) => (p.violations ?? []).flatMap((v: any) =>
+      v.violatingConstructs.map((c: any) => ({ rule: v.ruleName, path: c.constructPath }))));
+    expect([...new Set(findings.map((f: any) => f.path))]).toEqual(['ExistingPlatform/UserOwnBucket/Resource']);
+    const rules = findings.map((f: any) => f.rule);
+    for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
+      expect(rules).toContain(`${pack}-S3BucketReplicationEnabled`);
+      expect(rules).toContain(`${pack}-S3DefaultEncryptionKMS`);
+    }
+    expect(rules).toContain('AwsSolutions-S1');
+    // and the library's own acknowledgements of those rules are still in force
+    const acknowledged = report.pluginReports.flatMap((p: any) => (p.suppressedViolations ?? []).flatMap((v: any) =>
+      v.violatingConstructs.map((c: any) => `${v.ruleName} ${c.constructPath}`)));
+    expect(acknowledged.filter((a: string) => /S3BucketReplicationEnabled ExistingPlatform\/Curated\//.test(a)).length).toBeGreaterThan(0);
+  });
 });

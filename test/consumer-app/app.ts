@@ -80,5 +80,11 @@ new DataLakeCrawler(stack, 'OrdersCrawler', { database, targets: [{ bucket, pref
 new AnalyticsWorkgroup(stack, 'Analysts', { workgroupName: 'existing-lake-analysts', encryptionKey: key, namedQueries: [] })
   .grantQuery(new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() }), { tables: [clicks] });
 
+// The user's own resource that breaks rules the library acknowledges for its resources
+// (bucket replication, SSE-KMS, ...): those acknowledgements must not hide its findings.
+if (process.env.USER_OWN_FINDINGS === 'true') {
+  new s3.Bucket(stack, 'UserOwnBucket');
+}
+
 export const consumerFacts = { vpcId: vpc.vpcId, sandbox: Sandbox.isEnabled(app) };
 app.synth();
