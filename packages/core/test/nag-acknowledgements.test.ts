@@ -16,6 +16,17 @@ describe('NagAcknowledgements', () => {
     }));
   });
 
+  test('covers only its scope: the same rule on a sibling bucket is still reported', () => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'S');
+    const ours = new s3.Bucket(stack, 'Ours', { enforceSSL: true });
+    new s3.Bucket(stack, 'Theirs', { enforceSSL: true });
+    NagAcknowledgements.acknowledge(ours, 'AwsSolutions-S1', 'This bucket is a test fixture without access logs on purpose.');
+    const report = runNag(app, [NagPackName.AWS_SOLUTIONS]);
+    expect(report.findings.filter((f) => f.rule === 'AwsSolutions-S1').map((f) => f.path)).toEqual(['S/Theirs/Resource']);
+    expect(report.acknowledged.filter((a) => a.rule === 'AwsSolutions-S1').map((a) => a.path)).toEqual(['S/Ours/Resource']);
+  });
+
   test('objectsUnder and resourceFinding render the finding the way cdk-nag names it, for created and imported buckets', () => {
     const app = new App({ builtinCloudFormationValidation: false });
     const stack = new Stack(app, 'S');
