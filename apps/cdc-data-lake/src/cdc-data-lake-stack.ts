@@ -4,7 +4,7 @@ import { DatabaseReplication, ReplicationType, SourceEngine } from '@analytics-p
 import { AlarmTopic, CustomerManagedPolicies, NagAcknowledgements, Sandbox, SandboxLifetime, Validate } from '@analytics-patterns/core';
 import {
   CatalogAndTransformWorkflow, CrawlerDeleteBehavior, CrawlerUpdateBehavior, DataLakeCrawler, DataLakeEtlJob,
-  LakePermission, LakePrincipal, LakeResource, SecureDataLake,
+  LakeAdminRole, LakePermission, LakePrincipal, LakeResource, SecureDataLake,
 } from '@analytics-patterns/processing';
 import { CrossAccountRole } from '@analytics-patterns/security';
 import { DataLakeDatabase, DataLakeStorage, DataLakeTable, TableFormat } from '@analytics-patterns/storage';
@@ -51,9 +51,16 @@ export interface ChangeDataCaptureLakeStackProps extends StackProps {
   /**
    * Lake Formation administrators (role/user ARNs). The settings REPLACE the account's list:
    * include yourself. Context `lake-admin-arns` (comma-separated).
-   * @default - a new `DataLakeAdmin` role that principals of this account may assume
+   * @default - a new `DataLakeAdmin` role (`LakeAdminRole`) that only `adminAssumerArns` may assume
    */
   readonly adminArns?: string[];
+  /**
+   * Who may assume the `DataLakeAdmin` role the app creates when no `adminArns` are given: IAM
+   * role or user ARNs of this account, matched by `aws:PrincipalArn`; never the whole account.
+   * Context `lake-admin-assumer-arns` (comma-separated).
+   * @default - principals of this account tagged `analytics-patterns:lake-admin` = `true`
+   */
+  readonly adminAssumerArns?: string[];
   /** E-mail addresses of the alarm topic. Context `alarm-emails`. @default - none */
   readonly alarmEmails?: string[];
   /**
@@ -346,9 +353,9 @@ export class ChangeDataCaptureLakeStack extends Stack {
   private lakeAdmins(props: ChangeDataCaptureLakeStackProps): LakePrincipal[] {
     const arns = props.adminArns ?? this.contextList('lake-admin-arns');
     if (arns.length > 0) return arns.map((a) => LakePrincipal.fromArn(a));
-    (this as { adminRole?: iam.Role }).adminRole = new iam.Role(this, 'DataLakeAdmin', {
-      description: 'Lake Formation administrator of the CDC lake (assumable by principals of this account that IAM allows to)',
-      assumedBy: new iam.AccountPrincipal(this.account),
+    (this as { adminRole?: iam.Role }).adminRole = new LakeAdminRole(this, 'DataLakeAdmin', {
+      description: 'Lake Formation administrator of the CDC lake',
+      assumerArns: props.adminAssumerArns ?? this.contextList('lake-admin-assumer-arns'),
     });
     return [LakePrincipal.fromRole(this.adminRole!)];
   }

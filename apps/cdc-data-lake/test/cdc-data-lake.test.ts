@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { LakeAdminRole } from '@analytics-patterns/processing';
 import {
   AccessModel, AccessRequest, acknowledgementLines, expectNagClean, expectPropError, normalizeTemplate, OTHER_ACCOUNT, Principals,
   testApp,
@@ -312,6 +313,20 @@ describe('ChangeDataCaptureLake: what it composes', () => {
         await access.expectExplicitlyDenied(as(stack.job.role.roleArn, 's3:GetObject', object, { 'aws:SecureTransport': 'false' }));
       }
       await access.expectDenied({ ...Principals.otherAccountAdmin(), action: 'kms:Decrypt', resource: key });
+    });
+
+    test('the DataLakeAdmin role: only principals tagged analytics-patterns:lake-admin=true may assume it, never the whole account', async () => {
+      const admin = stack.adminRole!.roleArn;
+      const tagged = { [`aws:PrincipalTag/${LakeAdminRole.ADMIN_TAG}`]: 'true' };
+      const powerUser = (name: string) => ({
+        principal: `arn:aws:iam::123456789012:role/${name}`,
+        identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }],
+      });
+      await access.expectAllowed({ ...powerUser('LakeSteward'), action: 'sts:AssumeRole', resource: admin, context: tagged });
+      await access.expectDenied(
+        { ...powerUser('Developer'), action: 'sts:AssumeRole', resource: admin },
+        { ...Principals.otherAccountAdmin(), action: 'sts:AssumeRole', resource: admin, context: tagged },
+      );
     });
 
     test('CloudWatch alarms of this account publish to the encrypted alarm topic', async () => {

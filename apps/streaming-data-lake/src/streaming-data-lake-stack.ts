@@ -1,8 +1,8 @@
 import { AnalyticsWorkgroup } from '@analytics-patterns/analysis';
 import { ColumnarFormat, StreamIngestion, TimeGranularity } from '@analytics-patterns/collection';
-import { CustomerManagedPolicies, SandboxLifetime, Validate } from '@analytics-patterns/core';
+import { CustomerManagedPolicies, SandboxLifetime } from '@analytics-patterns/core';
 import {
-  DataLakeCrawler, LakePermission, LakePrincipal, LakeResource, LakeTagResourceType, SecureDataLake,
+  DataLakeCrawler, LakeAdminRole, LakePermission, LakePrincipal, LakeResource, LakeTagResourceType, SecureDataLake,
 } from '@analytics-patterns/processing';
 import {
   ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, PartitionKeys, TableFormat, TimePartitionDepth,
@@ -38,9 +38,8 @@ export interface StreamingDataLakeStackProps extends StackProps {
 }
 
 const DATABASE = 'streaming_lake';
-/** The principal tag that lets a principal of the account assume DataLakeAdmin when no assumers are named. */
-export const LAKE_ADMIN_TAG = 'analytics-patterns:lake-admin';
-const IAM_PRINCIPAL_ARN = '^arn:aws[a-z-]*:iam::\\d{12}:(role|user)/.+$';
+/** The principal tag that lets a principal of this account assume the default `DataLakeAdmin` role. */
+export const LAKE_ADMIN_TAG = LakeAdminRole.ADMIN_TAG;
 const TABLE = 'events';
 
 /**
@@ -124,7 +123,10 @@ export class StreamingDataLakeStack extends Stack {
     // ---- principals ----
     let adminArns = props.adminArns ?? listContext(this, 'lake-admin-arns');
     if (adminArns.length === 0) {
-      this.adminRole = this.createAdminRole(props.adminAssumerArns ?? listContext(this, 'lake-admin-assumer-arns'));
+      this.adminRole = new LakeAdminRole(this, 'DataLakeAdmin', {
+        description: 'Lake Formation data lake administrator of the streaming data lake',
+        assumerArns: props.adminAssumerArns ?? listContext(this, 'lake-admin-assumer-arns'),
+      });
       adminArns = [this.adminRole.roleArn];
     }
     this.dataScientistRole = new iam.Role(this, 'DataScientist', {
@@ -220,22 +222,6 @@ export class StreamingDataLakeStack extends Stack {
     new CfnOutput(this, 'EuAnalystRoleArn', { value: this.euAnalystRole.roleArn });
     // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT (+ budget-email)
     SandboxLifetime.apply(this);
-  }
-
-  /**
-   * The Lake Formation administrator role: trusted by this account only for the named principals
-   * (`aws:PrincipalArn`), or, when none are named, for principals tagged `analytics-patterns:lake-admin`.
-   * A principal of the account that may call sts:AssumeRole on any role is not enough (issue 9).
-   */
-  private createAdminRole(assumers: string[]): iam.Role {
-    assumers.forEach((a, i) => Validate.pattern(this, `adminAssumerArns[${i}]`, IAM_PRINCIPAL_ARN, 'an IAM role or user ARN', a));
-    const condition = assumers.length > 0
-      ? { ArnEquals: { 'aws:PrincipalArn': assumers } }
-      : { StringEquals: { [`aws:PrincipalTag/${LAKE_ADMIN_TAG}`]: 'true' } };
-    return new iam.Role(this, 'DataLakeAdmin', {
-      description: 'Lake Formation data lake administrator of the streaming data lake',
-      assumedBy: new iam.AccountPrincipal(this.account).withConditions(condition),
-    });
   }
 }
 

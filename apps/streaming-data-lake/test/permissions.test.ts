@@ -70,7 +70,7 @@ describe('DataLakeAdmin role (issue 9: it trusted the whole account)', () => {
 
   test('named assumers must be IAM role or user ARNs; with named administrators no role is created', () => {
     expectPropError(() => synth({ adminAssumerArns: ['alice'] }), {
-      path: 'StreamingDataLake', prop: 'adminAssumerArns[0]', value: 'alice', allowed: 'an IAM role or user ARN',
+      path: 'StreamingDataLake/DataLakeAdmin', prop: 'assumerArns[0]', value: 'alice', allowed: 'an IAM role or user ARN',
     });
     const { stack, template } = synth({ adminArns: [`arn:aws:iam::${ACCOUNT}:role/LakeAdmin`] });
     expect(stack.adminRole).toBeUndefined();

@@ -14,5 +14,6 @@ export * from './glue-etl-job/data-lake-etl-job-props';
 export * from './glue-etl-job/data-lake-etl-job';
 export * from './glue-etl-job/catalog-and-transform-workflow';
 export * from './secure-data-lake/lake-formation-types';
+export * from './secure-data-lake/lake-admin-role';
 export * from './secure-data-lake/secure-data-lake-props';
 export * from './secure-data-lake/secure-data-lake';
