@@ -71,7 +71,7 @@ export interface RealTimeAnalyticsStackProps extends StackProps {
    * ARN of the IAM role that becomes the OpenSearch fine-grained access control master user:
    * the role you use in the console, so that you can query and map roles from CloudShell
    * without assuming another role. Default: context `opensearch-admin-arn`, else a new role
-   * that principals of this account may assume (then assume it to administer the domain).
+   * that only principals of this account tagged `analytics-patterns:search-admin` = `true` may assume.
    */
   readonly openSearchAdminArn?: string;
 }

@@ -1,3 +1,4 @@
+import { SearchDomain } from '@analytics-patterns/analysis';
 import { AccessModel, OTHER_ACCOUNT, Principals, TEST_ENV } from '@analytics-patterns/testing';
 import { build } from './fixtures';
 
@@ -177,8 +178,10 @@ describe('the learner looks at the results; strangers do not', () => {
       { ...learner, action: 'kms:Decrypt', resource: key, context: via('sqs') },
       { ...learner, action: 'dynamodb:Scan', resource: stack.deviceState.table.tableArn },
       { ...learner, action: 'kinesis:PutRecords', resource: telemetry },
-      { ...learner, action: 'sts:AssumeRole', resource: stack.search.adminRole.roleArn },
+      { ...learner, action: 'sts:AssumeRole', resource: stack.search.adminRole.roleArn, context: { [`aws:PrincipalTag/${SearchDomain.ADMIN_TAG}`]: 'true' } },
     );
+    // the search master role is not for everyone who may assume roles: only tagged principals
+    await access.expectDenied({ ...learner, action: 'sts:AssumeRole', resource: stack.search.adminRole.roleArn });
   });
 
   test('the OpenSearch master role may use the domain\'s HTTP API (the domain policy names it); FGAC decides the rest', async () => {

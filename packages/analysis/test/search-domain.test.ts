@@ -178,6 +178,25 @@ describe('SearchDomain', () => {
       );
     });
 
+    test('the master role it creates: only principals tagged analytics-patterns:search-admin=true may assume it (trust whole), never the whole account', async () => {
+      const roleId = stack.getLogicalId((search.adminRole as iam.Role).node.defaultChild as any);
+      const trust = template.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument.Statement;
+      expect(trust).toEqual([{
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Condition: { StringEquals: { 'aws:PrincipalTag/analytics-patterns:search-admin': 'true' } },
+      }]);
+      const anyRole = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] };
+      const tagged = { [`aws:PrincipalTag/${SearchDomain.ADMIN_TAG}`]: 'true' };
+      await access.expectAllowed({ principal: `arn:aws:iam::${ACCOUNT}:role/SearchSteward`, identityPolicies: [anyRole], action: 'sts:AssumeRole', resource: search.adminRole.roleArn, context: tagged });
+      await access.expectDenied(
+        { principal: `arn:aws:iam::${ACCOUNT}:role/Developer`, identityPolicies: [anyRole], action: 'sts:AssumeRole', resource: search.adminRole.roleArn },
+        { principal: Principals.strangerInAccount(), action: 'sts:AssumeRole', resource: search.adminRole.roleArn, context: tagged },
+        { ...Principals.otherAccountAdmin(), action: 'sts:AssumeRole', resource: search.adminRole.roleArn, context: tagged },
+      );
+    });
+
     test('every alarm reaches its topic and the topic key; the key refuses strangers', async () => {
       const context = from(ACCOUNT, `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:x`);
       await access.expectAllowed(
@@ -341,5 +360,33 @@ describe('SearchDomain compliance', () => {
     const stack = testStack();
     new SearchDomain(stack, 'Search', { vpc: importedVpc(stack) });
     expectNagClean(stack);
+  });
+});
+
+describe('SearchDomain master role options', () => {
+  test('adminAssumerArns: exactly those principals (aws:PrincipalArn) may assume the master role; a tag lets no one else in', async () => {
+    const named = `arn:aws:iam::${ACCOUNT}:role/SearchAdmins`;
+    const { stack, search } = build({ adminAssumerArns: [named] });
+    const access = AccessModel.of(stack);
+    const anyRole = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] };
+    await access.expectAllowed({ principal: named, identityPolicies: [anyRole], action: 'sts:AssumeRole', resource: search.adminRole.roleArn, context: { 'aws:PrincipalArn': named } });
+    const developer = `arn:aws:iam::${ACCOUNT}:role/Developer`;
+    await access.expectDenied({
+      principal: developer,
+      identityPolicies: [anyRole],
+      action: 'sts:AssumeRole',
+      resource: search.adminRole.roleArn,
+      context: { 'aws:PrincipalArn': developer, [`aws:PrincipalTag/${SearchDomain.ADMIN_TAG}`]: 'true' },
+    });
+  });
+
+  test('adminAssumerArns are IAM role or user ARNs, and only without adminRole (both sides)', () => {
+    expectPropError(() => build({ adminAssumerArns: ['alice'] }), { path: 'TestStack/Search/AdminRole', prop: 'assumerArns[0]', value: 'alice', allowed: 'an IAM role or user ARN' });
+    const { stack } = vpcStack();
+    const own = iam.Role.fromRoleArn(stack, 'Own', `arn:aws:iam::${ACCOUNT}:role/Own`);
+    expectPropError(() => new SearchDomain(stack, 'Search', { vpc: importedVpc(stack), adminRole: own, adminAssumerArns: [`arn:aws:iam::${ACCOUNT}:role/X`] }), {
+      path: 'TestStack/Search', prop: 'adminAssumerArns', allowed: 'only without adminRole',
+    });
+    expect(build({ adminRole: iam.Role.fromRoleArn(testStack(), 'Own', `arn:aws:iam::${ACCOUNT}:role/Own`) }).search.adminRole.roleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/Own`);
   });
 });

@@ -100,9 +100,17 @@ export interface SearchDomainProps {
   readonly encryptionKey?: kms.IKey;
   /**
    * IAM role that is the fine-grained access control master user.
-   * @default - a new role assumable by this account's administrators (account root principal)
+   * @default - a new `AdministratorRole` that only `adminAssumerArns` may assume, or, when none
+   *   are named, principals of this account tagged `analytics-patterns:search-admin` = `true`
+   *   (`SearchDomain.ADMIN_TAG`); never the whole account
    */
   readonly adminRole?: iam.IRole;
+  /**
+   * Who may assume the master role the construct creates (IAM role or user ARNs of this
+   * account, matched by `aws:PrincipalArn`). Not with `adminRole`.
+   * @default - principals of this account tagged `analytics-patterns:search-admin` = `true`
+   */
+  readonly adminAssumerArns?: string[];
   /**
    * Topic every alarm notifies (ALARM and OK).
    * @default - a new encrypted topic (`alarmTopic`), so no alarm notifies nobody

@@ -2,7 +2,7 @@ import {
   ConstructAlarms, CustomerManagedPolicies, NagAcknowledgements, OpenSearchLimits, PrivateSubnets,
   Sandbox, SearchCapacity, SearchEstimate, SearchWorkload, Validate,
 } from '@analytics-patterns/core';
-import { DataKey } from '@analytics-patterns/security';
+import { AdministratorRole, DataKey } from '@analytics-patterns/security';
 import { ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -56,6 +56,9 @@ interface Layout {
  * the domain exists.
  */
 export class SearchDomain extends Construct implements ec2.IConnectable {
+  /** The principal tag that lets a principal of this account assume the master role the construct creates (when no `adminAssumerArns`). */
+  public static readonly ADMIN_TAG = 'analytics-patterns:search-admin';
+
   /** The domain. */
   public readonly domain: opensearch.Domain;
   /** Name of the domain. */
@@ -89,9 +92,10 @@ export class SearchDomain extends Construct implements ec2.IConnectable {
     this.volumeSizeGiB = storage.volumeSizeGiB;
     this.subnets = this.selectSubnets(props, layout.zones);
     this.encryptionKey = props.encryptionKey ?? new DataKey(this, 'Key', { description: `Data key of ${this.node.path}` }).key;
-    this.adminRole = props.adminRole ?? new iam.Role(this, 'AdminRole', {
+    this.adminRole = props.adminRole ?? new AdministratorRole(this, 'AdminRole', {
       description: `Fine-grained access control master role of ${this.node.path}`,
-      assumedBy: new iam.AccountRootPrincipal(),
+      adminTag: SearchDomain.ADMIN_TAG,
+      assumerArns: props.adminAssumerArns,
     });
     this.logGroups = this.createLogGroups();
     this.securityGroup = this.createSecurityGroup(props);
@@ -142,6 +146,9 @@ export class SearchDomain extends Construct implements ec2.IConnectable {
     this.validateNodes(layout);
     this.validateTiers(props, layout);
     Validate.resourceName(this, 'domainName', props.domainName, OpenSearchLimits.DOMAIN_NAME);
+    Validate.that(this, !(props.adminRole && props.adminAssumerArns), {
+      prop: 'adminAssumerArns', value: props.adminAssumerArns, allowed: 'only without adminRole (they decide who may assume the role the construct creates)',
+    });
     return layout;
   }
 
