@@ -280,8 +280,7 @@ describe('ChangeDataCaptureLake: what it composes', () => {
     test('the external analysts\' role: assumable by the named account with its external id only; the raw zone refused', async () => {
       const role = stack.crossAccount.role.roleArn;
       const caller = (account: string) => ({
-        principal: `arn:aws:iam::${account}:role/Analyst`,
-        identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }],
+        ...Principals.roleAssumer('Analyst', account),
         action: 'sts:AssumeRole',
         resource: role,
       });
@@ -318,13 +317,9 @@ describe('ChangeDataCaptureLake: what it composes', () => {
     test('the DataLakeAdmin role: only principals tagged analytics-patterns:lake-admin=true may assume it, never the whole account', async () => {
       const admin = stack.adminRole!.roleArn;
       const tagged = { [`aws:PrincipalTag/${LakeAdminRole.ADMIN_TAG}`]: 'true' };
-      const powerUser = (name: string) => ({
-        principal: `arn:aws:iam::123456789012:role/${name}`,
-        identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }],
-      });
-      await access.expectAllowed({ ...powerUser('LakeSteward'), action: 'sts:AssumeRole', resource: admin, context: tagged });
+      await access.expectAllowed({ ...Principals.roleAssumer('LakeSteward'), action: 'sts:AssumeRole', resource: admin, context: tagged });
       await access.expectDenied(
-        { ...powerUser('Developer'), action: 'sts:AssumeRole', resource: admin },
+        { ...Principals.roleAssumer('Developer'), action: 'sts:AssumeRole', resource: admin },
         { ...Principals.otherAccountAdmin(), action: 'sts:AssumeRole', resource: admin, context: tagged },
       );
     });

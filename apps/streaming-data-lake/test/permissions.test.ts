@@ -22,12 +22,6 @@ function synth(props: StreamingDataLakeStackProps = {}, context: Record<string, 
   return { stack, access: AccessModel.of(stack), template: Template.fromStack(stack) };
 }
 
-/** A principal of this account whose identity policy lets it assume any role (an IAM power user). */
-const powerUser = (name: string) => ({
-  principal: `arn:aws:iam::${ACCOUNT}:role/${name}`,
-  identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }],
-});
-
 describe('DataLakeAdmin role (issue 9: it trusted the whole account)', () => {
   test('by default only principals tagged analytics-patterns:lake-admin=true may assume it (trust statement whole)', async () => {
     const { stack, access, template } = synth();
@@ -41,13 +35,13 @@ describe('DataLakeAdmin role (issue 9: it trusted the whole account)', () => {
     const admin = stack.adminRole!.roleArn;
     // a principal of the account that may assume any role, but is not tagged: refused (the old trust allowed it)
     await access.expectDenied(
-      { ...powerUser('Developer'), action: 'sts:AssumeRole', resource: admin },
-      { ...powerUser('Developer'), action: 'sts:AssumeRole', resource: admin, context: { [`aws:PrincipalTag/${LAKE_ADMIN_TAG}`]: 'false' } },
+      { ...Principals.roleAssumer('Developer'), action: 'sts:AssumeRole', resource: admin },
+      { ...Principals.roleAssumer('Developer'), action: 'sts:AssumeRole', resource: admin, context: { [`aws:PrincipalTag/${LAKE_ADMIN_TAG}`]: 'false' } },
       { principal: Principals.strangerInAccount(), action: 'sts:AssumeRole', resource: admin, context: { [`aws:PrincipalTag/${LAKE_ADMIN_TAG}`]: 'true' } },
       { ...Principals.otherAccountAdmin(), action: 'sts:AssumeRole', resource: admin, context: { [`aws:PrincipalTag/${LAKE_ADMIN_TAG}`]: 'true' } },
       { principal: Principals.anonymous, action: 'sts:AssumeRole', resource: admin },
     );
-    await access.expectAllowed({ ...powerUser('LakeSteward'), action: 'sts:AssumeRole', resource: admin, context: { [`aws:PrincipalTag/${LAKE_ADMIN_TAG}`]: 'true' } });
+    await access.expectAllowed({ ...Principals.roleAssumer('LakeSteward'), action: 'sts:AssumeRole', resource: admin, context: { [`aws:PrincipalTag/${LAKE_ADMIN_TAG}`]: 'true' } });
   });
 
   test('with named assumers (prop or lake-admin-assumer-arns context) exactly those principals may assume it', async () => {
@@ -58,8 +52,8 @@ describe('DataLakeAdmin role (issue 9: it trusted the whole account)', () => {
     ]) {
       const admin = stack.adminRole!.roleArn;
       // aws:PrincipalArn is the role ARN (with its path) of the session that calls AssumeRole
-      const developer = powerUser('Developer');
-      await access.expectAllowed({ ...powerUser('ignored'), principal: named, action: 'sts:AssumeRole', resource: admin, context: { 'aws:PrincipalArn': named } });
+      const developer = Principals.roleAssumer('Developer');
+      await access.expectAllowed({ ...Principals.roleAssumer('ignored'), principal: named, action: 'sts:AssumeRole', resource: admin, context: { 'aws:PrincipalArn': named } });
       await access.expectDenied(
         { ...developer, action: 'sts:AssumeRole', resource: admin, context: { 'aws:PrincipalArn': developer.principal } },
         { ...developer, action: 'sts:AssumeRole', resource: admin, context: { 'aws:PrincipalArn': developer.principal, [`aws:PrincipalTag/${LAKE_ADMIN_TAG}`]: 'true' } },

@@ -187,11 +187,10 @@ describe('SearchDomain', () => {
         Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
         Condition: { StringEquals: { 'aws:PrincipalTag/analytics-patterns:search-admin': 'true' } },
       }]);
-      const anyRole = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] };
       const tagged = { [`aws:PrincipalTag/${SearchDomain.ADMIN_TAG}`]: 'true' };
-      await access.expectAllowed({ principal: `arn:aws:iam::${ACCOUNT}:role/SearchSteward`, identityPolicies: [anyRole], action: 'sts:AssumeRole', resource: search.adminRole.roleArn, context: tagged });
+      await access.expectAllowed({ ...Principals.roleAssumer('SearchSteward'), action: 'sts:AssumeRole', resource: search.adminRole.roleArn, context: tagged });
       await access.expectDenied(
-        { principal: `arn:aws:iam::${ACCOUNT}:role/Developer`, identityPolicies: [anyRole], action: 'sts:AssumeRole', resource: search.adminRole.roleArn },
+        { ...Principals.roleAssumer('Developer'), action: 'sts:AssumeRole', resource: search.adminRole.roleArn },
         { principal: Principals.strangerInAccount(), action: 'sts:AssumeRole', resource: search.adminRole.roleArn, context: tagged },
         { ...Principals.otherAccountAdmin(), action: 'sts:AssumeRole', resource: search.adminRole.roleArn, context: tagged },
       );
@@ -368,15 +367,13 @@ describe('SearchDomain master role options', () => {
     const named = `arn:aws:iam::${ACCOUNT}:role/SearchAdmins`;
     const { stack, search } = build({ adminAssumerArns: [named] });
     const access = AccessModel.of(stack);
-    const anyRole = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] };
-    await access.expectAllowed({ principal: named, identityPolicies: [anyRole], action: 'sts:AssumeRole', resource: search.adminRole.roleArn, context: { 'aws:PrincipalArn': named } });
-    const developer = `arn:aws:iam::${ACCOUNT}:role/Developer`;
+    await access.expectAllowed({ ...Principals.roleAssumer('SearchAdmins'), action: 'sts:AssumeRole', resource: search.adminRole.roleArn, context: { 'aws:PrincipalArn': named } });
+    const developer = Principals.roleAssumer('Developer');
     await access.expectDenied({
-      principal: developer,
-      identityPolicies: [anyRole],
+      ...developer,
       action: 'sts:AssumeRole',
       resource: search.adminRole.roleArn,
-      context: { 'aws:PrincipalArn': developer, [`aws:PrincipalTag/${SearchDomain.ADMIN_TAG}`]: 'true' },
+      context: { 'aws:PrincipalArn': developer.principal, [`aws:PrincipalTag/${SearchDomain.ADMIN_TAG}`]: 'true' },
     });
   });
 

@@ -8,12 +8,6 @@ import { ACCOUNT } from './helpers';
 
 const TAGGED = { [`aws:PrincipalTag/${LakeAdminRole.ADMIN_TAG}`]: 'true' };
 
-/** A principal of this account whose identity policy lets it assume any role (an IAM power user). */
-const powerUser = (name: string) => ({
-  principal: `arn:aws:iam::${ACCOUNT}:role/${name}`,
-  identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }],
-});
-
 function build(props?: LakeAdminRoleProps, stack: Stack = testStack()) {
   const role = new LakeAdminRole(stack, 'LakeAdmin', props);
   const template = Template.fromStack(stack);
@@ -29,11 +23,11 @@ describe('LakeAdminRole', () => {
     expect(trust).toEqual([{
       Effect: 'Allow', Action: 'sts:AssumeRole', Principal: ACCOUNT_ROOT, Condition: { StringEquals: { 'aws:PrincipalTag/analytics-patterns:lake-admin': 'true' } },
     }]);
-    await access.expectAllowed({ ...powerUser('LakeSteward'), action: 'sts:AssumeRole', resource: role.roleArn, context: TAGGED });
+    await access.expectAllowed({ ...Principals.roleAssumer('LakeSteward'), action: 'sts:AssumeRole', resource: role.roleArn, context: TAGGED });
     await access.expectDenied(
       // may assume any role, but nobody tagged it: refused (an account-wide trust would allow it)
-      { ...powerUser('Developer'), action: 'sts:AssumeRole', resource: role.roleArn },
-      { ...powerUser('Developer'), action: 'sts:AssumeRole', resource: role.roleArn, context: { [`aws:PrincipalTag/${LakeAdminRole.ADMIN_TAG}`]: 'false' } },
+      { ...Principals.roleAssumer('Developer'), action: 'sts:AssumeRole', resource: role.roleArn },
+      { ...Principals.roleAssumer('Developer'), action: 'sts:AssumeRole', resource: role.roleArn, context: { [`aws:PrincipalTag/${LakeAdminRole.ADMIN_TAG}`]: 'false' } },
       // tagged, but its own policies do not allow sts:AssumeRole
       { principal: Principals.strangerInAccount(), action: 'sts:AssumeRole', resource: role.roleArn, context: TAGGED },
       { ...Principals.otherAccountAdmin(), action: 'sts:AssumeRole', resource: role.roleArn, context: TAGGED },
@@ -45,8 +39,8 @@ describe('LakeAdminRole', () => {
     const named = `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123456789abcdef`;
     const { role, trust, access } = build({ assumerArns: [named], description: 'Administers the sales lake' });
     expect(trust).toEqual([{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: ACCOUNT_ROOT, Condition: { ArnEquals: { 'aws:PrincipalArn': [named] } } }]);
-    const developer = powerUser('Developer');
-    await access.expectAllowed({ ...powerUser('ignored'), principal: named, action: 'sts:AssumeRole', resource: role.roleArn, context: { 'aws:PrincipalArn': named } });
+    const developer = Principals.roleAssumer('Developer');
+    await access.expectAllowed({ ...Principals.roleAssumer('ignored'), principal: named, action: 'sts:AssumeRole', resource: role.roleArn, context: { 'aws:PrincipalArn': named } });
     await access.expectDenied(
       { ...developer, action: 'sts:AssumeRole', resource: role.roleArn, context: { 'aws:PrincipalArn': developer.principal } },
       { ...developer, action: 'sts:AssumeRole', resource: role.roleArn, context: { 'aws:PrincipalArn': developer.principal, ...TAGGED } },

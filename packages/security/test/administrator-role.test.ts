@@ -1,9 +1,8 @@
-import { AccessModel, expectNagClean, expectPropError, stringParameter, testStack } from '@analytics-patterns/testing';
+import { AccessModel, expectNagClean, expectPropError, Principals, stringParameter, testStack } from '@analytics-patterns/testing';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AdministratorRole } from '../src';
 
 const ACCOUNT = '123456789012';
-const anyRole = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] };
 
 describe('AdministratorRole', () => {
   test('without assumers: principals of this account tagged <adminTag>=true only (trust whole); an untagged power user is refused', async () => {
@@ -19,10 +18,10 @@ describe('AdministratorRole', () => {
     expect(props.Description).toBe('Administers the warehouse');
     expect(role.adminTag).toBe('team:warehouse-admin');
     const access = AccessModel.of(stack);
-    await access.expectAllowed({ principal: `arn:aws:iam::${ACCOUNT}:role/Steward`, identityPolicies: [anyRole], action: 'sts:AssumeRole', resource: role.roleArn, context: { 'aws:PrincipalTag/team:warehouse-admin': 'true' } });
+    await access.expectAllowed({ ...Principals.roleAssumer('Steward'), action: 'sts:AssumeRole', resource: role.roleArn, context: { 'aws:PrincipalTag/team:warehouse-admin': 'true' } });
     await access.expectDenied(
-      { principal: `arn:aws:iam::${ACCOUNT}:role/Developer`, identityPolicies: [anyRole], action: 'sts:AssumeRole', resource: role.roleArn },
-      { principal: `arn:aws:iam::${ACCOUNT}:role/Developer`, identityPolicies: [anyRole], action: 'sts:AssumeRole', resource: role.roleArn, context: { 'aws:PrincipalTag/other-tag': 'true' } },
+      { ...Principals.roleAssumer('Developer'), action: 'sts:AssumeRole', resource: role.roleArn },
+      { ...Principals.roleAssumer('Developer'), action: 'sts:AssumeRole', resource: role.roleArn, context: { 'aws:PrincipalTag/other-tag': 'true' } },
     );
     expectNagClean(stack);
   });

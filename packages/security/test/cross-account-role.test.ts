@@ -12,10 +12,7 @@ const PARTNER = '210987654321';
 const OBJECT = 'arn:aws:s3:::shared-lake/curated/report.csv';
 const read = new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [OBJECT] });
 /** A role of the partner account whose own policy lets it call sts:AssumeRole. */
-const partnerAnalyst = (account = PARTNER) => ({
-  principal: `arn:aws:iam::${account}:role/Analyst`,
-  identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }],
-});
+const partnerAnalyst = (account = PARTNER) => Principals.roleAssumer('Analyst', account);
 
 describe('CrossAccountRole', () => {
   const stack = testStack();

@@ -69,6 +69,17 @@ export class Principals {
     };
   }
 
+  /**
+   * A role whose identity policy allows `sts:AssumeRole` on any role (an IAM power user), of
+   * this account unless `account` is given, to spread into a request: trust policies decide.
+   */
+  public static roleAssumer(name: string, account?: string, env: TestEnvironment = TEST_ENV): { principal: string; identityPolicies: any[] } {
+    return {
+      principal: `arn:${env.partition}:iam::${account ?? env.account}:role/${name}`,
+      identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }],
+    };
+  }
+
   private constructor() {}
 }
 
