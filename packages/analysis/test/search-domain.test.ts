@@ -1,5 +1,6 @@
 import {
-  AccessModel, expectNagClean, expectParameterUsed, expectPropError, numberParameter, OTHER_ACCOUNT, Principals, stringParameter, testStack,
+  AccessModel, expectNagClean, expectParameterUsed, expectPropError, listParameter, numberParameter, OTHER_ACCOUNT, Principals, stringParameter,
+  testStack,
 } from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -375,6 +376,12 @@ describe('SearchDomain master role options', () => {
       resource: search.adminRole.roleArn,
       context: { 'aws:PrincipalArn': developer.principal, [`aws:PrincipalTag/${SearchDomain.ADMIN_TAG}`]: 'true' },
     });
+  });
+
+  test('adminAssumerArns from a CommaDelimitedList parameter reach the master role\'s trust policy', () => {
+    const { stack, vpc } = vpcStack();
+    new SearchDomain(stack, 'Search', { vpc, adminAssumerArns: listParameter(stack, 'SearchAdmins') });
+    expectParameterUsed(Template.fromStack(stack), 'SearchAdmins', /AssumeRolePolicyDocument/);
   });
 
   test('adminAssumerArns are IAM role or user ARNs, and only without adminRole (both sides)', () => {
