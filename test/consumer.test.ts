@@ -151,7 +151,9 @@ describe.each([
     // same app plus a plain s3.Bucket of the user's, beside the library's buckets whose replication
     // and SSE-KMS findings the library acknowledges (on aws-cdk-lib 2.270.0 those hid the user's too)
     const outdir = path.join(dir, 'cdk.out.own');
-    expect(() => run(process.execPath, [path.join('out', 'app.js')], dir, { CDK_OUTDIR: outdir, USER_OWN_FINDINGS: 'true' })).toThrow();
+    // cdk-nag's findings are the subject here; aws-cdk-lib's template validator passed in the test above
+    const env = { CDK_OUTDIR: outdir, USER_OWN_FINDINGS: 'true', CDK_VALIDATION: 'false' };
+    expect(() => run(process.execPath, [path.join('out', 'app.js')], dir, env)).toThrow();
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
     const findings = report.pluginReports.flatMap((p: any) => (p.violations ?? []).flatMap((v: any) =>
       v.violatingConstructs.map((c: any) => ({ rule: v.ruleName, path: c.constructPath }))));

@@ -59,15 +59,20 @@ const readmes = fs.readdirSync(path.join(ROOT, 'packages'))
   .filter((f) => fs.existsSync(f) && !f.includes(`${path.sep}testing${path.sep}`));
 const examples = readmes.flatMap(examplesOf);
 
+/** The previous pass's program: the second pass reuses its parsed files (aws-cdk-lib's declarations). */
+let previous: ts.Program | undefined;
+
 function compile(free: Map<number, string[]>): Map<number, ts.Diagnostic[]> {
   const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.dev.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
   const files = new Map(examples.map((e, i) => [path.join(ROOT, 'test', `.readme-example-${i}.ts`), moduleOf(e, i, free.get(i) ?? [])]));
-  const host = ts.createCompilerHost({ ...config.options, noEmit: true, noUnusedLocals: false, noUnusedParameters: false });
+  const options = { ...config.options, noEmit: true, noUnusedLocals: false, noUnusedParameters: false };
+  const host = ts.createCompilerHost(options);
   const readFile = host.readFile.bind(host);
   const fileExists = host.fileExists.bind(host);
   host.readFile = (f) => files.get(f) ?? readFile(f);
   host.fileExists = (f) => files.has(f) || fileExists(f);
-  const program = ts.createProgram([...files.keys()], { ...config.options, noEmit: true, noUnusedLocals: false, noUnusedParameters: false }, host);
+  const program = ts.createProgram([...files.keys()], options, host, previous);
+  previous = program;
   const byExample = new Map<number, ts.Diagnostic[]>();
   [...files.keys()].forEach((f, i) => {
     const source = program.getSourceFile(f);

@@ -116,8 +116,14 @@ describe('stream consumer handler (dynalite seen-set)', () => {
     ['x2', 'x3', 'x4'].forEach((id) => agg.add({ data: json({ recordId: id }), partitionKey: 'k' }));
     const enc = agg.encode();
     const records = [kinesisRecord(json({ recordId: 'x1' }), 'k'), kinesisRecord(enc.data, enc.partitionKey), kinesisRecord(json({ recordId: 'x5' }), 'k')];
+    const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const first = await handler(event(records));
     expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: records[1].kinesis.sequenceNumber }] });
+    // the operator's trace of the failure: which record, where in the aggregate, and why
+    expect(logged.mock.calls.map((c) => JSON.parse(c[0]))).toEqual([{
+      message: 'record failed', sequenceNumber: records[1].kinesis.sequenceNumber, subSequenceNumber: 1, id: 'x3', error: 'Error: cannot process x3',
+    }]);
+    logged.mockRestore();
     expect(processed.map((r) => r.id)).toEqual(['x1', 'x2']);
     expect(stats[0]).toMatchObject({ processed: 2, failed: 1 });
     // Lambda retries from the reported record
