@@ -202,6 +202,8 @@ describe('ConstructAlarms', () => {
     const topic = sns.Topic.fromTopicArn(stack, 'T', 'arn:aws:sns:eu-west-1:123456789012:theirs');
     new ConstructAlarms(stack, { topic, encryptionKey: new kms.Key(stack, 'K') })
       .add('A', { metric, threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, description: 'x' });
-    Annotations.fromStack(stack).hasWarning('/Default/T', Match.stringLikeRegexp('must allow cloudwatch.amazonaws.com to sns:Publish'));
+    Annotations.fromStack(stack).hasWarning('/Default/T', 'Default/T is imported, so its policy is managed elsewhere: its topic policy must allow '
+      + 'cloudwatch.amazonaws.com to sns:Publish and, if the topic is encrypted, its key policy must allow cloudwatch.amazonaws.com '
+      + 'kms:Decrypt and kms:GenerateDataKey*, or notifications are dropped. [ack: @analytics-patterns/core:CloudWatchAlarmsAllowed]');
   });
 });

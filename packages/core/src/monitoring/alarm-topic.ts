@@ -56,7 +56,9 @@ export class AlarmTopic extends Construct {
       actions: ['sns:Publish'],
       resources: [topic.topicArn],
       conditions,
-    })).statementAdded, 'its topic policy must allow cloudwatch.amazonaws.com to sns:Publish');
+    })).statementAdded, 'its topic policy must allow cloudwatch.amazonaws.com to sns:Publish'
+      // an imported topic does not say whether (or with which key) it is encrypted
+      + (key ?? topic.masterKey ? '' : ' and, if the topic is encrypted, its key policy must allow cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*'));
     const topicKey = key ?? topic.masterKey;
     if (topicKey) {
       AlarmTopic.once(topicKey, 'CloudWatchAlarmsAllowed', () => topicKey.addToResourcePolicy(new iam.PolicyStatement({
