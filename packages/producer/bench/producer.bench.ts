@@ -1,14 +1,17 @@
 /**
  * Producer benchmark against a local kinesalite (in memory, in this process).
  *
- *   node --import tsx packages/producer/bench/producer.bench.ts [records] [rssSeconds]
+ *   node --import tsx packages/producer/bench/producer.bench.ts [records=5000] [soakSeconds=300]
+ *   BENCH_SOAK_SECONDS=30 npm run bench        (a quick check: the memory run is then too short to judge)
  *
  * 1. Throughput: records/s and PutRecords calls of the `produce` CLI with its default settings
  *    (only --rate 0 and --count given), of the library in strict-order, unordered and aggregated
  *    modes, vs a naive loop of one PutRecord per record and vs the minimum ceil(N/500).
  * 2. `put()` cost with 1k, 10k and 100k records already queued (a server that never answers).
- * 3. RSS while the CLI's default settings feed a server that accepts ~100 records/s, as fast as
- *    backpressure allows (20 s here; `producer-soak.ts` runs it for 5 minutes).
+ * 3. RSS and heap while the CLI's default settings feed a server that accepts ~100 records/s, as
+ *    fast as backpressure allows, for 5 minutes by default (`producer-soak.ts`, in a fresh
+ *    process), with a trend verdict (flat or growing after warm-up) and records delivered per
+ *    second. The length comes from the second argument, else BENCH_SOAK_SECONDS, else 300.
  *
  * kinesalite is far slower than Kinesis: the ratios matter, not the absolute figures.
  */
@@ -124,11 +127,12 @@ function putCost(): void {
 
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 5000);
-  const rssSeconds = Number(process.argv[3] ?? 20);
+  const soakSeconds = Number(process.argv[3] ?? process.env.BENCH_SOAK_SECONDS ?? 300);
+  if (!Number.isFinite(soakSeconds) || soakSeconds <= 0) throw new Error(`soak seconds must be a positive number, got '${process.argv[3] ?? process.env.BENCH_SOAK_SECONDS}'`);
   await throughput(n);
   putCost();
   // in a fresh process, so that kinesalite and the runs above do not weigh on the RSS
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'producer-soak.ts'), String(rssSeconds), String(Math.max(2, Math.round(rssSeconds / 10)))], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'producer-soak.ts'), String(soakSeconds), String(Math.max(2, Math.round(soakSeconds / 20)))], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`producer-soak.ts exited with ${r.status}`);
 }
 
