@@ -204,6 +204,75 @@ describe('case 2: order per key and full batches', () => {
       last.set(body.device, body.seq);
     }
   });
+  /**
+   * PutRecords does not stop at a failed entry ("a single record failure does not stop the processing of subsequent
+   * records", https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html): when the failures of a key
+   * are not a suffix of its entries in the call, later records of the key are written before the failed one's retry.
+   */
+  test('interleaved (non-suffix) entry failures, scripted over kinesalite: the defaults reorder and count it in `reordered`; strictOrder does not', async () => {
+    const run = async (strictOrder: boolean) => {
+      const stream = await newStream(2);
+      const failedInFirstCall: Array<{ device: string; seq: number }> = [];
+      let expectedReordered = 0;
+      let expectedOutOfOrder = 0;
+      let calls = 0;
+      // the first call only: every 4th entry is refused (ProvisionedThroughputExceededException), the rest written
+      const client: PutRecordsClient = {
+        send: async (command, options) => {
+          if (++calls > 1) return local.client.send(command, options);
+          const entries = command.input.Records!;
+          const refused = entries.map((_, i) => i % 4 === 0);
+          const kept = entries.filter((_, i) => !refused[i]);
+          const written = await local.client.send(new PutRecordsCommand({ ...command.input, Records: kept }), options);
+          // what `reordered` must count: entries written after an earlier entry of their key failed in this call
+          const failedKeys = new Set<string>();
+          const bodies = entries.map((e) => JSON.parse(Buffer.from(e.Data!).toString('utf8')) as { device: string; seq: number });
+          entries.forEach((e, i) => {
+            if (refused[i]) {
+              failedKeys.add(e.PartitionKey!);
+              failedInFirstCall.push(bodies[i]);
+            } else if (failedKeys.has(e.PartitionKey!)) {
+              expectedReordered++;
+            }
+          });
+          // a refused entry ends up behind a later entry of its key if one of those was written
+          expectedOutOfOrder = failedInFirstCall.filter((f) => bodies.some((b, i) => !refused[i] && b.device === f.device && b.seq > f.seq)).length;
+          let k = 0;
+          const results = refused.map((r) => (r
+            ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded (injected)' }
+            : written.Records![k++]));
+          return { ...written, FailedRecordCount: refused.filter(Boolean).length, Records: results };
+        },
+      };
+      const producer = new KinesisProducer({
+        client, streamName: stream, partitionKeys: PartitionKeys.field('device'), strictOrder, backoff: { baseDelayMs: 5, maxDelayMs: 10 },
+      });
+      for (let i = 0; i < 600; i++) void producer.put({ device: `d${i % 3}`, seq: Math.floor(i / 3) + 1 });
+      const summary = await producer.close();
+      // read back: a record is out of order when a record of its key with a higher seq precedes it in the shard
+      const highest = new Map<string, number>();
+      let outOfOrder = 0;
+      const raw = await readAll(local.client, stream);
+      for (const r of raw) {
+        const body = JSON.parse(Buffer.from(r.data).toString('utf8'));
+        if (body.seq < (highest.get(body.device) ?? 0)) outOfOrder++;
+        highest.set(body.device, Math.max(body.seq, highest.get(body.device) ?? 0));
+      }
+      return { summary, raw: raw.length, failedInFirstCall: failedInFirstCall.length, expectedReordered, expectedOutOfOrder, outOfOrder };
+    };
+
+    const defaults = await run(false);
+    // the first call carries d0 1-167, d1 1-167, d2 1-166 (a fair share of 500 each); 125 refused (every 4th entry), so
+    // 372 written entries follow a refused one of their key, and every refused one is written after a higher seq of its key
+    expect(defaults).toMatchObject({ raw: 600, failedInFirstCall: 125, expectedReordered: 372, expectedOutOfOrder: 125 });
+    expect(defaults.summary).toMatchObject({ delivered: 600, failed: 0, retries: 125, reordered: defaults.expectedReordered });
+    expect(defaults.outOfOrder).toBe(defaults.expectedOutOfOrder);
+
+    // strictOrder: one entry per key per call, so a refusal cannot be overtaken
+    const strict = await run(true);
+    expect(strict).toMatchObject({ raw: 600, failedInFirstCall: 1, expectedReordered: 0, expectedOutOfOrder: 0, outOfOrder: 0 });
+    expect(strict.summary).toMatchObject({ delivered: 600, failed: 0, reordered: 0 });
+  });
 });
 
 describe('case 3: bounded memory', () => {
