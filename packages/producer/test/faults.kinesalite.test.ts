@@ -350,7 +350,7 @@ describe('case 6: one bad entry fails alone', () => {
     expect(summary).toMatchObject({ delivered: 499, failed: 1, putRecordsCalls: 1 });
   });
 
-  test('partition key length as Kinesis counts it, on both sides of 256 (kinesalite accepts what passes)', async () => {
+  test('partition key length in UTF-16 code units (the strict reading), on both sides of 256 (kinesalite accepts what passes)', async () => {
     const stream = await newStream();
     const producer = new KinesisProducer({ client: local.client, streamName: stream });
     const keys = ['a'.repeat(256), '😀'.repeat(128), 'é'.repeat(256), 'a'.repeat(257), '😀'.repeat(129), ''];
