@@ -128,7 +128,7 @@ function strategy(options: CliOptions): PartitionKeys {
   const [kind, arg] = colon < 0 ? [spec, ''] : [spec.slice(0, colon), spec.slice(colon + 1)];
   if (kind === 'field' && arg && !arg.split('.').includes('')) return PartitionKeys.field(arg, { ifMissing: options.missingKey, ifTooLong: options.longKey });
   if (kind === 'round-robin' && /^[1-9]\d*$/.test(arg)) return PartitionKeys.roundRobin(Number(arg));
-  throw new InvalidArgumentError(`--partition-key: expected random, field:<path> (a non-empty dot path with no empty part, e.g. field:deviceId`
+  throw new InvalidArgumentError('--partition-key: expected random, field:<path> (a non-empty dot path with no empty part, e.g. field:deviceId'
     + ` or field:device.id) or round-robin:<shards> (a whole number from 1), got '${spec}'`);
 }
 

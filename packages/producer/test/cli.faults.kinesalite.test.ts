@@ -201,7 +201,7 @@ describe('case 7: arguments and keys', () => {
       const started = Date.now();
       const result = await start(['-s', 'x', '--endpoint', proxy.endpoint, '-n', '3', '-k', spec, '--no-progress'], {}, 15_000).done;
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain(`produce: --partition-key: expected random, field:<path> (a non-empty dot path with no empty part, e.g. field:deviceId`
+      expect(result.stderr).toContain('produce: --partition-key: expected random, field:<path> (a non-empty dot path with no empty part, e.g. field:deviceId'
         + ` or field:device.id) or round-robin:<shards> (a whole number from 1), got '${spec}'`);
       expect(result.stdout).toBe('');
       expect(Date.now() - started).toBeLessThan(10_000);
