@@ -1,7 +1,10 @@
 /**
  * Issue 11, library side: the producer against kinesalite behind a fault-injecting proxy
  * (slow, hanging, dropping, refusing, failing). Every record must end within its TTL,
- * delivered or failed with a cause; close() must always finish.
+ * delivered or failed with a cause; close() must always finish. Tests whose title says
+ * "scripted client" use a fake PutRecords client instead (no server); "scripted over kinesalite"
+ * means a client that writes to kinesalite but scripts which entries fail; "SDK client, no server"
+ * means the real SDK client failing before any request.
  */
 import { KinesisClient, PutRecordsCommand, PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -177,7 +180,7 @@ describe('case 2: order per key and full batches', () => {
     expect(raw).toHaveLength(5000);
   });
 
-  test('a key whose entries fail as a suffix (how a throttled shard refuses) keeps its order with many records per call', async () => {
+  test('a key whose entries fail as a suffix (how a throttled shard refuses), scripted over kinesalite: order kept with many records per call', async () => {
     const stream = await newStream(2);
     let throttled = 0;
     // the first two calls: from the 100th entry on, every entry of the call is refused
@@ -276,7 +279,7 @@ describe('case 2: order per key and full batches', () => {
 });
 
 describe('case 3: bounded memory', () => {
-  test('failures go to onFailure as they happen; close() keeps only the first keepFailures', async () => {
+  test('scripted client (stream not found): failures go to onFailure as they happen; close() keeps only the first keepFailures', async () => {
     const notFound = Object.assign(new Error('Stream x not found'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } });
     const streamed: FailedRecord[] = [];
     const producer = new KinesisProducer({ client: new ScriptedClient(() => notFound), streamName: 'x', onFailure: (f) => streamed.push(f) });
@@ -288,7 +291,7 @@ describe('case 3: bounded memory', () => {
     expect(streamed[2999]).toMatchObject({ ok: false, errorCode: 'ResourceNotFoundException', record: { i: 2999 } });
   });
 
-  test('a put beyond maxBufferedRecords fails at once with QueueFull; waitForCapacity() waits for room', async () => {
+  test('scripted client (never answers): a put beyond maxBufferedRecords fails at once with QueueFull; waitForCapacity() waits for room', async () => {
     const client = new ScriptedClient(() => 'hang');
     const producer = new KinesisProducer({ client, streamName: 's', maxBufferedRecords: 100, recordTtlMs: 500 });
     const results = Array.from({ length: 150 }, (_, i) => producer.put({ i }));
@@ -312,7 +315,7 @@ describe('case 4: configuration errors fail at once', () => {
     process.env = { ...saved };
   });
 
-  test('a client without a region: every record fails after one attempt, later puts fail at once', async () => {
+  test('SDK client, no server: a client without a region: every record fails after one attempt, later puts fail at once', async () => {
     delete process.env.AWS_REGION;
     delete process.env.AWS_DEFAULT_REGION;
     process.env.AWS_CONFIG_FILE = '/nonexistent/config';
@@ -327,7 +330,7 @@ describe('case 4: configuration errors fail at once', () => {
     await producer.close();
   });
 
-  test('an invalid endpoint URL fails at once', async () => {
+  test('SDK client, no server: an invalid endpoint URL fails at once', async () => {
     const client = new KinesisClient({ region: 'us-east-1', endpoint: 'not a url', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, requestHandler: new NodeHttpHandler(), maxAttempts: 1 });
     clients.push(client);
     const producer = new KinesisProducer({ client, streamName: 's', recordTtlMs: 10_000 });
@@ -360,7 +363,7 @@ describe('case 6: one bad entry fails alone', () => {
     expect(results.slice(3).every((r) => r.errorCode === 'InvalidPartitionKey')).toBe(true);
   });
 
-  test('explicit hash keys follow the API pattern 0|([1-9]\\d{0,38}) and the range 0 to 2^128-1', async () => {
+  test('scripted client: explicit hash keys follow the API pattern 0|([1-9]\\d{0,38}) and the range 0 to 2^128-1', async () => {
     const producer = new KinesisProducer({ client: new ScriptedClient(ok), streamName: 's' });
     const max = ((1n << 128n) - 1n).toString();
     const keys = ['0', '7', max, '00', '007', (1n << 128n).toString(), '-1', '1.5', ''];
@@ -372,7 +375,7 @@ describe('case 6: one bad entry fails alone', () => {
 });
 
 describe('case 7: smaller ones', () => {
-  test('put(Buffer) sends the bytes as they were at put(), not what the caller writes afterwards', async () => {
+  test('scripted client: put(Buffer) sends the bytes as they were at put(), not what the caller writes afterwards', async () => {
     const client = new ScriptedClient(ok);
     const producer = new KinesisProducer({ client, streamName: 's' });
     const buffer = Buffer.from('original');
@@ -384,7 +387,7 @@ describe('case 7: smaller ones', () => {
     expect(client.calls.flatMap((c) => c.Records!).map((r) => Buffer.from(r.Data!).toString())).toEqual(['original', 'original']);
   });
 
-  test('records expiring behind a failing record of their key carry that failure as the cause', async () => {
+  test('scripted client (never answers): records expiring behind a failing record of their key carry that failure as the cause', async () => {
     // strictOrder: the first record of the key is sent alone; its call never gets an answer
     const client = new ScriptedClient(() => 'hang');
     const producer = new KinesisProducer({ client, streamName: 's', strictOrder: true, maxBufferedTimeMs: 0, recordTtlMs: 500 });
