@@ -1,5 +1,6 @@
 /**
- * The 5-minute memory run (not part of `npm run bench`):
+ * The memory run, alone (`npm run bench` runs it for 300 s, or BENCH_SOAK_SECONDS, after the
+ * throughput and put() cost parts of producer.bench.ts):
  *
  *   node --import tsx packages/producer/bench/producer-soak.ts [seconds] [sampleEverySeconds] [throttle|slow]
  */

@@ -108,8 +108,12 @@ export function buildCommand(): Command {
     .option('--max-record-bytes <bytes>', 'largest record the stream accepts, if its maximum record size was raised (up to 10485760)', numberOption('--max-record-bytes', { min: 1048576, max: 10485760, integer: true }))
     .option('--max-in-flight <n>', 'concurrent PutRecords calls', numberOption('--max-in-flight', { min: 1, max: 1000, integer: true }), 4)
     .option('--max-buffered-records <n>', 'records buffered at most (reading waits while it is full)', numberOption('--max-buffered-records', { min: 1, integer: true }), 20000)
-    .option('--no-preserve-order', 'allow records of one partition key to be reordered by retries')
-    .option('--strict-order', 'at most one record per partition key in a call: order kept whatever entries fail (slower with few keys)', false)
+    .option('--no-preserve-order', 'no order per key: a key can have several calls in flight and retries reorder freely (default: one call in flight'
+      + ' per key, in put order, a failed entry retried before the key\'s next records; order holds when Kinesis refuses a key\'s entries as a'
+      + ' suffix of a call, as a throttled shard does, but an entry refused between written entries of its key is written after them:'
+      + ' the summary counts such records as "reordered")')
+    .option('--strict-order', 'at most one record per partition key in a call: order per key kept whatever entries fail (slower with few keys;'
+      + ' with --aggregate that record holds many of the key\'s records, so it costs little)', false)
     .option('--shutdown-grace <ms>', 'on SIGINT/SIGTERM, time given to deliver what is buffered before the rest is written to --failed-out', numberOption('--shutdown-grace', { min: 0, max: 3_600_000, integer: true }), 5000)
     .option('--no-progress', 'no progress bar')
     .option('--json', 'print the summary as JSON', false)
@@ -124,7 +128,8 @@ function strategy(options: CliOptions): PartitionKeys {
   const [kind, arg] = colon < 0 ? [spec, ''] : [spec.slice(0, colon), spec.slice(colon + 1)];
   if (kind === 'field' && arg && !arg.split('.').includes('')) return PartitionKeys.field(arg, { ifMissing: options.missingKey, ifTooLong: options.longKey });
   if (kind === 'round-robin' && /^[1-9]\d*$/.test(arg)) return PartitionKeys.roundRobin(Number(arg));
-  throw new InvalidArgumentError(`--partition-key: expected random, field:<path> or round-robin:<shards>, got '${spec}'`);
+  throw new InvalidArgumentError('--partition-key: expected random, field:<path> (a non-empty dot path with no empty part, e.g. field:deviceId'
+    + ` or field:device.id) or round-robin:<shards> (a whole number from 1), got '${spec}'`);
 }
 
 async function* fileRecords(path: string): AsyncGenerator<unknown> {

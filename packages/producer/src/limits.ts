@@ -33,9 +33,13 @@ export class KinesisLimits {
   public static readonly LARGE_RECORD_MAX_BYTES = 10 * 1024 * 1024;
 
   /**
-   * Partition key length: 1 to 256 "Unicode characters". The service counts UTF-16 code units
-   * (the length of a Java or JavaScript string, which kinesalite reproduces): a character
-   * outside the Basic Multilingual Plane, such as an emoji, counts as two.
+   * Partition key length: AWS documents only "Unicode strings with a maximum length limit of 256
+   * characters" (length constraints 1 to 256), not the unit. The producer counts UTF-16 code
+   * units (the length of a Java or JavaScript string), as kinesalite does: the stricter, safe
+   * reading, since a string never has more code points than code units (an emoji counts 2), so
+   * every key it accepts is within 256 characters however the service counts them; a key of
+   * 129 to 256 characters outside the Basic Multilingual Plane may be refused although the service
+   * might accept it.
    * @see https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecordsRequestEntry.html
    */
   public static readonly MIN_PARTITION_KEY_LENGTH = 1;
@@ -63,7 +67,10 @@ export class KinesisLimits {
   public static readonly SHARD_BYTES_PER_SECOND = 1024 * 1024;
 }
 
-/** Length of a partition key as Kinesis counts it (UTF-16 code units). */
+/**
+ * Length of a partition key in UTF-16 code units: the stricter reading of Kinesis's "256
+ * characters" (>= the number of code points), mirroring kinesalite (see MAX_PARTITION_KEY_LENGTH).
+ */
 export function partitionKeyLength(key: string): number {
   return key.length;
 }
@@ -73,7 +80,7 @@ export function partitionKeyProblem(key: string): string | undefined {
   const length = partitionKeyLength(key);
   if (length < KinesisLimits.MIN_PARTITION_KEY_LENGTH || length > KinesisLimits.MAX_PARTITION_KEY_LENGTH) {
     return `partition key must have ${KinesisLimits.MIN_PARTITION_KEY_LENGTH} to ${KinesisLimits.MAX_PARTITION_KEY_LENGTH} characters `
-      + `as Kinesis counts them (UTF-16 code units; an emoji counts 2), has ${length}`;
+      + `counted in UTF-16 code units (the strict reading of Kinesis's limit; an emoji counts 2), has ${length}`;
   }
   return undefined;
 }

@@ -27,7 +27,8 @@ export interface FieldKeyOptions {
    */
   readonly ifMissing?: 'fail' | 'random';
   /**
-   * A value longer than Kinesis allows (256 UTF-16 code units): `'fail'` reports the record as
+   * A value longer than 256 UTF-16 code units (the strict reading of Kinesis's 256 characters,
+   * see `KinesisLimits.MAX_PARTITION_KEY_LENGTH`): `'fail'` reports the record as
    * failed with `PartitionKeyTooLong`; `'hash'` uses the SHA-256 hex digest of the value
    * (64 characters: records with the same long value still share a key). @default 'fail'
    */
@@ -42,7 +43,7 @@ export abstract class PartitionKeys {
   /**
    * The value of a field of the record (dot path, e.g. `device.id`): records of one
    * key stay in order on one shard. A record without the field, or whose value is longer
-   * than Kinesis allows, fails unless `options` says otherwise.
+   * than 256 UTF-16 code units, fails unless `options` says otherwise.
    */
   public static field(path: string, options: FieldKeyOptions = {}): PartitionKeys {
     return new FieldKeys(path, options);
@@ -102,7 +103,7 @@ class FieldKeys extends PartitionKeys {
     if (length <= KinesisLimits.MAX_PARTITION_KEY_LENGTH) return { partitionKey: key };
     if (this.options.ifTooLong === 'hash') return { partitionKey: createHash('sha256').update(key).digest('hex') };
     throw new RoutingError('PartitionKeyTooLong',
-      `the value at '${this.pathText}' has ${length} characters as Kinesis counts them; a partition key allows ${KinesisLimits.MAX_PARTITION_KEY_LENGTH}`);
+      `the value at '${this.pathText}' has ${length} UTF-16 code units; a partition key allows ${KinesisLimits.MAX_PARTITION_KEY_LENGTH}`);
   }
 }
 

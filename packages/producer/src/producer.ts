@@ -62,19 +62,29 @@ export interface KinesisProducerOptions {
   /** Backoff of retried entries. @default full jitter, 100 ms base, 5 s cap */
   readonly backoff?: BackoffOptions;
   /**
-   * Keep the records of one partition key (or explicit hash key) in order: a key has at most
-   * one PutRecords call in flight, its records in that call are in `put` order, and a failed
-   * entry is retried before the key's next records. Batches still fill (one call can carry
-   * many records of a key). Kinesis does not promise that it fails the rest of a key's entries
-   * in a call once one failed; when it writes a later one (an entry "overtakes" a failed one),
-   * the producer counts it in `stats.reordered` and sends that key one record per call until its
-   * next success. Use `strictOrder` where even that must not happen. @default true
+   * Keep the records of one partition key (or explicit hash key) in order as far as batching
+   * allows: a key has at most one PutRecords call in flight, its records in that call are in
+   * `put` order, and a failed entry is retried before the key's next records. Batches still fill
+   * (one call can carry many records of a key). Order therefore holds when Kinesis refuses a
+   * key's entries as a suffix of the call (as a throttled shard does), but not in general:
+   * "a single record failure does not stop the processing of subsequent records", so an entry
+   * refused between written entries of its key is written after them. Each entry written after
+   * an earlier entry of its key failed in the same call is counted in `stats.reordered`, and the
+   * key is then sent one record per call until its next success. With random entry failures
+   * most records can be reordered (measured: 30 % of entries refused at random made
+   * `reordered` about 98 % of the records).
+   * Use `strictOrder` for order whatever fails.
+   * @see https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html
+   * @default true
    */
   readonly preserveOrder?: boolean;
   /**
    * With `preserveOrder`, at most one Kinesis record per key in a call: order holds whatever
-   * entries fail, at the cost of calls carrying one record per key (slow with few keys and no
-   * aggregation). @default false
+   * entries fail (a refused entry cannot be overtaken; duplicates from lost replies aside), at
+   * the cost of calls carrying one record per key (slow with few keys and no aggregation). With
+   * `aggregate`, that one Kinesis record holds up to `aggregationMaxBytes` of the key's user
+   * records, so strict order costs little. The alternative, PutRecord with
+   * SequenceNumberForOrdering, is one call per record. @default false
    */
   readonly strictOrder?: boolean;
   /**
@@ -154,7 +164,10 @@ export interface ProducerStats {
   readonly throttles: number;
   /** PutRecords calls aborted because no answer came in time. */
   readonly timeouts: number;
-  /** Kinesis records written after an earlier record of their key failed in the same call (see `preserveOrder`). */
+  /**
+   * Kinesis records written after an earlier record of their key failed in the same call, so
+   * written before it (see `preserveOrder`); always 0 with `strictOrder` or without `preserveOrder`.
+   */
   readonly reordered: number;
 }
 

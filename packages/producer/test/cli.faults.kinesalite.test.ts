@@ -194,6 +194,21 @@ describe('case 7: arguments and keys', () => {
     }
   });
 
+  test('-k with an empty or malformed field path (field:, field:a..b, field:.x) is refused at once with exit 1, before any request', async () => {
+    await proxy.set({ mode: 'hang' }); // a request would hang: the run would be killed, not exit 1
+    const before = proxy.requests;
+    for (const spec of ['field:', 'field:a..b', 'field:.x']) {
+      const started = Date.now();
+      const result = await start(['-s', 'x', '--endpoint', proxy.endpoint, '-n', '3', '-k', spec, '--no-progress'], {}, 15_000).done;
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('produce: --partition-key: expected random, field:<path> (a non-empty dot path with no empty part, e.g. field:deviceId'
+        + ` or field:device.id) or round-robin:<shards> (a whole number from 1), got '${spec}'`);
+      expect(result.stdout).toBe('');
+      expect(Date.now() - started).toBeLessThan(10_000);
+    }
+    expect(proxy.requests).toBe(before);
+  });
+
   test('-k field:<path>: a record without the field or with a too-long value fails (reported, in --failed-out) unless told otherwise', async () => {
     const stream = await newStream();
     const file = path.join(dir, 'keys.jsonl');

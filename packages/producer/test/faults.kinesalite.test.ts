@@ -1,7 +1,10 @@
 /**
  * Issue 11, library side: the producer against kinesalite behind a fault-injecting proxy
  * (slow, hanging, dropping, refusing, failing). Every record must end within its TTL,
- * delivered or failed with a cause; close() must always finish.
+ * delivered or failed with a cause; close() must always finish. Tests whose title says
+ * "scripted client" use a fake PutRecords client instead (no server); "scripted over kinesalite"
+ * means a client that writes to kinesalite but scripts which entries fail; "SDK client, no server"
+ * means the real SDK client failing before any request.
  */
 import { KinesisClient, PutRecordsCommand, PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -177,7 +180,7 @@ describe('case 2: order per key and full batches', () => {
     expect(raw).toHaveLength(5000);
   });
 
-  test('a key whose entries fail as a suffix (how a throttled shard refuses) keeps its order with many records per call', async () => {
+  test('a key whose entries fail as a suffix (how a throttled shard refuses), scripted over kinesalite: order kept with many records per call', async () => {
     const stream = await newStream(2);
     let throttled = 0;
     // the first two calls: from the 100th entry on, every entry of the call is refused
@@ -204,10 +207,79 @@ describe('case 2: order per key and full batches', () => {
       last.set(body.device, body.seq);
     }
   });
+  /**
+   * PutRecords does not stop at a failed entry ("a single record failure does not stop the processing of subsequent
+   * records", https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html): when the failures of a key
+   * are not a suffix of its entries in the call, later records of the key are written before the failed one's retry.
+   */
+  test('interleaved (non-suffix) entry failures, scripted over kinesalite: the defaults reorder and count it in `reordered`; strictOrder does not', async () => {
+    const run = async (strictOrder: boolean) => {
+      const stream = await newStream(2);
+      const failedInFirstCall: Array<{ device: string; seq: number }> = [];
+      let expectedReordered = 0;
+      let expectedOutOfOrder = 0;
+      let calls = 0;
+      // the first call only: every 4th entry is refused (ProvisionedThroughputExceededException), the rest written
+      const client: PutRecordsClient = {
+        send: async (command, options) => {
+          if (++calls > 1) return local.client.send(command, options);
+          const entries = command.input.Records!;
+          const refused = entries.map((_, i) => i % 4 === 0);
+          const kept = entries.filter((_, i) => !refused[i]);
+          const written = await local.client.send(new PutRecordsCommand({ ...command.input, Records: kept }), options);
+          // what `reordered` must count: entries written after an earlier entry of their key failed in this call
+          const failedKeys = new Set<string>();
+          const bodies = entries.map((e) => JSON.parse(Buffer.from(e.Data!).toString('utf8')) as { device: string; seq: number });
+          entries.forEach((e, i) => {
+            if (refused[i]) {
+              failedKeys.add(e.PartitionKey!);
+              failedInFirstCall.push(bodies[i]);
+            } else if (failedKeys.has(e.PartitionKey!)) {
+              expectedReordered++;
+            }
+          });
+          // a refused entry ends up behind a later entry of its key if one of those was written
+          expectedOutOfOrder = failedInFirstCall.filter((f) => bodies.some((b, i) => !refused[i] && b.device === f.device && b.seq > f.seq)).length;
+          let k = 0;
+          const results = refused.map((r) => (r
+            ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded (injected)' }
+            : written.Records![k++]));
+          return { ...written, FailedRecordCount: refused.filter(Boolean).length, Records: results };
+        },
+      };
+      const producer = new KinesisProducer({
+        client, streamName: stream, partitionKeys: PartitionKeys.field('device'), strictOrder, backoff: { baseDelayMs: 5, maxDelayMs: 10 },
+      });
+      for (let i = 0; i < 600; i++) void producer.put({ device: `d${i % 3}`, seq: Math.floor(i / 3) + 1 });
+      const summary = await producer.close();
+      // read back: a record is out of order when a record of its key with a higher seq precedes it in the shard
+      const highest = new Map<string, number>();
+      let outOfOrder = 0;
+      const raw = await readAll(local.client, stream);
+      for (const r of raw) {
+        const body = JSON.parse(Buffer.from(r.data).toString('utf8'));
+        if (body.seq < (highest.get(body.device) ?? 0)) outOfOrder++;
+        highest.set(body.device, Math.max(body.seq, highest.get(body.device) ?? 0));
+      }
+      return { summary, raw: raw.length, failedInFirstCall: failedInFirstCall.length, expectedReordered, expectedOutOfOrder, outOfOrder };
+    };
+
+    const defaults = await run(false);
+    // the first call carries d0 1-167, d1 1-167, d2 1-166 (a fair share of 500 each); 125 refused (every 4th entry), so
+    // 372 written entries follow a refused one of their key, and every refused one is written after a higher seq of its key
+    expect(defaults).toMatchObject({ raw: 600, failedInFirstCall: 125, expectedReordered: 372, expectedOutOfOrder: 125 });
+    expect(defaults.summary).toMatchObject({ delivered: 600, failed: 0, retries: 125, reordered: defaults.expectedReordered });
+    expect(defaults.outOfOrder).toBe(defaults.expectedOutOfOrder);
+
+    // strictOrder: one entry per key per call, so a refusal cannot be overtaken
+    const strict = await run(true);
+    expect(strict).toMatchObject({ raw: 600, failedInFirstCall: 1, expectedReordered: 0, expectedOutOfOrder: 0, outOfOrder: 0 });
+    expect(strict.summary).toMatchObject({ delivered: 600, failed: 0, reordered: 0 });
+  });
 });
 
 describe('case 3: bounded memory', () => {
-  test('failures go to onFailure as they happen; close() keeps only the first keepFailures', async () => {
+  test('scripted client (stream not found): failures go to onFailure as they happen; close() keeps only the first keepFailures', async () => {
     const notFound = Object.assign(new Error('Stream x not found'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } });
     const streamed: FailedRecord[] = [];
     const producer = new KinesisProducer({ client: new ScriptedClient(() => notFound), streamName: 'x', onFailure: (f) => streamed.push(f) });
@@ -219,7 +291,7 @@ describe('case 3: bounded memory', () => {
     expect(streamed[2999]).toMatchObject({ ok: false, errorCode: 'ResourceNotFoundException', record: { i: 2999 } });
   });
 
-  test('a put beyond maxBufferedRecords fails at once with QueueFull; waitForCapacity() waits for room', async () => {
+  test('scripted client (never answers): a put beyond maxBufferedRecords fails at once with QueueFull; waitForCapacity() waits for room', async () => {
     const client = new ScriptedClient(() => 'hang');
     const producer = new KinesisProducer({ client, streamName: 's', maxBufferedRecords: 100, recordTtlMs: 500 });
     const results = Array.from({ length: 150 }, (_, i) => producer.put({ i }));
@@ -243,7 +315,7 @@ describe('case 4: configuration errors fail at once', () => {
     process.env = { ...saved };
   });
 
-  test('a client without a region: every record fails after one attempt, later puts fail at once', async () => {
+  test('SDK client, no server: a client without a region: every record fails after one attempt, later puts fail at once', async () => {
     delete process.env.AWS_REGION;
     delete process.env.AWS_DEFAULT_REGION;
     process.env.AWS_CONFIG_FILE = '/nonexistent/config';
@@ -258,7 +330,7 @@ describe('case 4: configuration errors fail at once', () => {
     await producer.close();
   });
 
-  test('an invalid endpoint URL fails at once', async () => {
+  test('SDK client, no server: an invalid endpoint URL fails at once', async () => {
     const client = new KinesisClient({ region: 'us-east-1', endpoint: 'not a url', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, requestHandler: new NodeHttpHandler(), maxAttempts: 1 });
     clients.push(client);
     const producer = new KinesisProducer({ client, streamName: 's', recordTtlMs: 10_000 });
@@ -281,7 +353,7 @@ describe('case 6: one bad entry fails alone', () => {
     expect(summary).toMatchObject({ delivered: 499, failed: 1, putRecordsCalls: 1 });
   });
 
-  test('partition key length as Kinesis counts it, on both sides of 256 (kinesalite accepts what passes)', async () => {
+  test('partition key length in UTF-16 code units (the strict reading), on both sides of 256 (kinesalite accepts what passes)', async () => {
     const stream = await newStream();
     const producer = new KinesisProducer({ client: local.client, streamName: stream });
     const keys = ['a'.repeat(256), '😀'.repeat(128), 'é'.repeat(256), 'a'.repeat(257), '😀'.repeat(129), ''];
@@ -291,7 +363,7 @@ describe('case 6: one bad entry fails alone', () => {
     expect(results.slice(3).every((r) => r.errorCode === 'InvalidPartitionKey')).toBe(true);
   });
 
-  test('explicit hash keys follow the API pattern 0|([1-9]\\d{0,38}) and the range 0 to 2^128-1', async () => {
+  test('scripted client: explicit hash keys follow the API pattern 0|([1-9]\\d{0,38}) and the range 0 to 2^128-1', async () => {
     const producer = new KinesisProducer({ client: new ScriptedClient(ok), streamName: 's' });
     const max = ((1n << 128n) - 1n).toString();
     const keys = ['0', '7', max, '00', '007', (1n << 128n).toString(), '-1', '1.5', ''];
@@ -303,7 +375,7 @@ describe('case 6: one bad entry fails alone', () => {
 });
 
 describe('case 7: smaller ones', () => {
-  test('put(Buffer) sends the bytes as they were at put(), not what the caller writes afterwards', async () => {
+  test('scripted client: put(Buffer) sends the bytes as they were at put(), not what the caller writes afterwards', async () => {
     const client = new ScriptedClient(ok);
     const producer = new KinesisProducer({ client, streamName: 's' });
     const buffer = Buffer.from('original');
@@ -315,7 +387,7 @@ describe('case 7: smaller ones', () => {
     expect(client.calls.flatMap((c) => c.Records!).map((r) => Buffer.from(r.Data!).toString())).toEqual(['original', 'original']);
   });
 
-  test('records expiring behind a failing record of their key carry that failure as the cause', async () => {
+  test('scripted client (never answers): records expiring behind a failing record of their key carry that failure as the cause', async () => {
     // strictOrder: the first record of the key is sent alone; its call never gets an answer
     const client = new ScriptedClient(() => 'hang');
     const producer = new KinesisProducer({ client, streamName: 's', strictOrder: true, maxBufferedTimeMs: 0, recordTtlMs: 500 });

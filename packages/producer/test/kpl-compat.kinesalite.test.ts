@@ -51,7 +51,7 @@ const sample: UserRecord[] = Array.from({ length: 60 }, (_, i) => ({
 }));
 
 describe('KPL aggregation compatible with aws-kinesis-agg', () => {
-  test('our aggregate, their de-aggregation: data, partition keys and explicit hash keys, in order', () => {
+  test('in memory, no server: our aggregate, their de-aggregation: data, partition keys and explicit hash keys, in order', () => {
     const ours = new Aggregator();
     sample.forEach((r) => ours.add(r));
     const encoded = ours.encode();
@@ -62,7 +62,7 @@ describe('KPL aggregation compatible with aws-kinesis-agg', () => {
     });
   });
 
-  test('their aggregate, our de-aggregation', async () => {
+  test('in memory, no server: their aggregate, our de-aggregation', async () => {
     const encoded = await theirAggregate(sample);
     expect(encoded.length).toBeGreaterThanOrEqual(1);
     const users = encoded.flatMap((e) => deaggregate(e.data, e.partitionKey));

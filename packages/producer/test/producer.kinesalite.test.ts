@@ -111,7 +111,7 @@ describe('KinesisProducer against kinesalite', () => {
     expect(new Set(raw.map((r) => r.shardId)).size).toBe(4);
   });
 
-  test('strictOrder, random partial failures (25 % of entries throttled): every record delivered exactly once and in order per key', async () => {
+  test('strictOrder, random partial failures scripted over kinesalite (25 % of entries refused): every record delivered exactly once and in order per key', async () => {
     const stream = await newStream(4);
     const flaky = new FlakyClient(local.client, 0.25);
     const producer = new KinesisProducer({
@@ -134,7 +134,7 @@ describe('KinesisProducer against kinesalite', () => {
     await expectExactlyOnceInOrder(stream, sent);
   });
 
-  test('records still failing at their deadline are reported with their data, not dropped', async () => {
+  test('records still failing at their deadline (failures scripted over kinesalite) are reported with their data, not dropped', async () => {
     const stream = await newStream(2);
     const flaky = new FlakyClient(local.client, 0.1, 7, (pk) => pk === 'device-3');
     const producer = new KinesisProducer({
@@ -163,7 +163,7 @@ describe('KinesisProducer against kinesalite', () => {
     await expectExactlyOnceInOrder(stream, sent, { expectedIds: delivered });
   });
 
-  test('KPL aggregation: 3,000 user records in far fewer Kinesis records, de-aggregated intact, also under partial failures', async () => {
+  test('KPL aggregation: 3,000 user records in far fewer Kinesis records, de-aggregated intact, under partial failures scripted over kinesalite', async () => {
     const stream = await newStream(4);
     const flaky = new FlakyClient(local.client, 0.2, 99);
     const producer = new KinesisProducer({
