@@ -1,4 +1,4 @@
-import { AlarmTopic, CustomerManagedPolicies, Sandbox, SandboxLifetime } from '@analytics-patterns/core';
+import { AlarmTopic, CustomerManagedPolicies, Sandbox, SandboxLifetime, VpcFlowLogs } from '@analytics-patterns/core';
 import {
   ActivityWork, ClusterAuthentication, EmrScript, EmrServerlessJob, EmrStep, Precondition, ScheduledPipeline, TransientEmrCluster,
 } from '@analytics-patterns/processing';
@@ -110,7 +110,8 @@ export class BatchAnalyticsStack extends Stack {
       vpc.addInterfaceEndpoint(`${name}Endpoint`, { service, privateDnsEnabled: true, securityGroups: [endpointSecurityGroup], open: false });
     }
     vpc.addFlowLog('FlowLogs', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogGroup', {
+      // the delivery role trusts the flow-logs service for this account's flow logs only (confused deputy)
+      destination: VpcFlowLogs.toCloudWatchLogs(vpc, 'FlowLogsRole', new logs.LogGroup(this, 'FlowLogGroup', {
         encryptionKey: key, retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: Sandbox.removalPolicy(this),
       })),
       trafficType: ec2.FlowLogTrafficType.REJECT,
