@@ -1,6 +1,6 @@
 import { AnalyticsWorkgroup } from '@analytics-patterns/analysis';
 import { ColumnarFormat, StreamIngestion, TimeGranularity } from '@analytics-patterns/collection';
-import { CustomerManagedPolicies, SandboxLifetime } from '@analytics-patterns/core';
+import { AlarmTopic, CustomerManagedPolicies, SandboxLifetime } from '@analytics-patterns/core';
 import {
   DataLakeCrawler, LakeAdminRole, LakePermission, LakePrincipal, LakeResource, LakeTagResourceType, SecureDataLake,
 } from '@analytics-patterns/processing';
@@ -35,6 +35,12 @@ export interface StreamingDataLakeStackProps extends StackProps {
    * grantable, without the PII column). Default: context `consumer-account-id`, else no share.
    */
   readonly consumerAccountId?: string;
+  /**
+   * E-mail addresses subscribed to the alarm topic (each must confirm the subscription).
+   * Default: context `alarm-emails` (comma-separated), else none (subscribe to the topic of the
+   * `AlarmTopicArn` output yourself).
+   */
+  readonly alarmEmails?: string[];
 }
 
 const DATABASE = 'streaming_lake';
@@ -74,10 +80,17 @@ export class StreamingDataLakeStack extends Stack {
   public readonly euAnalystRole: iam.Role;
   /** The Lake Formation administrator, when the app created it. */
   public readonly adminRole?: iam.Role;
+  /**
+   * The one topic of every alarm of the app (stream, Firehose, Athena usage), encrypted with the
+   * lake's key, that CloudWatch alarms of this account may publish to.
+   */
+  public readonly alarmTopic: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: StreamingDataLakeStackProps = {}) {
     super(scope, id, { description: 'analytics-patterns reference app: streaming data lake (Kinesis -> Parquet -> Glue -> Lake Formation -> Athena)', ...props });
     this.storage = new DataLakeStorage(this, 'Storage');
+    const alarmEmails = props.alarmEmails ?? listContext(this, 'alarm-emails');
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', { encryptionKey: this.storage.encryptionKey, emails: alarmEmails });
     this.database = new DataLakeDatabase(this, 'Database', { databaseName: DATABASE });
     this.table = this.eventsTable();
     this.ingestion = this.ingest();
@@ -92,8 +105,8 @@ export class StreamingDataLakeStack extends Stack {
     this.grantIngestion();
     this.workgroup = this.queries();
     this.outputs();
-    // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT (+ budget-email)
-    SandboxLifetime.apply(this);
+    // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT (+ budget-email, else the alarm e-mails)
+    SandboxLifetime.apply(this, { budgetEmails: alarmEmails });
   }
 
   /** The table Firehose converts with: Parquet in the raw zone under events/year=/month=/day=. */
@@ -127,6 +140,7 @@ export class StreamingDataLakeStack extends Stack {
       partitioning: { timeGranularity: TimeGranularity.DAY },
       bufferingInterval: Duration.seconds(300),
       formatConversion: { format: ColumnarFormat.PARQUET, databaseName: DATABASE, tableName: TABLE },
+      alarmTopic: this.alarmTopic.topic,
     });
   }
 
@@ -226,6 +240,7 @@ export class StreamingDataLakeStack extends Stack {
       encryptionKey: this.storage.encryptionKey,
       bytesScannedCutoffPerQuery: Size.gibibytes(1),
       dataUsageLimit: Size.gibibytes(100),
+      alarmTopic: this.alarmTopic.topic,
       namedQueries: [
         {
           name: 'revenue-by-region-today',
@@ -248,6 +263,7 @@ export class StreamingDataLakeStack extends Stack {
     new CfnOutput(this, 'WorkgroupName', { value: this.workgroup.workgroupName });
     new CfnOutput(this, 'DataScientistRoleArn', { value: this.dataScientistRole.roleArn });
     new CfnOutput(this, 'EuAnalystRoleArn', { value: this.euAnalystRole.roleArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topic.topicArn, description: 'Every alarm of the app notifies this topic: subscribe to it' });
   }
 }
 
