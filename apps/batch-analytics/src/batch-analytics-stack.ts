@@ -1,4 +1,4 @@
-import { AlarmTopic, CustomerManagedPolicies, Sandbox, SandboxLifetime } from '@analytics-patterns/core';
+import { AlarmTopic, CustomerManagedPolicies, Sandbox, SandboxLifetime, VpcFlowLogs } from '@analytics-patterns/core';
 import {
   ActivityWork, ClusterAuthentication, EmrScript, EmrServerlessJob, EmrStep, Precondition, ScheduledPipeline, TransientEmrCluster,
 } from '@analytics-patterns/processing';
@@ -6,6 +6,7 @@ import { DataKey } from '@analytics-patterns/security';
 import { ColumnType, DataLakeDatabase, DataLakeTable, PartitionProjection, SecureBucket, TableFormat } from '@analytics-patterns/storage';
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
@@ -60,17 +61,35 @@ export class BatchAnalyticsStack extends Stack {
   constructor(scope: Construct, id: string, props: BatchAnalyticsStackProps = {}) {
     super(scope, id, { description: 'analytics-patterns reference app: weekly transient EMR job from the raw zone to the curated zone', ...props });
     const key = new DataKey(this, 'DataKey', { alias: 'analytics-patterns/batch-analytics', description: 'Batch analytics data key' });
-    const contextEmails = String(this.node.tryGetContext('alarm-emails') ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
-    const alarms = new AlarmTopic(this, 'Notifications', { encryptionKey: key.key, emails: props.alarmEmails ?? contextEmails });
-    this.notifications = alarms;
-
+    const emails = props.alarmEmails ?? listContext(this, 'alarm-emails');
+    this.notifications = new AlarmTopic(this, 'Notifications', { encryptionKey: key.key, emails });
     this.raw = new SecureBucket(this, 'RawZone', { encryptionKey: key.key });
     this.curated = new SecureBucket(this, 'CuratedZone', { encryptionKey: key.key });
     // EMR logs, TLS certificates, flow logs: shares the raw zone's access log bucket
     this.operations = new SecureBucket(this, 'Operations', { encryptionKey: key.key, serverAccessLogsBucket: this.raw.serverAccessLogsBucket, lifecycle: { expireAfter: Duration.days(400) } });
+    const { vpc, endpointSecurityGroup } = this.network(key.key);
+    this.vpc = vpc;
+    const script = EmrScript.packaged('weblog_analysis.py');
+    this.job = this.transientCluster(props, script, key.key);
+    for (const sg of [this.job.masterSecurityGroup, this.job.workerSecurityGroup]) {
+      endpointSecurityGroup.addIngressRule(sg, ec2.Port.tcp(443), 'HTTPS from EMR nodes');
+    }
+    this.serverlessJob = this.serverless(script, key.key);
+    this.table = this.catalog();
+    this.pipeline = this.schedule(props, key.key);
+    this.outputs();
+    // the app's own roles (flow logs) follow the library's customer-managed-policies switch
+    CustomerManagedPolicies.apply(this);
+    // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT
+    SandboxLifetime.apply(this, { budgetEmails: emails });
+  }
 
-    // private subnets only: no NAT gateway, AWS services through endpoints
-    this.vpc = new ec2.Vpc(this, 'Vpc', {
+  /**
+   * Private subnets only: no NAT gateway, AWS services through endpoints reachable only from
+   * the EMR nodes (their rules are added once the cluster exists); rejected traffic is logged.
+   */
+  private network(key: kms.IKey): { vpc: ec2.Vpc; endpointSecurityGroup: ec2.SecurityGroup } {
+    const vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: 2,
       natGateways: 0,
       subnetConfiguration: [{ name: 'emr', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 22 }],
@@ -78,9 +97,9 @@ export class BatchAnalyticsStack extends Stack {
       // the default security group keeps no rule (issue 15): nothing can use it by accident
       restrictDefaultSecurityGroup: true,
     });
-    // interface endpoints reachable only from the EMR nodes (rules added below), not from the whole VPC
+    // interface endpoints reachable only from the EMR nodes, not from the whole VPC
     const endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
-      vpc: this.vpc, allowAllOutbound: false, description: 'Interface endpoints (EMR, KMS, STS, Logs), HTTPS from the EMR nodes only',
+      vpc, allowAllOutbound: false, description: 'Interface endpoints (EMR, KMS, STS, Logs), HTTPS from the EMR nodes only',
     });
     for (const [name, service] of [
       ['Emr', ec2.InterfaceVpcEndpointAwsService.EMR],
@@ -88,17 +107,21 @@ export class BatchAnalyticsStack extends Stack {
       ['Sts', ec2.InterfaceVpcEndpointAwsService.STS],
       ['Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
     ] as const) {
-      this.vpc.addInterfaceEndpoint(`${name}Endpoint`, { service, privateDnsEnabled: true, securityGroups: [endpointSecurityGroup], open: false });
+      vpc.addInterfaceEndpoint(`${name}Endpoint`, { service, privateDnsEnabled: true, securityGroups: [endpointSecurityGroup], open: false });
     }
-    this.vpc.addFlowLog('FlowLogs', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogGroup', {
-        encryptionKey: key.key, retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: Sandbox.removalPolicy(this),
+    vpc.addFlowLog('FlowLogs', {
+      // the delivery role trusts the flow-logs service for this account's flow logs only (confused deputy)
+      destination: VpcFlowLogs.toCloudWatchLogs(vpc, 'FlowLogsRole', new logs.LogGroup(this, 'FlowLogGroup', {
+        encryptionKey: key, retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: Sandbox.removalPolicy(this),
       })),
       trafficType: ec2.FlowLogTrafficType.REJECT,
     });
+    return { vpc, endpointSecurityGroup };
+  }
 
-    const script = EmrScript.packaged('weblog_analysis.py');
-    this.job = new TransientEmrCluster(this, 'WeeklyAnalysis', {
+  /** The weekly Spark job on a transient EMR cluster (instance fleets, task nodes on Spot), raw zone -> curated zone. */
+  private transientCluster(props: BatchAnalyticsStackProps, script: EmrScript, key: kms.IKey): TransientEmrCluster {
+    return new TransientEmrCluster(this, 'WeeklyAnalysis', {
       vpc: this.vpc,
       steps: [EmrStep.spark({
         name: 'weblog-analysis',
@@ -114,16 +137,15 @@ export class BatchAnalyticsStack extends Stack {
       managedScaling: { minimumCapacityUnits: 2, maximumCapacityUnits: 8, maximumOnDemandCapacityUnits: 4, maximumCoreCapacityUnits: 2 },
       idleTimeout: Duration.minutes(30),
       stepTimeout: Duration.hours(3),
-      encryptionKey: key.key,
+      encryptionKey: key,
       logBucket: this.operations.bucket,
-      notificationTopic: alarms.topic,
+      notificationTopic: this.notifications.topic,
     });
+  }
 
-    for (const sg of [this.job.masterSecurityGroup, this.job.workerSecurityGroup]) {
-      endpointSecurityGroup.addIngressRule(sg, ec2.Port.tcp(443), 'HTTPS from EMR nodes');
-    }
-
-    this.serverlessJob = new EmrServerlessJob(this, 'ServerlessAnalysis', {
+  /** The same Spark script on EMR Serverless, started by hand, to compare cost and start-up time. */
+  private serverless(script: EmrScript, key: kms.IKey): EmrServerlessJob {
+    return new EmrServerlessJob(this, 'ServerlessAnalysis', {
       script,
       arguments: ['--input', this.raw.bucket.s3UrlForObject(RAW_PREFIX), '--output', this.curated.bucket.s3UrlForObject(SERVERLESS_PREFIX), '--lookback-days', '7'],
       readLocations: [{ bucket: this.raw.bucket, prefix: RAW_PREFIX }],
@@ -131,16 +153,18 @@ export class BatchAnalyticsStack extends Stack {
       autoStopAfter: Duration.minutes(15),
       maximumVcpu: 16,
       maximumMemoryGb: 64,
-      encryptionKey: key.key,
+      encryptionKey: key,
       logBucket: this.operations.bucket,
-      notificationTopic: alarms.topic,
+      notificationTopic: this.notifications.topic,
     });
+  }
 
-    // ---- catalog: the curated table, partition projection instead of crawls ----
+  /** Catalog: the curated table, with partition projection instead of crawls. */
+  private catalog(): DataLakeTable {
     const database = new DataLakeDatabase(this, 'Database', {
       databaseName: 'weblogs', description: 'Curated web-log aggregates (batch-analytics reference app)',
     });
-    this.table = new DataLakeTable(this, 'WeblogDailyTable', {
+    return new DataLakeTable(this, 'WeblogDailyTable', {
       database,
       tableName: 'weblog_daily',
       description: 'Requests per day, page and HTTP status, written weekly by the transient EMR job',
@@ -160,11 +184,12 @@ export class BatchAnalyticsStack extends Stack {
       bucket: this.curated.bucket,
       prefix: CURATED_PREFIX,
     });
-    const location = this.table.location;
+  }
 
-    // ---- the notes' Data Pipeline example on EventBridge Scheduler + Step Functions ----
+  /** The notes' Data Pipeline example on EventBridge Scheduler + Step Functions: daily log copy, weekly EMR job. */
+  private schedule(props: BatchAnalyticsStackProps, key: kms.IKey): ScheduledPipeline {
     const web = props.webServerTag ?? { key: 'role', value: 'web' };
-    this.pipeline = new ScheduledPipeline(this, 'Pipeline', {
+    return new ScheduledPipeline(this, 'Pipeline', {
       activities: [
         {
           name: 'copy-logs',
@@ -172,7 +197,7 @@ export class BatchAnalyticsStack extends Stack {
             tagKey: web.key,
             tagValue: web.value,
             commands: [
-              `aws s3 sync /var/log/webapp/ ${this.raw.bucket.s3UrlForObject(RAW_PREFIX)}dt=$(date -u +%F)/ --exclude "*" --include "*.json" --include "*.json.gz" --sse aws:kms --sse-kms-key-id ${key.key.keyArn}`,
+              `aws s3 sync /var/log/webapp/ ${this.raw.bucket.s3UrlForObject(RAW_PREFIX)}dt=$(date -u +%F)/ --exclude "*" --include "*.json" --include "*.json.gz" --sse aws:kms --sse-kms-key-id ${key.keyArn}`,
             ],
             timeout: Duration.minutes(30),
           }),
@@ -190,18 +215,21 @@ export class BatchAnalyticsStack extends Stack {
         { name: 'daily-copy-logs', expression: scheduler.ScheduleExpression.cron({ minute: '0', hour: '1' }), activities: ['copy-logs'] },
         { name: 'weekly-emr-analysis', expression: scheduler.ScheduleExpression.cron({ minute: '0', hour: '3', weekDay: 'SUN' }), activities: ['emr-analysis'] },
       ],
-      notificationTopic: alarms.topic,
-      encryptionKey: key.key,
+      notificationTopic: this.notifications.topic,
+      encryptionKey: key,
     });
+  }
 
+  private outputs(): void {
     new CfnOutput(this, 'RawZoneUri', { value: this.raw.bucket.s3UrlForObject(RAW_PREFIX), description: 'Raw web logs (JSON lines), one dt=YYYY-MM-DD/ prefix per day' });
-    new CfnOutput(this, 'CuratedZoneUri', { value: location, description: 'Parquet written by the weekly EMR job (table weblogs.weblog_daily)' });
+    new CfnOutput(this, 'CuratedZoneUri', { value: this.table.location, description: 'Parquet written by the weekly EMR job (table weblogs.weblog_daily)' });
     new CfnOutput(this, 'TlsCertificatesZip', { value: this.operations.bucket.s3UrlForObject(TLS_ZIP), description: 'Upload the PEM zip for EMR in-transit encryption here' });
     new CfnOutput(this, 'EmrJobStateMachine', { value: this.job.stateMachine.stateMachineArn, description: 'Start to run the transient EMR job now' });
     new CfnOutput(this, 'ServerlessJobStateMachine', { value: this.serverlessJob.stateMachine.stateMachineArn, description: 'Start to run the same job on EMR Serverless' });
-    // the app's own roles (flow logs) follow the library's customer-managed-policies switch
-    CustomerManagedPolicies.apply(this);
-    // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT
-    SandboxLifetime.apply(this, { budgetEmails: props.alarmEmails ?? contextEmails });
   }
+}
+
+/** A comma-separated context value as a list (empty when unset). */
+function listContext(scope: Construct, key: string): string[] {
+  return String(scope.node.tryGetContext(key) ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
 }

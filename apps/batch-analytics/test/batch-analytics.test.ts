@@ -5,6 +5,8 @@ import {
 } from '@analytics-patterns/testing';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { BatchAnalyticsStack } from '../src';
 // the ASL helpers live with the processing package's tests
 
@@ -196,6 +198,39 @@ describe('BatchAnalyticsStack', () => {
           resource: stack.job.serviceRole.roleArn,
           context: { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': `arn:aws:elasticmapreduce:eu-west-1:${OTHER_ACCOUNT}:cluster/j-ABCDEFGHIJKL` },
         },
+      );
+    });
+
+    test('flow logs (issue 9): the delivery role trusts the flow-logs service of this account only and writes to its log group only', async () => {
+      const role = stack.vpc.node.findChild('FlowLogsRole') as iam.Role;
+      const logGroup = stack.node.findChild('FlowLogGroup') as logs.LogGroup;
+      // the log group is stateful: its logical id is the one it had before the role changed
+      expect(stack.getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup)).toBe('FlowLogGroup3E25AA51');
+      const trust = template.toJSON().Resources[stack.getLogicalId(role.node.defaultChild as iam.CfnRole)].Properties.AssumeRolePolicyDocument;
+      expect(trust.Statement).toEqual([{
+        Effect: 'Allow',
+        Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: {
+            'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':vpc-flow-log/*']] },
+          },
+        },
+      }]);
+      const assume = { principal: 'vpc-flow-logs.amazonaws.com', action: 'sts:AssumeRole', resource: role.roleArn };
+      await access.expectAllowed({ ...assume, context: { 'aws:SourceAccount': account, 'aws:SourceArn': `arn:aws:ec2:eu-west-1:${account}:vpc-flow-log/fl-0123456789abcdef0` } });
+      await access.expectDenied(
+        { ...assume, context: { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': `arn:aws:ec2:eu-west-1:${OTHER_ACCOUNT}:vpc-flow-log/fl-0123456789abcdef0` } },
+        { ...assume, context: { 'aws:SourceAccount': account, 'aws:SourceArn': `arn:aws:ec2:eu-west-1:${OTHER_ACCOUNT}:vpc-flow-log/fl-0123456789abcdef0` } },
+        assume,
+        { ...Principals.roleAssumer('Developer'), action: 'sts:AssumeRole', resource: role.roleArn },
+      );
+      const stream = (group: string) => `arn:aws:logs:eu-west-1:${account}:log-group:${group}:log-stream:eni-0123456789abcdef0-reject`;
+      await access.expectAllowed({ principal: role.roleArn, action: 'logs:PutLogEvents', resource: stream(access.resolve(logGroup.logGroupName)) });
+      await access.expectDenied(
+        { principal: role.roleArn, action: 'logs:PutLogEvents', resource: stream('/aws/other') },
+        { principal: Principals.strangerInAccount(), action: 'logs:PutLogEvents', resource: stream(access.resolve(logGroup.logGroupName)) },
       );
     });
 

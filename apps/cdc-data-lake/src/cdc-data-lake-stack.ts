@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { AnalyticsWorkgroup } from '@analytics-patterns/analysis';
 import { DatabaseReplication, ReplicationType, SourceEngine } from '@analytics-patterns/collection';
-import { AlarmTopic, CustomerManagedPolicies, NagAcknowledgements, Sandbox, SandboxLifetime, Validate } from '@analytics-patterns/core';
+import { AlarmTopic, CustomerManagedPolicies, NagAcknowledgements, Sandbox, SandboxLifetime, Validate, VpcFlowLogs } from '@analytics-patterns/core';
 import {
   CatalogAndTransformWorkflow, CrawlerDeleteBehavior, CrawlerUpdateBehavior, DataLakeCrawler, DataLakeEtlJob,
   LakeAdminRole, LakePermission, LakePrincipal, LakeResource, SecureDataLake,
@@ -186,7 +186,7 @@ export class ChangeDataCaptureLakeStack extends Stack {
       service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER, privateDnsEnabled: true, open: false,
     });
     vpc.addFlowLog('FlowLogs', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogGroup', {
+      destination: VpcFlowLogs.toCloudWatchLogs(vpc, 'FlowLogsRole', new logs.LogGroup(this, 'FlowLogGroup', {
         encryptionKey: this.storage.encryptionKey, retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: Sandbox.removalPolicy(this),
       })),
       trafficType: ec2.FlowLogTrafficType.REJECT,

@@ -458,7 +458,7 @@ describe('ChangeDataCaptureLake: context and validation', () => {
       'AwsSolutions-RDS10 at LabSource/Cluster/Resource',
       'AwsSolutions-SMG4 at LabSource/Cluster/Secret/Resource',
       ...compliance('IAMNoInlinePolicy', 'Analyst/DefaultPolicy/Resource'),
-      ...compliance('IAMNoInlinePolicy', 'Vpc/FlowLogs/IAMRole/DefaultPolicy/Resource'),
+      ...compliance('IAMNoInlinePolicy', 'Vpc/FlowLogsRole/DefaultPolicy/Resource'),
       // PCI DSS 3.2.1 has no rule on these three
       ...compliance('RDSEnhancedMonitoringEnabled', 'LabSource/Cluster/Writer/Resource').slice(0, 2),
       ...compliance('RDSInBackupPlan', 'LabSource/Cluster/Writer/Resource').slice(0, 2),

@@ -4,7 +4,7 @@ import { FlinkCode, SearchDomain, StreamAnalyticsApplication } from '@analytics-
 import {
   DeviceIngestionRule, DevicePartitionKey, IndexRotation, OpenSearchDestination, SecureQueue, StreamConsumer, StreamIngestion,
 } from '@analytics-patterns/collection';
-import { AlarmTopic, CustomerManagedPolicies, NagAcknowledgements, Sandbox, SandboxLifetime, Validate } from '@analytics-patterns/core';
+import { AlarmTopic, CustomerManagedPolicies, NagAcknowledgements, Sandbox, SandboxLifetime, Validate, VpcFlowLogs } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { WorkloadSizedTable } from '@analytics-patterns/storage';
 import { CfnOutput, Duration, Size, Stack, StackProps, Token } from 'aws-cdk-lib';
@@ -169,7 +169,7 @@ export class RealTimeAnalyticsStack extends Stack {
       restrictDefaultSecurityGroup: true,
     });
     vpc.addFlowLog('FlowLogs', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogGroup', {
+      destination: VpcFlowLogs.toCloudWatchLogs(vpc, 'FlowLogsRole', new logs.LogGroup(this, 'FlowLogGroup', {
         encryptionKey: this.encryptionKey, retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: Sandbox.removalPolicy(this),
       })),
       trafficType: ec2.FlowLogTrafficType.REJECT,

@@ -1,6 +1,6 @@
 import { AnalyticsWorkgroup } from '@analytics-patterns/analysis';
 import { ColumnarFormat, StreamIngestion, TimeGranularity } from '@analytics-patterns/collection';
-import { CustomerManagedPolicies, SandboxLifetime } from '@analytics-patterns/core';
+import { AlarmTopic, CustomerManagedPolicies, SandboxLifetime } from '@analytics-patterns/core';
 import {
   DataLakeCrawler, LakeAdminRole, LakePermission, LakePrincipal, LakeResource, LakeTagResourceType, SecureDataLake,
 } from '@analytics-patterns/processing';
@@ -35,6 +35,12 @@ export interface StreamingDataLakeStackProps extends StackProps {
    * grantable, without the PII column). Default: context `consumer-account-id`, else no share.
    */
   readonly consumerAccountId?: string;
+  /**
+   * E-mail addresses subscribed to the alarm topic (each must confirm the subscription).
+   * Default: context `alarm-emails` (comma-separated), else none (subscribe to the topic of the
+   * `AlarmTopicArn` output yourself).
+   */
+  readonly alarmEmails?: string[];
 }
 
 const DATABASE = 'streaming_lake';
@@ -74,15 +80,38 @@ export class StreamingDataLakeStack extends Stack {
   public readonly euAnalystRole: iam.Role;
   /** The Lake Formation administrator, when the app created it. */
   public readonly adminRole?: iam.Role;
+  /**
+   * The one topic of every alarm of the app (stream, Firehose, Athena usage), encrypted with the
+   * lake's key, that CloudWatch alarms of this account may publish to.
+   */
+  public readonly alarmTopic: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: StreamingDataLakeStackProps = {}) {
     super(scope, id, { description: 'analytics-patterns reference app: streaming data lake (Kinesis -> Parquet -> Glue -> Lake Formation -> Athena)', ...props });
-
-    // ---- storage zones and the table Firehose converts with ----
     this.storage = new DataLakeStorage(this, 'Storage');
-    const raw = this.storage.raw.bucket;
+    const alarmEmails = props.alarmEmails ?? listContext(this, 'alarm-emails');
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', { encryptionKey: this.storage.encryptionKey, emails: alarmEmails });
     this.database = new DataLakeDatabase(this, 'Database', { databaseName: DATABASE });
-    this.table = new DataLakeTable(this, 'Events', {
+    this.table = this.eventsTable();
+    this.ingestion = this.ingest();
+    this.crawler = this.crawl();
+    this.adminRole = this.defaultAdminRole(props);
+    this.dataScientistRole = this.analystRole('DataScientist', 'Queries every region of the streaming data lake, without PII columns');
+    this.euAnalystRole = this.analystRole('EuAnalyst', 'Queries EU rows of the streaming data lake, without PII columns');
+    // the analysts' query policies: inline by default, customer-managed with the context flag
+    CustomerManagedPolicies.apply(this.dataScientistRole);
+    CustomerManagedPolicies.apply(this.euAnalystRole);
+    this.lake = this.governance(props);
+    this.grantIngestion();
+    this.workgroup = this.queries();
+    this.outputs();
+    // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT (+ budget-email, else the alarm e-mails)
+    SandboxLifetime.apply(this, { budgetEmails: alarmEmails });
+  }
+
+  /** The table Firehose converts with: Parquet in the raw zone under events/year=/month=/day=. */
+  private eventsTable(): DataLakeTable {
+    return new DataLakeTable(this, 'Events', {
       database: this.database,
       tableName: TABLE,
       description: 'Events delivered by Firehose as Parquet, partitioned by arrival day',
@@ -97,60 +126,64 @@ export class StreamingDataLakeStack extends Stack {
         { name: 'event_time', type: ColumnType.TIMESTAMP },
       ],
       partitionKeys: PartitionKeys.time(TimePartitionDepth.DAY, 2024, 2035),
-      bucket: raw,
+      bucket: this.storage.raw.bucket,
       prefix: 'events/',
     });
+  }
 
-    // ---- ingestion: JSON -> Parquet under year=/month=/day= ----
-    this.ingestion = new StreamIngestion(this, 'Ingestion', {
-      existingBucket: raw,
+  /** Ingestion: Kinesis -> Firehose, JSON -> Parquet under year=/month=/day=. */
+  private ingest(): StreamIngestion {
+    return new StreamIngestion(this, 'Ingestion', {
+      existingBucket: this.storage.raw.bucket,
       encryptionKey: this.storage.encryptionKey,
       prefix: 'events',
       partitioning: { timeGranularity: TimeGranularity.DAY },
       bufferingInterval: Duration.seconds(300),
       formatConversion: { format: ColumnarFormat.PARQUET, databaseName: DATABASE, tableName: TABLE },
+      alarmTopic: this.alarmTopic.topic,
     });
+  }
 
-    // ---- crawler: keeps partitions and new columns in the catalog ----
-    this.crawler = new DataLakeCrawler(this, 'Crawler', {
+  /** The crawler that keeps partitions and new columns in the catalog. */
+  private crawl(): DataLakeCrawler {
+    return new DataLakeCrawler(this, 'Crawler', {
       database: this.database,
-      targets: [{ bucket: raw, prefix: 'events/', exclusions: ['**/_temporary/**'] }],
+      targets: [{ bucket: this.storage.raw.bucket, prefix: 'events/', exclusions: ['**/_temporary/**'] }],
       schedule: scheduler.ScheduleExpression.expression('cron(15 * * * ? *)'),
       encryptionKey: this.storage.encryptionKey,
       lakeFormationGoverned: true,
     });
+  }
 
-    // ---- principals ----
-    let adminArns = props.adminArns ?? listContext(this, 'lake-admin-arns');
-    if (adminArns.length === 0) {
-      this.adminRole = new LakeAdminRole(this, 'DataLakeAdmin', {
-        description: 'Lake Formation data lake administrator of the streaming data lake',
-        assumerArns: props.adminAssumerArns ?? listContext(this, 'lake-admin-assumer-arns'),
-      });
-      adminArns = [this.adminRole.roleArn];
-    }
-    this.dataScientistRole = new iam.Role(this, 'DataScientist', {
-      description: 'Queries every region of the streaming data lake, without PII columns',
-      assumedBy: new iam.AccountPrincipal(this.account),
+  /** The `DataLakeAdmin` role, created only when no administrator ARNs are given (prop or context). */
+  private defaultAdminRole(props: StreamingDataLakeStackProps): LakeAdminRole | undefined {
+    if (this.adminArns(props).length > 0) return undefined;
+    return new LakeAdminRole(this, 'DataLakeAdmin', {
+      description: 'Lake Formation data lake administrator of the streaming data lake',
+      assumerArns: props.adminAssumerArns ?? listContext(this, 'lake-admin-assumer-arns'),
     });
-    this.euAnalystRole = new iam.Role(this, 'EuAnalyst', {
-      description: 'Queries EU rows of the streaming data lake, without PII columns',
-      assumedBy: new iam.AccountPrincipal(this.account),
-    });
-    // the analysts' query policies: inline by default, customer-managed with the context flag
-    CustomerManagedPolicies.apply(this.dataScientistRole);
-    CustomerManagedPolicies.apply(this.euAnalystRole);
+  }
 
-    // ---- Lake Formation ----
+  /** Administrator ARNs given by prop or context `lake-admin-arns` (empty when none). */
+  private adminArns(props: StreamingDataLakeStackProps): string[] {
+    return props.adminArns ?? listContext(this, 'lake-admin-arns');
+  }
+
+  /** An analyst role that principals of this account may assume; Lake Formation limits what it reads. */
+  private analystRole(id: string, description: string): iam.Role {
+    return new iam.Role(this, id, { description, assumedBy: new iam.AccountPrincipal(this.account) });
+  }
+
+  /** Lake Formation: administrators, LF-tags, the EU data cells filter and the grants. */
+  private governance(props: StreamingDataLakeStackProps): SecureDataLake {
     const consumer = props.consumerAccountId ?? this.node.tryGetContext('consumer-account-id');
     const scientist = LakePrincipal.fromRole(this.dataScientistRole);
     const analyst = LakePrincipal.fromRole(this.euAnalystRole);
     const TABLE_READ = [LakePermission.SELECT, LakePermission.DESCRIBE];
-    this.lake = new SecureDataLake(this, 'Governance', {
-      admins: adminArns.map((a) => (this.adminRole && a === this.adminRole.roleArn
-        ? LakePrincipal.fromRole(this.adminRole)
-        : LakePrincipal.fromArn(a))),
-      bucket: raw,
+    const adminRole = this.adminRole;
+    return new SecureDataLake(this, 'Governance', {
+      admins: adminRole ? [LakePrincipal.fromRole(adminRole)] : this.adminArns(props).map((a) => LakePrincipal.fromArn(a)),
+      bucket: this.storage.raw.bucket,
       locationPrefix: 'events',
       encryptionKey: this.storage.encryptionKey,
       existingDatabases: [this.database],
@@ -184,6 +217,10 @@ export class StreamingDataLakeStack extends Stack {
         }] : []),
       ],
     });
+  }
+
+  /** Lake Formation grants of the crawler and of Firehose's schema read. */
+  private grantIngestion(): void {
     this.lake.grantCrawler(this.crawler.role, DATABASE);
     // Firehose reads the table's schema for Parquet conversion (metadata only: no SELECT, no
     // GetDataAccess; it writes to S3 with its own IAM role), and checks it when the stream is created
@@ -193,14 +230,17 @@ export class StreamingDataLakeStack extends Stack {
       permissions: [LakePermission.DESCRIBE],
     });
     this.ingestion.deliveryStream.node.addDependency(schemaGrant);
+  }
 
-    // ---- Athena ----
-    this.workgroup = new AnalyticsWorkgroup(this, 'Workgroup', {
+  /** The Athena workgroup of the analysts, with its named query, and their query grants. */
+  private queries(): AnalyticsWorkgroup {
+    const workgroup = new AnalyticsWorkgroup(this, 'Workgroup', {
       workgroupName: 'streaming-lake-analysts',
       description: 'Queries on the Lake Formation governed streaming data lake',
       encryptionKey: this.storage.encryptionKey,
       bytesScannedCutoffPerQuery: Size.gibibytes(1),
       dataUsageLimit: Size.gibibytes(100),
+      alarmTopic: this.alarmTopic.topic,
       namedQueries: [
         {
           name: 'revenue-by-region-today',
@@ -211,17 +251,19 @@ export class StreamingDataLakeStack extends Stack {
       ],
     });
     for (const role of [this.dataScientistRole, this.euAnalystRole]) {
-      this.workgroup.grantQuery(role, { tables: [this.table], lakeFormation: true });
+      workgroup.grantQuery(role, { tables: [this.table], lakeFormation: true });
     }
+    return workgroup;
+  }
 
+  private outputs(): void {
     new CfnOutput(this, 'StreamName', { value: this.ingestion.stream.streamName, description: 'Send JSON events here' });
-    new CfnOutput(this, 'RawBucket', { value: raw.bucketName });
+    new CfnOutput(this, 'RawBucket', { value: this.storage.raw.bucket.bucketName });
     new CfnOutput(this, 'CrawlerName', { value: this.crawler.crawlerName });
     new CfnOutput(this, 'WorkgroupName', { value: this.workgroup.workgroupName });
     new CfnOutput(this, 'DataScientistRoleArn', { value: this.dataScientistRole.roleArn });
     new CfnOutput(this, 'EuAnalystRoleArn', { value: this.euAnalystRole.roleArn });
-    // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT (+ budget-email)
-    SandboxLifetime.apply(this);
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topic.topicArn, description: 'Every alarm of the app notifies this topic: subscribe to it' });
   }
 }
 

@@ -134,3 +134,55 @@ describe('analyst roles: the IAM side of querying through Lake Formation', () =>
     await access.expectDenied({ principal: `arn:aws:iam::${OTHER_ACCOUNT}:role/DataScientist`, action: 'sts:AssumeRole', resource: stack.dataScientistRole.roleArn });
   });
 });
+
+describe('alarms (issue 9: the stream, Firehose and Athena alarms notified no one)', () => {
+  const { stack, access, template } = synth();
+  const topicId = stack.getLogicalId(stack.alarmTopic.topic.node.defaultChild as any);
+  const topic = stack.alarmTopic.topic.topicArn;
+  const key = stack.storage.encryptionKey.keyArn;
+  const fromAlarm = { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:StreamingDataLake-IngestionIteratorAge` };
+  const fromForeignAlarm = { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': `arn:aws:cloudwatch:${REGION}:${OTHER_ACCOUNT}:alarm:Theirs` };
+
+  test('one topic for the app; every alarm (stream, Firehose, Athena usage) notifies it on ALARM and OK; its ARN is an output', () => {
+    const alarms = Object.values<any>(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(6);
+    for (const alarm of alarms) {
+      const { AlarmActions, OKActions } = alarm.Properties;
+      expect({ AlarmActions, OKActions }).toEqual({ AlarmActions: [{ Ref: topicId }], OKActions: [{ Ref: topicId }] });
+    }
+    expect(Object.keys(template.findResources('AWS::SNS::Topic'))).toEqual([topicId]);
+    expect(template.toJSON().Outputs.AlarmTopicArn).toEqual({ Value: { Ref: topicId }, Description: 'Every alarm of the app notifies this topic: subscribe to it' });
+    // encrypted with the lake's key
+    expect(template.toJSON().Resources[topicId].Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(stack.storage.encryptionKey.node.defaultChild as any), 'Arn'] });
+  });
+
+  test('e-mail subscribers from the alarmEmails prop or the alarm-emails context; none by default', () => {
+    expect(template.findResources('AWS::SNS::Subscription')).toEqual({});
+    for (const { stack: s, template: t } of [synth({ alarmEmails: ['ops@example.com'] }), synth({}, { 'alarm-emails': ' ops@example.com , oncall@example.com ' })]) {
+      const subscriptions = Object.values<any>(t.findResources('AWS::SNS::Subscription')).map((r) => r.Properties);
+      const ref = { Ref: s.getLogicalId(s.alarmTopic.topic.node.defaultChild as any) };
+      expect(subscriptions).toEqual(expect.arrayContaining([{ Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: ref }]));
+      expect(subscriptions.every((p) => p.Protocol === 'email' && p.TopicArn.Ref === ref.Ref)).toBe(true);
+    }
+    expect(Object.values<any>(synth({}, { 'alarm-emails': 'ops@example.com,oncall@example.com' }).template.findResources('AWS::SNS::Subscription'))
+      .map((r) => r.Properties.Endpoint)).toEqual(['ops@example.com', 'oncall@example.com']);
+  });
+
+  test('run time: CloudWatch alarms of this account may publish and use the key; foreign alarms, strangers and plain HTTP may not', async () => {
+    await access.expectAllowed(
+      { principal: 'cloudwatch.amazonaws.com', action: 'sns:Publish', resource: topic, context: fromAlarm },
+      { principal: 'cloudwatch.amazonaws.com', action: 'kms:GenerateDataKey', resource: key, context: fromAlarm },
+      { principal: 'cloudwatch.amazonaws.com', action: 'kms:Decrypt', resource: key, context: fromAlarm },
+    );
+    await access.expectDenied(
+      { principal: 'cloudwatch.amazonaws.com', action: 'sns:Publish', resource: topic, context: fromForeignAlarm },
+      { principal: 'cloudwatch.amazonaws.com', action: 'kms:GenerateDataKey', resource: key, context: fromForeignAlarm },
+      { principal: 'cloudwatch.amazonaws.com', action: 'sns:Publish', resource: topic },
+      { principal: Principals.strangerInAccount(), action: 'sns:Publish', resource: topic },
+      { principal: stack.dataScientistRole.roleArn, action: 'sns:Publish', resource: topic },
+      { ...Principals.otherAccountAdmin(), action: 'sns:Publish', resource: topic },
+      { principal: Principals.anonymous, action: 'sns:Publish', resource: topic },
+    );
+    await access.expectExplicitlyDenied({ principal: 'cloudwatch.amazonaws.com', action: 'sns:Publish', resource: topic, context: { ...fromAlarm, 'aws:SecureTransport': 'false' } });
+  });
+});

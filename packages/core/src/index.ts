@@ -10,6 +10,7 @@ export * from './capacity/dynamodb-capacity';
 export * from './capacity/redshift-capacity';
 export * from './capacity/search-capacity';
 export * from './network/private-subnets';
+export * from './network/flow-logs';
 export * from './monitoring/alarm-topic';
 export * from './monitoring/construct-alarms';
 export * from './compliance/customer-managed-policies';

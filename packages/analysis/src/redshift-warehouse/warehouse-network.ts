@@ -8,7 +8,7 @@
  * and carry the construct paths, logical ids and properties ec2.Vpc gave the warehouse's VPC
  * before, so a deployed VPC (and the cluster in it) is not replaced.
  */
-import { NagAcknowledgements, Sandbox } from '@analytics-patterns/core';
+import { NagAcknowledgements, Sandbox, VpcFlowLogs } from '@analytics-patterns/core';
 import { Fn, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -97,7 +97,7 @@ export function createWarehouseVpc(scope: Construct, encryptionKey: kms.IKey, zo
   const flowLogs = new logs.LogGroup(scope, 'FlowLogs', { encryptionKey, retention: logs.RetentionDays.ONE_YEAR, removalPolicy: Sandbox.removalPolicy(scope) });
   new ec2.FlowLog(vpcScope, 'FlowLog', {
     resourceType: ec2.FlowLogResourceType.fromVpc(vpc),
-    destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+    destination: VpcFlowLogs.toCloudWatchLogs(vpcScope, 'FlowLogRole', flowLogs),
     trafficType: ec2.FlowLogTrafficType.REJECT,
   });
   return { vpc, vpcScope };
