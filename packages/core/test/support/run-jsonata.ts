@@ -16,6 +16,8 @@ export interface RunResult {
   readonly status: 'SUCCEEDED' | 'FAILED';
   readonly output?: any;
   readonly error?: string;
+  /** The Fail state's cause (evaluated when it is an expression). */
+  readonly cause?: string;
   /** State names in the order they ran. */
   readonly path: string[];
   /** The evaluated Arguments of every task, in order. */
@@ -87,7 +89,7 @@ async function runState(run: Run, name: string, state: any, input: any): Promise
     case 'Succeed':
       return { end: { status: 'SUCCEEDED', output: await output(input) } };
     case 'Fail':
-      return { end: { status: 'FAILED', error: state.Error } };
+      return { end: { status: 'FAILED', error: state.Error, cause: await evaluate(state.Cause, bindings) } };
     case 'Wait':
     case 'Pass':
       await assign(state, run.vars, bindings);
