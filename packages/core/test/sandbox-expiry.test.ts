@@ -1,8 +1,12 @@
 import { AccessModel, allPaths, expectValidAsl, OTHER_ACCOUNT, Principals, stateMachineDefinitions, taskActions, testStack } from '@analytics-patterns/testing';
-import { Aws, Stack } from 'aws-cdk-lib';
+import { Aws, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { SandboxExpiry, SandboxLifetime } from '../src';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { ISandboxBeforeDelete, SandboxExpiry, SandboxLifetime } from '../src';
 import { runJsonata } from './support/run-jsonata';
 
 const STACK_ID = 'REF_AWS::StackId';
@@ -316,5 +320,126 @@ describe('SandboxExpiry: run-time permissions (least privilege)', () => {
   test('the construct is reachable as SandboxExpiry with every resource exposed', () => {
     expect(expiry).toBeInstanceOf(SandboxExpiry);
     expect(Stack.of(expiry.onDeployRule)).toBe(stack);
+  });
+});
+
+/** A hook with one SDK task on a resource named at synth time (no Ref/GetAtt). */
+function queueHook(): ISandboxBeforeDelete {
+  const queueArn = 'arn:aws:sqs:eu-west-1:123456789012:drain-me';
+  return {
+    statements: [new iam.PolicyStatement({ actions: ['sqs:PurgeQueue'], resources: [queueArn] })],
+    bind: (scope) => tasks.CallAwsService.jsonata(scope, 'PurgeQueue', {
+      service: 'sqs', action: 'purgeQueue', parameters: { QueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/drain-me' }, iamResources: [queueArn],
+    }),
+  };
+}
+
+/** Logical ids on a dependency cycle of the template (Ref, Fn::GetAtt, DependsOn), or [] when there is none. */
+function cycleIn(template: any): string[] {
+  const resources: Record<string, any> = template.Resources;
+  const edges = (id: string): string[] => {
+    const out = new Set<string>([resources[id].DependsOn ?? []].flat());
+    const walk = (v: any) => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') {
+        if (typeof v.Ref === 'string' && resources[v.Ref]) out.add(v.Ref);
+        if (Array.isArray(v['Fn::GetAtt']) && resources[v['Fn::GetAtt'][0]]) out.add(v['Fn::GetAtt'][0]);
+        Object.values(v).forEach(walk);
+      }
+    };
+    walk(resources[id].Properties);
+    return [...out];
+  };
+  const state: Record<string, 'visiting' | 'done'> = {};
+  const stack: string[] = [];
+  const visit = (id: string): string[] => {
+    if (state[id] === 'done') return [];
+    if (state[id] === 'visiting') return stack.slice(stack.indexOf(id));
+    state[id] = 'visiting';
+    stack.push(id);
+    for (const next of edges(id)) {
+      const cycle = visit(next);
+      if (cycle.length) return cycle;
+    }
+    stack.pop();
+    state[id] = 'done';
+    return [];
+  };
+  for (const id of Object.keys(resources)) {
+    const cycle = visit(id);
+    if (cycle.length) return cycle;
+  }
+  return [];
+}
+
+describe('SandboxExpiry: work before each deletion (beforeDelete)', () => {
+  function withHook() {
+    const stack = testStack({ sandbox: true, context: { [SandboxLifetime.TTL_CONTEXT_KEY]: '4' } });
+    const expiry = SandboxLifetime.apply(stack, { beforeDelete: [queueHook()] })!.expiry!;
+    const template = Template.fromStack(stack);
+    const del = stateMachineDefinitions(template)[stack.getLogicalId(expiry.deleteStateMachine.node.defaultChild as sfn.CfnStateMachine)];
+    return { stack, expiry, del };
+  }
+
+  test('the hook runs before the first DeleteStack and before each retry', () => {
+    const { del } = withHook();
+    expectValidAsl(del);
+    expect(del.States.CheckStack.Default).toBe('PurgeQueue');
+    expect(del.States.WaitBeforeRetry.Next).toBe('PurgeQueue');
+    expect(del.States.PurgeQueue.Next).toBe('DeleteStack');
+  });
+
+  test('runs: DELETE_FAILED then success calls the hook before each of the two DeleteStack calls', async () => {
+    const { del } = withHook();
+    const r = await runJsonata(del, {
+      tasks: { DescribeStack: statuses('UPDATE_COMPLETE', 'DELETE_FAILED', 'DELETE_COMPLETE'), PurgeQueue: () => ({}), DeleteStack: () => ({}) },
+    });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.calls.map((c) => c.state)).toEqual(['DescribeStack', 'PurgeQueue', 'DeleteStack', 'DescribeStack', 'PurgeQueue', 'DeleteStack', 'DescribeStack']);
+  });
+
+  test('the hook\'s statements go to the delete state machine\'s role only', async () => {
+    const { stack, expiry } = withHook();
+    const access = AccessModel.of(stack);
+    const queue = 'arn:aws:sqs:eu-west-1:123456789012:drain-me';
+    await access.expectAllowed({ principal: expiry.deleteStateMachine.role.roleArn, action: 'sqs:PurgeQueue', resource: queue });
+    await access.expectDenied(
+      { principal: expiry.deleteStateMachine.role.roleArn, action: 'sqs:PurgeQueue', resource: 'arn:aws:sqs:eu-west-1:123456789012:other' },
+      { principal: expiry.armStateMachine.role.roleArn, action: 'sqs:PurgeQueue', resource: queue },
+      { principal: Principals.strangerInAccount(), action: 'sqs:PurgeQueue', resource: queue },
+    );
+  });
+});
+
+describe('SandboxExpiry: the delete state machine outlives every other resource', () => {
+  function stackWithResources() {
+    const stack = testStack({ sandbox: true, context: { [SandboxLifetime.TTL_CONTEXT_KEY]: '4', [SandboxLifetime.BUDGET_CONTEXT_KEY]: '20', 'analytics-patterns:budget-email': 'a@example.com' } });
+    new s3.Bucket(stack, 'Data', { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true });
+    const queue = new sqs.Queue(stack, 'Queue');
+    const expiry = SandboxLifetime.apply(stack, { beforeDelete: [queueHook()] })!.expiry!;
+    new sqs.Queue(stack, 'AddedAfterApply', { deadLetterQueue: { queue, maxReceiveCount: 3 } });
+    return { stack, expiry, template: Template.fromStack(stack).toJSON() };
+  }
+
+  test('every resource outside SandboxExpiry has DependsOn the delete state machine; the expiry resources do not', () => {
+    const { stack, expiry, template } = stackWithResources();
+    const sm = stack.getLogicalId(expiry.deleteStateMachine.node.defaultChild as sfn.CfnStateMachine);
+    const expiryIds = new Set(expiry.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c)).map((c) => stack.getLogicalId(c)));
+    const others = Object.keys(template.Resources).filter((id) => !expiryIds.has(id));
+    expect(others.length).toBeGreaterThan(5);
+    for (const id of others) expect({ id, dependsOn: [template.Resources[id].DependsOn ?? []].flat() }).toEqual({ id, dependsOn: expect.arrayContaining([sm]) });
+    for (const id of expiryIds) expect({ id, dependsOn: [template.Resources[id].DependsOn ?? []].flat() }).toEqual({ id, dependsOn: expect.not.arrayContaining([sm]) });
+    // the state machine itself waits for its role and policy, so CloudFormation deletes them after it
+    expect(template.Resources[sm].DependsOn).toEqual(expect.arrayContaining([
+      stack.getLogicalId(expiry.deleteStateMachine.role.node.tryFindChild('DefaultPolicy')!.node.defaultChild as CfnResource),
+      stack.getLogicalId(expiry.deleteStateMachine.role.node.defaultChild as CfnResource),
+    ]));
+  });
+
+  test('the dependencies form no cycle', () => {
+    const { template } = stackWithResources();
+    expect(cycleIn(template)).toEqual([]);
+    // the check finds a cycle when there is one
+    expect(cycleIn({ Resources: { A: { DependsOn: ['B'] }, B: { Properties: { X: { Ref: 'A' } } } } })).toEqual(['A', 'B']);
   });
 });
