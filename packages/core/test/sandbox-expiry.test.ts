@@ -243,9 +243,9 @@ describe('SandboxExpiry: run-time permissions (least privilege)', () => {
 
   test('each state machine may do every task of its definition, on the resource the task names', async () => {
     for (const [sm, def] of [[expiry.deleteStateMachine, del], [expiry.armStateMachine, arm]] as const) {
-      const tasks = taskActions(def);
-      expect(tasks.length).toBeGreaterThan(0);
-      for (const t of tasks) {
+      const actions = taskActions(def);
+      expect(actions.length).toBeGreaterThan(0);
+      for (const t of actions) {
         for (const action of t.actions) await access.expectAllowed({ principal: role(sm.role), action, resource: resourceOf(t.input) });
       }
     }
@@ -340,9 +340,10 @@ function cycleIn(template: any): string[] {
   const edges = (id: string): string[] => {
     const out = new Set<string>([resources[id].DependsOn ?? []].flat());
     const walk = (v: any) => {
-      if (Array.isArray(v)) v.forEach(walk);
-      else if (v && typeof v === 'object') {
-        if (typeof v.Ref === 'string' && resources[v.Ref]) out.add(v.Ref);
+      if (Array.isArray(v)) {v.forEach(walk);} else if (v && typeof v === 'object') {
+        if (typeof v.Ref === 'string' && resources[v.Ref]) {
+          out.add(v.Ref);
+        }
         if (Array.isArray(v['Fn::GetAtt']) && resources[v['Fn::GetAtt'][0]]) out.add(v['Fn::GetAtt'][0]);
         Object.values(v).forEach(walk);
       }
@@ -427,8 +428,9 @@ describe('SandboxExpiry: the delete state machine outlives every other resource'
     const expiryIds = new Set(expiry.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c)).map((c) => stack.getLogicalId(c)));
     const others = Object.keys(template.Resources).filter((id) => !expiryIds.has(id));
     expect(others.length).toBeGreaterThan(5);
-    for (const id of others) expect({ id, dependsOn: [template.Resources[id].DependsOn ?? []].flat() }).toEqual({ id, dependsOn: expect.arrayContaining([sm]) });
-    for (const id of expiryIds) expect({ id, dependsOn: [template.Resources[id].DependsOn ?? []].flat() }).toEqual({ id, dependsOn: expect.not.arrayContaining([sm]) });
+    const dependsOn = (id: string) => ({ id, dependsOn: [template.Resources[id].DependsOn ?? []].flat() });
+    for (const id of others) expect(dependsOn(id)).toEqual({ id, dependsOn: expect.arrayContaining([sm]) });
+    for (const id of expiryIds) expect(dependsOn(id)).toEqual({ id, dependsOn: expect.not.arrayContaining([sm]) });
     // the state machine itself waits for its role and policy, so CloudFormation deletes them after it
     expect(template.Resources[sm].DependsOn).toEqual(expect.arrayContaining([
       stack.getLogicalId(expiry.deleteStateMachine.role.node.tryFindChild('DefaultPolicy')!.node.defaultChild as CfnResource),

@@ -35,6 +35,8 @@ export interface SandboxExpiryProps {
  * @see SandboxExpiryProps.beforeDelete
  */
 export interface ISandboxBeforeDelete {
+  /** The IAM statements the states of this step need: granted to the delete state machine's role. */
+  readonly statements: iam.PolicyStatement[];
   /**
    * Builds the states of this step in `scope` (the `SandboxExpiry` construct: use ids unique
    * in it) and returns them as a chain whose end continues to the next step (end a `Choice`
@@ -42,8 +44,6 @@ export interface ISandboxBeforeDelete {
    * state when the stack cannot be deleted.
    */
   bind(scope: Construct): sfn.IChainable;
-  /** The IAM statements the states of this step need: granted to the delete state machine's role. */
-  readonly statements: iam.PolicyStatement[];
 }
 
 /** Milliseconds in an hour, for the JSONata expression that computes the expiry time. */
@@ -159,13 +159,13 @@ export class SandboxExpiry extends Construct {
     waitForDeletion.next(describe);
     const wait = sfn.Wait.jsonata(this, 'WaitForDeployment', { time: sfn.WaitTime.duration(BUSY_STACK_WAIT) });
     const retryWait = sfn.Wait.jsonata(this, 'WaitBeforeRetry', { time: sfn.WaitTime.duration(RETRY_WAIT) });
-    const status = (...s: string[]) => sfn.Condition.jsonata(`{% $stack.StackStatus in ${JSON.stringify(s).replace(/"/g, "'")} %}`);
+    const status = (...names: string[]) => sfn.Condition.jsonata(`{% $stack.StackStatus in [${names.map((n) => `'${n}'`).join(', ')}] %}`);
     const check = sfn.Choice.jsonata(this, 'CheckStack')
       .when(status('DELETE_COMPLETE'), sfn.Succeed.jsonata(this, 'Deleted', { outputs: { stackId: '{% $stack.StackId %}', deleteAttempts: '{% $attempts %}' } }))
       .when(status('DELETE_IN_PROGRESS'), waitForDeletion)
       .when(sfn.Condition.jsonata(`{% $stack.StackStatus = 'DELETE_FAILED' and $attempts >= ${MAX_DELETE_ATTEMPTS} %}`), sfn.Fail.jsonata(this, 'DeleteFailed', {
         error: 'Sandbox.DeleteFailed',
-        cause: `{% 'The stack is still DELETE_FAILED after ' & $string($attempts) & ' DeleteStack attempts: ' & ($stack.StackStatusReason ? $stack.StackStatusReason : 'no reason given') & '. See the stack events, fix the resource named there and delete the stack by hand.' %}`,
+        cause: '{% \'The stack is still DELETE_FAILED after \' & $string($attempts) & \' DeleteStack attempts: \' & ($stack.StackStatusReason ? $stack.StackStatusReason : \'no reason given\') & \'. See the stack events, fix the resource named there and delete the stack by hand.\' %}',
       }))
       .when(status('DELETE_FAILED'), retryWait.next(attempt))
       .when(sfn.Condition.jsonata("{% $contains($stack.StackStatus, 'IN_PROGRESS') %}"), wait.next(describe))
