@@ -8,6 +8,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { ISandboxBeforeDelete, SandboxExpiry, SandboxLifetime } from '../src';
 import { runJsonata } from './support/run-jsonata';
+import { cycleIn } from './support/template-cycles';
 
 const STACK_ID = 'REF_AWS::StackId';
 
@@ -332,45 +333,6 @@ function queueHook(): ISandboxBeforeDelete {
       service: 'sqs', action: 'purgeQueue', parameters: { QueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/drain-me' }, iamResources: [queueArn],
     }),
   };
-}
-
-/** Logical ids on a dependency cycle of the template (Ref, Fn::GetAtt, DependsOn), or [] when there is none. */
-function cycleIn(template: any): string[] {
-  const resources: Record<string, any> = template.Resources;
-  const edges = (id: string): string[] => {
-    const out = new Set<string>([resources[id].DependsOn ?? []].flat());
-    const walk = (v: any) => {
-      if (Array.isArray(v)) {v.forEach(walk);} else if (v && typeof v === 'object') {
-        if (typeof v.Ref === 'string' && resources[v.Ref]) {
-          out.add(v.Ref);
-        }
-        if (Array.isArray(v['Fn::GetAtt']) && resources[v['Fn::GetAtt'][0]]) out.add(v['Fn::GetAtt'][0]);
-        Object.values(v).forEach(walk);
-      }
-    };
-    walk(resources[id].Properties);
-    return [...out];
-  };
-  const state: Record<string, 'visiting' | 'done'> = {};
-  const stack: string[] = [];
-  const visit = (id: string): string[] => {
-    if (state[id] === 'done') return [];
-    if (state[id] === 'visiting') return stack.slice(stack.indexOf(id));
-    state[id] = 'visiting';
-    stack.push(id);
-    for (const next of edges(id)) {
-      const cycle = visit(next);
-      if (cycle.length) return cycle;
-    }
-    stack.pop();
-    state[id] = 'done';
-    return [];
-  };
-  for (const id of Object.keys(resources)) {
-    const cycle = visit(id);
-    if (cycle.length) return cycle;
-  }
-  return [];
 }
 
 describe('SandboxExpiry: work before each deletion (beforeDelete)', () => {

@@ -35,7 +35,10 @@ export interface SandboxExpiryProps {
  * @see SandboxExpiryProps.beforeDelete
  */
 export interface ISandboxBeforeDelete {
-  /** The IAM statements the states of this step need: granted to the delete state machine's role. */
+  /**
+   * IAM statements for the delete state machine's role beyond those its tasks declare
+   * themselves (`CallAwsService` grants its `iamAction` on its `iamResources`).
+   */
   readonly statements: iam.PolicyStatement[];
   /**
    * Builds the states of this step in `scope` (the `SandboxExpiry` construct: use ids unique
@@ -44,6 +47,15 @@ export interface ISandboxBeforeDelete {
    * state when the stack cannot be deleted.
    */
   bind(scope: Construct): sfn.IChainable;
+}
+
+/** Optional parts of an {@link ISandboxBeforeDelete}. */
+export interface ISandboxBeforeDeleteWildcard extends ISandboxBeforeDelete {
+  /**
+   * Why an action of this step needs `Resource: "*"` (the action supports no resource-level
+   * permission): added to the delete state machine role's cdk-nag acknowledgement.
+   */
+  readonly wildcardReason: string;
 }
 
 /** Milliseconds in an hour, for the JSONata expression that computes the expiry time. */
@@ -116,7 +128,7 @@ export class SandboxExpiry extends Construct {
     this.armStateMachine = this.createArmStateMachine(props.hours);
     this.onDeployRole = serviceRole(this, 'OnDeployRole', 'events.amazonaws.com', 'Starts the sandbox expiry arming state machine after each deployment of this stack');
     this.onDeployRule = this.createOnDeployRule();
-    this.acknowledge();
+    this.acknowledge((props.beforeDelete ?? []).map((h) => (h as Partial<ISandboxBeforeDeleteWildcard>).wildcardReason).filter((r): r is string => !!r));
     new CfnOutput(stack, 'SandboxExpirySchedule', {
       value: `${this.scheduleGroup.scheduleGroupName}/${SCHEDULE_NAME}`,
       description: `Sandbox time-to-live: aws scheduler get-schedule --group-name <group> --name ${SCHEDULE_NAME} shows when this stack is deleted`,
@@ -265,10 +277,11 @@ export class SandboxExpiry extends Construct {
     return rule;
   }
 
-  private acknowledge(): void {
+  private acknowledge(hookWildcards: string[]): void {
     for (const sm of [this.deleteStateMachine, this.armStateMachine]) {
+      const hooks = sm === this.deleteStateMachine ? hookWildcards.map((r) => ` ${r}`).join('') : '';
       NagAcknowledgements.acknowledge(sm.role, 'AwsSolutions-IAM5[Resource::*]',
-        'Step Functions X-Ray tracing actions (xray:PutTraceSegments and friends) only support Resource "*".');
+        `Step Functions X-Ray tracing actions (xray:PutTraceSegments and friends) only support Resource "*".${hooks}`);
       NagAcknowledgements.acknowledge(sm, 'AwsSolutions-SF1',
         'Runs once per deployment (arm) or once at expiry (delete); a log group of this stack would be deleted by the very stack deletion it records, and the Step Functions execution history keeps every state\'s input, output and error.');
     }

@@ -70,7 +70,7 @@ export async function runJsonata(definition: any, options: RunOptions = {}): Pro
   let input = options.input ?? {};
   let name: string | undefined = definition.StartAt;
   while (name !== undefined) {
-    if (path.length > 100) throw new Error(`more than 100 steps: ${path.join(' > ')}`);
+    if (path.length > 500) throw new Error(`more than 500 steps: ${path.join(' > ')}`);
     const state = definition.States[name];
     if (!state) throw new Error(`transition to unknown state ${name}`);
     path.push(name);
