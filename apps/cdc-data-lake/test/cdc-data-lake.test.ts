@@ -1,6 +1,6 @@
 import * as fs from 'fs';
-import { LakeAdminRole } from '@analytics-patterns/processing';
 import { SandboxLifetime } from '@analytics-patterns/core';
+import { LakeAdminRole } from '@analytics-patterns/processing';
 import {
   AccessModel, AccessRequest, acknowledgementLines, expectNagClean, expectPropError, expectValidAsl, normalizeTemplate, OTHER_ACCOUNT, Principals,
   stateMachineDefinitions, testApp,
@@ -8,12 +8,12 @@ import {
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import {
-  ChangeDataCaptureLakeStack, ChangeDataCaptureLakeStackProps, CURATED_COLUMNS, JOB_SCRIPT, KAFKA_TOPIC, KEY_COLUMN, WORKFLOW_SCHEDULE,
-} from '../src';
 // the core package's small JSONata runner and cycle check (test support, not part of its API)
 import { runJsonata } from '../../../packages/core/test/support/run-jsonata';
 import { cycleIn } from '../../../packages/core/test/support/template-cycles';
+import {
+  ChangeDataCaptureLakeStack, ChangeDataCaptureLakeStackProps, CURATED_COLUMNS, JOB_SCRIPT, KAFKA_TOPIC, KEY_COLUMN, WORKFLOW_SCHEDULE,
+} from '../src';
 
 const ANALYST_ACCOUNT = '210987654321';
 const EXTERNAL_ID = 'analysts-2026-cdc';
@@ -601,6 +601,16 @@ describe('ChangeDataCaptureLake: the sandbox time-to-live stops the DMS replicat
       { ...Principals.otherAccountAdmin(), action: 'dms:DescribeReplications', resource: '*' },
     );
     expect(filters[0].Values).toEqual([configArn]);
+  });
+
+  test('cdk-nag: the "*" of dms:DescribeReplications is acknowledged with its reason on the delete state machine\'s role', () => {
+    const lab = testApp({ sandbox: true, context: { 'cdc-lab-source': 'true', 'analytics-patterns:sandbox-ttl-hours': '4' } });
+    const report = expectNagClean(new ChangeDataCaptureLakeStack(lab, 'ChangeDataCaptureLake'));
+    expect(acknowledgementLines(report, 'ChangeDataCaptureLake/SandboxLifetime/').filter((l) => l.includes('Expiry/DeleteRole/') && l.startsWith('AwsSolutions-IAM5'))).toEqual([
+      'AwsSolutions-IAM5[Resource::*] at Expiry/DeleteRole/DefaultPolicy/Resource: [SandboxExpiry at ChangeDataCaptureLake/SandboxLifetime/Expiry] '
+      + 'Step Functions X-Ray tracing actions (xray:PutTraceSegments and friends) only support Resource "*". dms:DescribeReplications (the sandbox delete '
+      + 'state machine waits for the DMS Serverless replication to stop) supports no resource-level permission; the call filters on this stack\'s replication configuration ARN.',
+    ]);
   });
 
   test('every resource outside the expiry depends on the delete state machine (deleted last), without a cycle', () => {

@@ -128,7 +128,8 @@ export class SandboxExpiry extends Construct {
     this.armStateMachine = this.createArmStateMachine(props.hours);
     this.onDeployRole = serviceRole(this, 'OnDeployRole', 'events.amazonaws.com', 'Starts the sandbox expiry arming state machine after each deployment of this stack');
     this.onDeployRule = this.createOnDeployRule();
-    this.acknowledge((props.beforeDelete ?? []).map((h) => (h as Partial<ISandboxBeforeDeleteWildcard>).wildcardReason).filter((r): r is string => !!r));
+    const wildcardReasons = (props.beforeDelete ?? []).map((h) => (h as Partial<ISandboxBeforeDeleteWildcard>).wildcardReason);
+    this.acknowledge(wildcardReasons.filter((r): r is string => !!r));
     new CfnOutput(stack, 'SandboxExpirySchedule', {
       value: `${this.scheduleGroup.scheduleGroupName}/${SCHEDULE_NAME}`,
       description: `Sandbox time-to-live: aws scheduler get-schedule --group-name <group> --name ${SCHEDULE_NAME} shows when this stack is deleted`,
