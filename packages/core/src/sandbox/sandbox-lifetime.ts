@@ -51,7 +51,8 @@ const ID = 'SandboxLifetime';
  * schedule starts a second state machine that runs the app's `beforeDelete` steps and calls
  * `cloudformation:DeleteStack` on this stack's ARN, then watches the deletion: on
  * `DELETE_FAILED` it runs the steps again and retries (3 attempts in all), then fails with
- * `Sandbox.DeleteFailed`. Every other resource depends on that state machine, so it is deleted last. CloudFormation then deletes the resources with the service
+ * `Sandbox.DeleteFailed`. Every other resource depends on that state machine, so it is deleted
+ * last. CloudFormation then deletes the resources with the service
  * role the stack was deployed with (the CDK bootstrap's CloudFormation execution role), not
  * with the state machine's role: without a `RoleARN` in the request, CloudFormation uses the
  * stack's stored role even when the caller may not pass it, so no `iam:PassRole` is needed.
