@@ -18,8 +18,11 @@ const DMS_ERROR = 'DatabaseMigration';
  * @see https://docs.aws.amazon.com/dms/latest/APIReference/API_StopReplication.html
  */
 const NOT_RUNNING = [`${DMS_ERROR}.InvalidResourceStateFaultException`, `${DMS_ERROR}.ResourceNotFoundFaultException`];
-/** Replication statuses after which the configuration can be deleted (DescribeReplications `Status`). */
-const STOPPED_STATUSES = ['stopped', 'failed', 'created'];
+/**
+ * Replication statuses after which the configuration can be deleted (DescribeReplications
+ * `Status`), and `none` when DescribeReplications lists no replication for the configuration.
+ */
+const STOPPED_STATUSES = ['stopped', 'failed', 'created', 'none'];
 /** How often the state machine looks at a replication that is stopping, and how many times. */
 const POLL = Duration.seconds(30);
 const MAX_POLLS = 40;
@@ -73,14 +76,18 @@ export class StopReplicationBeforeDelete implements ISandboxBeforeDeleteWildcard
       // DescribeReplications supports no resource-level permission (Service Authorization Reference)
       iamResources: ['*'],
       iamAction: 'dms:DescribeReplications',
-      assign: { replicationStatus: '{% $lowercase($states.result.Replications[0].Status) %}', replicationPolls: '{% $replicationPolls + 1 %}' },
+      // a JSONata expression must not evaluate to nothing in Step Functions: 'none' when no replication is listed
+      assign: {
+        replicationStatus: "{% $exists($states.result.Replications[0].Status) ? $lowercase($states.result.Replications[0].Status) : 'none' %}",
+        replicationPolls: '{% $replicationPolls + 1 %}',
+      },
     });
     const stopped = sfn.Pass.jsonata(scope, 'ReplicationStopped');
     stop.addCatch(describe, { errors: NOT_RUNNING, assign: { replicationPolls: 0 } });
     describe.addCatch(stopped, { errors: [`${DMS_ERROR}.ResourceNotFoundFaultException`] });
     const wait = sfn.Wait.jsonata(scope, 'WaitForReplicationStop', { time: sfn.WaitTime.duration(POLL) });
     const check = sfn.Choice.jsonata(scope, 'CheckReplication')
-      .when(sfn.Condition.jsonata(`{% $not($exists($replicationStatus)) or $replicationStatus in [${STOPPED_STATUSES.map((s) => `'${s}'`).join(', ')}] %}`), stopped)
+      .when(sfn.Condition.jsonata(`{% $replicationStatus in [${STOPPED_STATUSES.map((s) => `'${s}'`).join(', ')}] %}`), stopped)
       .when(sfn.Condition.jsonata(`{% $replicationPolls >= ${MAX_POLLS} %}`), sfn.Fail.jsonata(scope, 'ReplicationNotStopped', {
         error: 'Sandbox.ReplicationNotStopped',
         cause: `{% 'The DMS Serverless replication is still ' & $replicationStatus & ' after ${MAX_POLLS} looks ${POLL.toSeconds()} s apart: stop it (aws dms stop-replication) and delete the stack by hand.' %}`,

@@ -515,7 +515,7 @@ describe('ChangeDataCaptureLake: the sandbox time-to-live stops the DMS replicat
       Next: 'CheckReplication',
     });
     expect(del.States.CheckReplication.Choices.map((c: any) => [c.Condition, c.Next])).toEqual([
-      ["{% $not($exists($replicationStatus)) or $replicationStatus in ['stopped', 'failed', 'created'] %}", 'ReplicationStopped'],
+      ["{% $replicationStatus in ['stopped', 'failed', 'created', 'none'] %}", 'ReplicationStopped'],
       ['{% $replicationPolls >= 40 %}', 'ReplicationNotStopped'],
     ]);
     expect(del.States.CheckReplication.Default).toBe('WaitForReplicationStop');
@@ -562,6 +562,15 @@ describe('ChangeDataCaptureLake: the sandbox time-to-live stops the DMS replicat
     expect(r.calls.map((c) => c.state)).toEqual([
       'DescribeStack', 'StopReplication', 'DescribeReplication', 'DeleteStack', 'DescribeStack', 'StopReplication', 'DescribeReplication', 'DeleteStack', 'DescribeStack',
     ]);
+  });
+
+  test('runs: a configuration with no replication listed (never started) counts as stopped', async () => {
+    const r = await runJsonata(del, {
+      tasks: { DescribeStack: describedStack('UPDATE_COMPLETE', 'DELETE_COMPLETE'), StopReplication: () => ({}), DescribeReplication: () => ({ Replications: [] }), DeleteStack: () => ({}) },
+    });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.path).toContain('ReplicationStopped');
+    expect(r.calls.filter((c) => c.state === 'DescribeReplication')).toHaveLength(1);
   });
 
   test('runs: a replication that never stops fails the execution with Sandbox.ReplicationNotStopped and deletes nothing', async () => {
