@@ -3,6 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApps, REFERENCE_APPS } from '../apps/main';
 import { acknowledgementLines, expectNagClean, testApp } from '@analytics-patterns/testing';
+import { cycleIn } from '../packages/core/test/support/template-cycles';
 
 const STATEFUL = [
   'AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Kinesis::Stream', 'AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'AWS::DynamoDB::Table',
@@ -67,6 +68,8 @@ describe('every reference app (apps/main.ts, what `npx cdk synth` builds)', () =
         .filter(([, r]) => /Retain|Snapshot/.test(`${r.DeletionPolicy}/${r.UpdateReplacePolicy}`)).map(([id]) => `${stack.stackName}/${id}`);
       expect(kept).toEqual([]);
       expect(Object.keys(t.toJSON().Outputs)).toContain('SandboxExpirySchedule');
+      // every resource depends on the delete state machine (deleted last): no dependency cycle
+      expect({ stack: stack.stackName, cycle: cycleIn(t.toJSON()) }).toEqual({ stack: stack.stackName, cycle: [] });
     }
     expectNagClean(app);
   });

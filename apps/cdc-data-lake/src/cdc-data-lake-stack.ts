@@ -21,6 +21,7 @@ import {
   CHANGES_PER_DAY_SQL, CURATED_COLUMNS, CURATED_DATABASE, CURATED_PARTITION_KEYS, CURATED_PREFIX, CURRENT_ORDERS_SQL, DMS_PREFIX,
   PERSONAL_COLUMNS, RAW_COLUMNS, RAW_DATABASE, RAW_PARTITION_KEYS, RAW_TABLE_PREFIX, SOURCE_SCHEMA, SOURCE_TABLE,
 } from './orders-schema';
+import { StopReplicationBeforeDelete } from './stop-replication';
 import { ConnectorPluginArtifact, StreamingAlternative } from './streaming-alternative';
 
 /** Props for {@link ChangeDataCaptureLakeStack}; each has a context key for `cdk deploy -c key=value`. */
@@ -116,6 +117,8 @@ export class ChangeDataCaptureLakeStack extends Stack {
   public readonly storage: DataLakeStorage;
   public readonly labSource?: LabSourceDatabase;
   public readonly replication: DatabaseReplication;
+  /** What the sandbox time-to-live does before deleting the stack (sandbox mode with a time-to-live only). */
+  public stopReplication?: StopReplicationBeforeDelete;
   public readonly rawDatabase: DataLakeDatabase;
   public readonly rawTable: DataLakeTable;
   public readonly curatedDatabase: DataLakeDatabase;
@@ -167,7 +170,17 @@ export class ChangeDataCaptureLakeStack extends Stack {
     this.createOutputs(source.lab);
     // the app's own roles (analyst, flow logs, Lake Formation admin) follow the library's policy switch
     CustomerManagedPolicies.apply(this);
-    SandboxLifetime.apply(this, { budgetEmails: emails });
+    SandboxLifetime.apply(this, { budgetEmails: emails, beforeDelete: this.beforeSandboxDeletion() });
+  }
+
+  /**
+   * With a sandbox time-to-live, the delete state machine stops the DMS Serverless replication
+   * before each DeleteStack: CloudFormation cannot delete the configuration of a running one.
+   */
+  private beforeSandboxDeletion(): StopReplicationBeforeDelete[] | undefined {
+    if (!Sandbox.isEnabled(this) || this.node.tryGetContext(SandboxLifetime.TTL_CONTEXT_KEY) === undefined) return undefined;
+    this.stopReplication = new StopReplicationBeforeDelete(this.replication.replication);
+    return [this.stopReplication];
   }
 
   // ---------------------------------------------------------------- network and source

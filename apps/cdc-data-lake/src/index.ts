@@ -3,3 +3,4 @@ export * from './cdc-source';
 export * from './lab-source-database';
 export * from './orders-schema';
 export * from './streaming-alternative';
+export * from './stop-replication';

@@ -1,12 +1,16 @@
 import * as fs from 'fs';
+import { SandboxLifetime } from '@analytics-patterns/core';
 import { LakeAdminRole } from '@analytics-patterns/processing';
 import {
-  AccessModel, AccessRequest, acknowledgementLines, expectNagClean, expectPropError, normalizeTemplate, OTHER_ACCOUNT, Principals,
-  testApp,
+  AccessModel, AccessRequest, acknowledgementLines, expectNagClean, expectPropError, expectValidAsl, normalizeTemplate, OTHER_ACCOUNT, Principals,
+  stateMachineDefinitions, testApp,
 } from '@analytics-patterns/testing';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
+// the core package's small JSONata runner and cycle check (test support, not part of its API)
+import { runJsonata } from '../../../packages/core/test/support/run-jsonata';
+import { cycleIn } from '../../../packages/core/test/support/template-cycles';
 import {
   ChangeDataCaptureLakeStack, ChangeDataCaptureLakeStackProps, CURATED_COLUMNS, JOB_SCRIPT, KAFKA_TOPIC, KEY_COLUMN, WORKFLOW_SCHEDULE,
 } from '../src';
@@ -466,5 +470,164 @@ describe('ChangeDataCaptureLake: context and validation', () => {
       ...compliance('SecretsManagerRotationEnabled', 'LabSource/Cluster/Secret/Resource').slice(0, 2),
     ].sort());
     for (const a of report.acknowledged) expect(a.reason.length).toBeGreaterThanOrEqual(40);
+  });
+});
+
+describe('ChangeDataCaptureLake: the sandbox time-to-live stops the DMS replication before deleting the stack', () => {
+  const app = testApp({ sandbox: true, context: { 'cdc-lab-source': 'true', 'analytics-patterns:sandbox-ttl-hours': '4' } });
+  const { stack, template } = synth({}, app);
+  const expiry = SandboxLifetime.apply(stack)!.expiry!;
+  const del = stateMachineDefinitions(template)[id(stack, expiry.deleteStateMachine)];
+  const configArn = `arn:aws:dms:${REGION}:123456789012:replication-config:${stack.replication.replication.resourceIdentifier}`;
+  const filters = [{ Name: 'replication-config-arn', Values: [configArn] }];
+
+  test('the replication configuration has a ResourceIdentifier (its ARN is known at synth, no reference from the state machine)', () => {
+    expect(stack.replication.replication.resourceIdentifier).toMatch(/^[a-z](?!.*--)[a-z0-9-]{0,29}[a-z0-9]$/);
+    template.hasResourceProperties('AWS::DMS::ReplicationConfig', { ResourceIdentifier: stack.replication.replication.resourceIdentifier });
+    expect(stack.resolve(stack.stopReplication!.replicationConfigArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dms:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' },
+        `:replication-config:${stack.replication.replication.resourceIdentifier}`]],
+    });
+    // without the time-to-live (and outside sandbox mode) nothing changes
+    expect(synth({}, testApp({ sandbox: true, context: { 'cdc-lab-source': 'true' } })).stack.replication.replication.resourceIdentifier).toBeUndefined();
+    expect(synth().stack.stopReplication).toBeUndefined();
+  });
+
+  test('the definition is valid ASL: stop, wait until stopped, then DeleteStack, before the first attempt and each retry', () => {
+    expectValidAsl(del);
+    expect(del.States.CheckStack.Default).toBe('StopReplication');
+    expect(del.States.WaitBeforeRetry.Next).toBe('StopReplication');
+    expect(del.States.StopReplication).toEqual({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::aws-sdk:databasemigration:stopReplication',
+      Arguments: { ReplicationConfigArn: configArn },
+      Assign: { replicationPolls: 0 },
+      Catch: [{
+        ErrorEquals: ['DatabaseMigration.InvalidResourceStateFaultException', 'DatabaseMigration.ResourceNotFoundFaultException'],
+        Assign: { replicationPolls: 0 },
+        Next: 'DescribeReplication',
+      }],
+      Next: 'DescribeReplication',
+    });
+    expect(del.States.DescribeReplication).toMatchObject({
+      Resource: 'arn:aws:states:::aws-sdk:databasemigration:describeReplications',
+      Catch: [{ ErrorEquals: ['DatabaseMigration.ResourceNotFoundFaultException'], Next: 'ReplicationStopped' }],
+      Next: 'CheckReplication',
+    });
+    expect(del.States.CheckReplication.Choices.map((c: any) => [c.Condition, c.Next])).toEqual([
+      ["{% $replicationStatus in ['stopped', 'failed', 'created', 'none'] %}", 'ReplicationStopped'],
+      ['{% $replicationPolls >= 40 %}', 'ReplicationNotStopped'],
+    ]);
+    expect(del.States.CheckReplication.Default).toBe('WaitForReplicationStop');
+    expect(del.States.WaitForReplicationStop).toEqual({ Type: 'Wait', Seconds: 30, Next: 'DescribeReplication' });
+    expect(del.States.ReplicationStopped.Next).toBe('DeleteStack');
+  });
+
+  const running = (status: string) => () => ({ Replications: [{ ReplicationConfigArn: configArn, Status: status }] });
+  const describedStack = (...statuses: string[]) => () => {
+    const status = statuses.length > 1 ? statuses.shift()! : statuses[0];
+    return { Stacks: [{ StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/ChangeDataCaptureLake/1', StackStatus: status, RoleARN: 'arn:aws:iam::123456789012:role/cfn-exec' }] };
+  };
+
+  test('runs: a running replication is stopped and waited for, then the stack is deleted', async () => {
+    const replication = ['running', 'stopping', 'stopped'];
+    const r = await runJsonata(del, {
+      tasks: {
+        DescribeStack: describedStack('UPDATE_COMPLETE', 'DELETE_COMPLETE'),
+        StopReplication: () => ({}),
+        DescribeReplication: () => running(replication.shift()!)(),
+        DeleteStack: () => ({}),
+      },
+    });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.path).toEqual([
+      'Start', 'DescribeStack', 'CheckStack', 'StopReplication', 'DescribeReplication', 'CheckReplication', 'WaitForReplicationStop',
+      'DescribeReplication', 'CheckReplication', 'WaitForReplicationStop', 'DescribeReplication', 'CheckReplication', 'ReplicationStopped',
+      'DeleteStack', 'WaitForDeletion', 'DescribeStack', 'CheckStack', 'Deleted',
+    ]);
+    const dmsArn = r.calls.find((c) => c.state === 'StopReplication')!.args.ReplicationConfigArn;
+    expect(r.calls.filter((c) => c.state === 'DescribeReplication').map((c) => c.args)).toEqual(Array(3).fill({ Filters: [{ Name: 'replication-config-arn', Values: [dmsArn] }] }));
+  });
+
+  test('runs: an already stopped replication (InvalidResourceStateFault) is not an error; DELETE_FAILED stops it again and retries', async () => {
+    const r = await runJsonata(del, {
+      tasks: {
+        DescribeStack: describedStack('UPDATE_COMPLETE', 'DELETE_FAILED', 'DELETE_COMPLETE'),
+        StopReplication: () => { throw { Error: 'DatabaseMigration.InvalidResourceStateFaultException' }; },
+        DescribeReplication: running('stopped'),
+        DeleteStack: () => ({}),
+      },
+    });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.calls.map((c) => c.state)).toEqual([
+      'DescribeStack', 'StopReplication', 'DescribeReplication', 'DeleteStack', 'DescribeStack', 'StopReplication', 'DescribeReplication', 'DeleteStack', 'DescribeStack',
+    ]);
+  });
+
+  test('runs: a configuration with no replication listed (never started) counts as stopped', async () => {
+    const r = await runJsonata(del, {
+      tasks: { DescribeStack: describedStack('UPDATE_COMPLETE', 'DELETE_COMPLETE'), StopReplication: () => ({}), DescribeReplication: () => ({ Replications: [] }), DeleteStack: () => ({}) },
+    });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.path).toContain('ReplicationStopped');
+    expect(r.calls.filter((c) => c.state === 'DescribeReplication')).toHaveLength(1);
+  });
+
+  test('runs: a replication that never stops fails the execution with Sandbox.ReplicationNotStopped and deletes nothing', async () => {
+    const r = await runJsonata(del, {
+      tasks: { DescribeStack: describedStack('UPDATE_COMPLETE'), StopReplication: () => ({}), DescribeReplication: running('stopping'), DeleteStack: () => { throw new Error('must not delete'); } },
+    });
+    expect(r).toMatchObject({ status: 'FAILED', error: 'Sandbox.ReplicationNotStopped' });
+    expect(r.cause).toBe('The DMS Serverless replication is still stopping after 40 looks 30 s apart: stop it (aws dms stop-replication) and delete the stack by hand.');
+    expect(r.calls.filter((c) => c.state === 'DescribeReplication')).toHaveLength(40);
+  });
+
+  test('permissions: StopReplication on this configuration only; DescribeReplications (no resource-level permission) on "*"; the delete state machine only', async () => {
+    // the whole policy of the delete state machine's role: the AccessModel's ARN matcher does not
+    // recognise DMS ARNs (arn:...:replication-config:<id>), so the DMS statements are asserted as written
+    const policies = Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(id(stack, expiry.deleteStateMachine.role)));
+    expect(policies).toHaveLength(1);
+    const stackId = { Ref: 'AWS::StackId' };
+    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
+      { Action: 'cloudformation:DescribeStacks', Effect: 'Allow', Resource: stackId },
+      { Action: 'cloudformation:DeleteStack', Effect: 'Allow', Resource: stackId },
+      { Action: 'dms:DescribeReplications', Effect: 'Allow', Resource: '*' },
+      { Action: 'dms:StopReplication', Effect: 'Allow', Resource: stack.resolve(stack.stopReplication!.replicationConfigArn) },
+      { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], Effect: 'Allow', Resource: '*' },
+    ]);
+    // no other policy of the stack grants dms:StopReplication
+    const stoppers = Object.entries<any>(template.toJSON().Resources)
+      .filter(([, r]) => ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type) && JSON.stringify(r.Properties.PolicyDocument).includes('dms:StopReplication'));
+    expect(stoppers.map(([k]) => k)).toEqual([id(stack, expiry.deleteStateMachine.role.node.tryFindChild('DefaultPolicy')!)]);
+    // DescribeReplications ("*"): the delete state machine may, nobody else
+    const access = AccessModel.of(stack);
+    const sm = expiry.deleteStateMachine.role.roleArn;
+    await access.expectAllowed({ principal: sm, action: 'dms:DescribeReplications', resource: '*' });
+    await access.expectDenied(
+      { principal: expiry.armStateMachine.role.roleArn, action: 'dms:DescribeReplications', resource: '*' },
+      { principal: Principals.strangerInAccount(), action: 'dms:DescribeReplications', resource: '*' },
+      { ...Principals.otherAccountAdmin(), action: 'dms:DescribeReplications', resource: '*' },
+    );
+    expect(filters[0].Values).toEqual([configArn]);
+  });
+
+  test('cdk-nag: the "*" of dms:DescribeReplications is acknowledged with its reason on the delete state machine\'s role', () => {
+    const lab = testApp({ sandbox: true, context: { 'cdc-lab-source': 'true', 'analytics-patterns:sandbox-ttl-hours': '4' } });
+    const report = expectNagClean(new ChangeDataCaptureLakeStack(lab, 'ChangeDataCaptureLake'));
+    expect(acknowledgementLines(report, 'ChangeDataCaptureLake/SandboxLifetime/').filter((l) => l.includes('Expiry/DeleteRole/') && l.startsWith('AwsSolutions-IAM5'))).toEqual([
+      'AwsSolutions-IAM5[Resource::*] at Expiry/DeleteRole/DefaultPolicy/Resource: [SandboxExpiry at ChangeDataCaptureLake/SandboxLifetime/Expiry] '
+      + 'Step Functions X-Ray tracing actions (xray:PutTraceSegments and friends) only support Resource "*". dms:DescribeReplications (the sandbox delete '
+      + 'state machine waits for the DMS Serverless replication to stop) supports no resource-level permission; the call filters on this stack\'s replication configuration ARN.',
+    ]);
+  });
+
+  test('every resource outside the expiry depends on the delete state machine (deleted last), without a cycle', () => {
+    const t = template.toJSON();
+    const sm = id(stack, expiry.deleteStateMachine);
+    const replication = id(stack, stack.replication.replication);
+    expect([t.Resources[replication].DependsOn].flat()).toContain(sm);
+    expect([t.Resources[id(stack, stack.labSource!.cluster)].DependsOn].flat()).toContain(sm);
+    expect(cycleIn(t)).toEqual([]);
   });
 });

@@ -1,9 +1,14 @@
 import { AccessModel, allPaths, expectValidAsl, OTHER_ACCOUNT, Principals, stateMachineDefinitions, taskActions, testStack } from '@analytics-patterns/testing';
-import { Aws, Stack } from 'aws-cdk-lib';
+import { Aws, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { SandboxExpiry, SandboxLifetime } from '../src';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { ISandboxBeforeDelete, SandboxExpiry, SandboxLifetime } from '../src';
 import { runJsonata } from './support/run-jsonata';
+import { cycleIn } from './support/template-cycles';
 
 const STACK_ID = 'REF_AWS::StackId';
 
@@ -21,20 +26,50 @@ function described(status: string, extra: Record<string, unknown> = { RoleARN: '
   return () => ({ Stacks: [{ StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/TestStack/1', StackStatus: status, EnableTerminationProtection: false, ...extra }] });
 }
 
+/** DescribeStacks results in order (the last one repeats): each a status, or [status, reason]. */
+function statuses(...list: Array<string | [string, string]>) {
+  return () => {
+    const next = list.length > 1 ? list.shift()! : list[0];
+    const [status, reason] = Array.isArray(next) ? next : [next, undefined];
+    return described(status, { RoleARN: 'arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role', ...(reason ? { StackStatusReason: reason } : {}) })();
+  };
+}
+
 describe('SandboxExpiry: the delete state machine', () => {
   const { del } = build();
 
-  test('is valid Amazon States Language (JSONata) and every path ends in Succeed or Fail', () => {
+  test('is valid Amazon States Language (JSONata) and every path ends in Succeed, Fail or a loop back to DescribeStack', () => {
     expectValidAsl(del);
     expect(del.QueryLanguage).toBe('JSONata');
     expect(allPaths(del).map((p) => p.join(' > ')).sort()).toEqual([
-      'DescribeStack > CheckStack > AlreadyDeleting',
-      'DescribeStack > CheckStack > DeleteStack > Deleting',
-      'DescribeStack > CheckStack > NoServiceRole',
-      'DescribeStack > CheckStack > TerminationProtected',
-      'DescribeStack > CheckStack > WaitForDeployment',
+      'Start > DescribeStack > CheckStack > DeleteFailed',
+      'Start > DescribeStack > CheckStack > DeleteStack > WaitForDeletion',
+      'Start > DescribeStack > CheckStack > Deleted',
+      'Start > DescribeStack > CheckStack > NoServiceRole',
+      'Start > DescribeStack > CheckStack > TerminationProtected',
+      'Start > DescribeStack > CheckStack > WaitBeforeRetry > DeleteStack > WaitForDeletion',
+      'Start > DescribeStack > CheckStack > WaitForDeletion',
+      'Start > DescribeStack > CheckStack > WaitForDeployment',
     ]);
+    expect(del.States.Start).toEqual({ Type: 'Pass', Assign: { attempts: 0 }, Next: 'DescribeStack' });
     expect(del.States.WaitForDeployment).toEqual({ Type: 'Wait', Seconds: 300, Next: 'DescribeStack' });
+    expect(del.States.WaitForDeletion).toEqual({ Type: 'Wait', Seconds: 60, Next: 'DescribeStack' });
+    expect(del.States.WaitBeforeRetry).toEqual({ Type: 'Wait', Seconds: 300, Next: 'DeleteStack' });
+    expect(del.States.DeleteStack.Next).toBe('WaitForDeletion');
+    expect(del.States.DeleteStack.Assign).toEqual({ attempts: '{% $attempts + 1 %}' });
+  });
+
+  test('checks DELETE_COMPLETE, DELETE_IN_PROGRESS, DELETE_FAILED (bounded) before anything else', () => {
+    expect(del.States.CheckStack.Choices.map((c: any) => [c.Condition, c.Next])).toEqual([
+      ["{% $stack.StackStatus in ['DELETE_COMPLETE'] %}", 'Deleted'],
+      ["{% $stack.StackStatus in ['DELETE_IN_PROGRESS'] %}", 'WaitForDeletion'],
+      ["{% $stack.StackStatus = 'DELETE_FAILED' and $attempts >= 3 %}", 'DeleteFailed'],
+      ["{% $stack.StackStatus in ['DELETE_FAILED'] %}", 'WaitBeforeRetry'],
+      ["{% $contains($stack.StackStatus, 'IN_PROGRESS') %}", 'WaitForDeployment'],
+      ['{% $stack.EnableTerminationProtection = true %}', 'TerminationProtected'],
+      ['{% $not($exists($stack.RoleARN)) %}', 'NoServiceRole'],
+    ]);
+    expect(del.States.CheckStack.Default).toBe('DeleteStack');
   });
 
   test('describes and deletes this stack by its ID, without RoleARN (CloudFormation uses the stack\'s service role)', () => {
@@ -48,24 +83,53 @@ describe('SandboxExpiry: the delete state machine', () => {
     }
   });
 
-  test('runs: a deployed stack with a service role is deleted', async () => {
-    const r = await runJsonata(del, { tasks: { DescribeStack: described('UPDATE_COMPLETE'), DeleteStack: () => ({}) } });
-    expect(r).toMatchObject({ status: 'SUCCEEDED', path: ['DescribeStack', 'CheckStack', 'DeleteStack', 'Deleting'] });
-    expect(r.output).toEqual({ stackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/TestStack/1', deletedWith: 'arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role' });
-    expect(r.calls).toEqual([{ state: 'DescribeStack', args: { StackName: STACK_ID } }, { state: 'DeleteStack', args: { StackName: STACK_ID } }]);
+  test('runs: a deployed stack with a service role is deleted, and the machine waits until it is gone', async () => {
+    const r = await runJsonata(del, { tasks: { DescribeStack: statuses('UPDATE_COMPLETE', 'DELETE_IN_PROGRESS', 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE'), DeleteStack: () => ({}) } });
+    expect(r).toMatchObject({ status: 'SUCCEEDED' });
+    expect(r.path).toEqual([
+      'Start', 'DescribeStack', 'CheckStack', 'DeleteStack', 'WaitForDeletion',
+      'DescribeStack', 'CheckStack', 'WaitForDeletion', 'DescribeStack', 'CheckStack', 'WaitForDeletion', 'DescribeStack', 'CheckStack', 'Deleted',
+    ]);
+    expect(r.output).toEqual({ stackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/TestStack/1', deleteAttempts: 1 });
+    expect(r.calls.filter((c) => c.state === 'DeleteStack')).toEqual([{ state: 'DeleteStack', args: { StackName: STACK_ID } }]);
+    expect(r.calls[0]).toEqual({ state: 'DescribeStack', args: { StackName: STACK_ID } });
+  });
+
+  test('runs: DELETE_FAILED once, then the retry deletes the stack', async () => {
+    const r = await runJsonata(del, {
+      tasks: { DescribeStack: statuses('CREATE_COMPLETE', 'DELETE_IN_PROGRESS', ['DELETE_FAILED', 'ReplicationConfig: busy'], 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE'), DeleteStack: () => ({}) },
+    });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.path).toEqual([
+      'Start', 'DescribeStack', 'CheckStack', 'DeleteStack', 'WaitForDeletion', 'DescribeStack', 'CheckStack', 'WaitForDeletion',
+      'DescribeStack', 'CheckStack', 'WaitBeforeRetry', 'DeleteStack', 'WaitForDeletion', 'DescribeStack', 'CheckStack', 'WaitForDeletion', 'DescribeStack', 'CheckStack', 'Deleted',
+    ]);
+    expect(r.output.deleteAttempts).toBe(2);
+  });
+
+  test('runs: DELETE_FAILED every time -> three DeleteStack calls, then Sandbox.DeleteFailed with CloudFormation\'s reason', async () => {
+    const reason = 'The following resource(s) failed to delete: [ReplicationReplication1234].';
+    const r = await runJsonata(del, { tasks: { DescribeStack: statuses('UPDATE_COMPLETE', ['DELETE_FAILED', reason]), DeleteStack: () => ({}) } });
+    expect(r).toMatchObject({ status: 'FAILED', error: 'Sandbox.DeleteFailed' });
+    expect(r.cause).toBe(`The stack is still DELETE_FAILED after 3 DeleteStack attempts: ${reason}. See the stack events, fix the resource named there and delete the stack by hand.`);
+    expect(r.calls.filter((c) => c.state === 'DeleteStack')).toHaveLength(3);
+    expect(r.path.slice(-3)).toEqual(['DescribeStack', 'CheckStack', 'DeleteFailed']);
   });
 
   test('runs: a stack in the middle of a deployment is waited for, then deleted', async () => {
-    const statuses = ['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_COMPLETE'];
-    const r = await runJsonata(del, { tasks: { DescribeStack: () => described(statuses.shift()!)(), DeleteStack: () => ({}) } });
+    const r = await runJsonata(del, { tasks: { DescribeStack: statuses('UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_COMPLETE', 'DELETE_COMPLETE'), DeleteStack: () => ({}) } });
     expect(r.path).toEqual([
-      'DescribeStack', 'CheckStack', 'WaitForDeployment', 'DescribeStack', 'CheckStack', 'WaitForDeployment', 'DescribeStack', 'CheckStack', 'DeleteStack', 'Deleting',
+      'Start', 'DescribeStack', 'CheckStack', 'WaitForDeployment', 'DescribeStack', 'CheckStack', 'WaitForDeployment',
+      'DescribeStack', 'CheckStack', 'DeleteStack', 'WaitForDeletion', 'DescribeStack', 'CheckStack', 'Deleted',
     ]);
   });
 
-  test.each(['DELETE_IN_PROGRESS', 'DELETE_COMPLETE'])('runs: a stack already %s is left alone', async (status) => {
-    const r = await runJsonata(del, { tasks: { DescribeStack: described(status), DeleteStack: () => { throw new Error('must not delete'); } } });
-    expect(r).toMatchObject({ status: 'SUCCEEDED', path: ['DescribeStack', 'CheckStack', 'AlreadyDeleting'] });
+  test('runs: a stack already DELETE_COMPLETE is left alone; one DELETE_IN_PROGRESS is watched, not deleted again', async () => {
+    const never = () => { throw new Error('must not delete'); };
+    const done = await runJsonata(del, { tasks: { DescribeStack: described('DELETE_COMPLETE'), DeleteStack: never } });
+    expect(done).toMatchObject({ status: 'SUCCEEDED', path: ['Start', 'DescribeStack', 'CheckStack', 'Deleted'], output: { deleteAttempts: 0 } });
+    const deleting = await runJsonata(del, { tasks: { DescribeStack: statuses('DELETE_IN_PROGRESS', 'DELETE_COMPLETE'), DeleteStack: never } });
+    expect(deleting).toMatchObject({ status: 'SUCCEEDED', path: ['Start', 'DescribeStack', 'CheckStack', 'WaitForDeletion', 'DescribeStack', 'CheckStack', 'Deleted'] });
   });
 
   test('runs: termination protection, or no service role, fails with a named error and deletes nothing', async () => {
@@ -180,9 +244,9 @@ describe('SandboxExpiry: run-time permissions (least privilege)', () => {
 
   test('each state machine may do every task of its definition, on the resource the task names', async () => {
     for (const [sm, def] of [[expiry.deleteStateMachine, del], [expiry.armStateMachine, arm]] as const) {
-      const tasks = taskActions(def);
-      expect(tasks.length).toBeGreaterThan(0);
-      for (const t of tasks) {
+      const actions = taskActions(def);
+      expect(actions.length).toBeGreaterThan(0);
+      for (const t of actions) {
         for (const action of t.actions) await access.expectAllowed({ principal: role(sm.role), action, resource: resourceOf(t.input) });
       }
     }
@@ -257,5 +321,89 @@ describe('SandboxExpiry: run-time permissions (least privilege)', () => {
   test('the construct is reachable as SandboxExpiry with every resource exposed', () => {
     expect(expiry).toBeInstanceOf(SandboxExpiry);
     expect(Stack.of(expiry.onDeployRule)).toBe(stack);
+  });
+});
+
+/** A hook with one SDK task on a resource named at synth time (no Ref/GetAtt). */
+function queueHook(): ISandboxBeforeDelete {
+  const queueArn = 'arn:aws:sqs:eu-west-1:123456789012:drain-me';
+  return {
+    statements: [new iam.PolicyStatement({ actions: ['sqs:PurgeQueue'], resources: [queueArn] })],
+    bind: (scope) => tasks.CallAwsService.jsonata(scope, 'PurgeQueue', {
+      service: 'sqs', action: 'purgeQueue', parameters: { QueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/drain-me' }, iamResources: [queueArn],
+    }),
+  };
+}
+
+describe('SandboxExpiry: work before each deletion (beforeDelete)', () => {
+  function withHook() {
+    const stack = testStack({ sandbox: true, context: { [SandboxLifetime.TTL_CONTEXT_KEY]: '4' } });
+    const expiry = SandboxLifetime.apply(stack, { beforeDelete: [queueHook()] })!.expiry!;
+    const template = Template.fromStack(stack);
+    const del = stateMachineDefinitions(template)[stack.getLogicalId(expiry.deleteStateMachine.node.defaultChild as sfn.CfnStateMachine)];
+    return { stack, expiry, del };
+  }
+
+  test('the hook runs before the first DeleteStack and before each retry', () => {
+    const { del } = withHook();
+    expectValidAsl(del);
+    expect(del.States.CheckStack.Default).toBe('PurgeQueue');
+    expect(del.States.WaitBeforeRetry.Next).toBe('PurgeQueue');
+    expect(del.States.PurgeQueue.Next).toBe('DeleteStack');
+  });
+
+  test('runs: DELETE_FAILED then success calls the hook before each of the two DeleteStack calls', async () => {
+    const { del } = withHook();
+    const r = await runJsonata(del, {
+      tasks: { DescribeStack: statuses('UPDATE_COMPLETE', 'DELETE_FAILED', 'DELETE_COMPLETE'), PurgeQueue: () => ({}), DeleteStack: () => ({}) },
+    });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.calls.map((c) => c.state)).toEqual(['DescribeStack', 'PurgeQueue', 'DeleteStack', 'DescribeStack', 'PurgeQueue', 'DeleteStack', 'DescribeStack']);
+  });
+
+  test('the hook\'s statements go to the delete state machine\'s role only', async () => {
+    const { stack, expiry } = withHook();
+    const access = AccessModel.of(stack);
+    const queue = 'arn:aws:sqs:eu-west-1:123456789012:drain-me';
+    await access.expectAllowed({ principal: expiry.deleteStateMachine.role.roleArn, action: 'sqs:PurgeQueue', resource: queue });
+    await access.expectDenied(
+      { principal: expiry.deleteStateMachine.role.roleArn, action: 'sqs:PurgeQueue', resource: 'arn:aws:sqs:eu-west-1:123456789012:other' },
+      { principal: expiry.armStateMachine.role.roleArn, action: 'sqs:PurgeQueue', resource: queue },
+      { principal: Principals.strangerInAccount(), action: 'sqs:PurgeQueue', resource: queue },
+    );
+  });
+});
+
+describe('SandboxExpiry: the delete state machine outlives every other resource', () => {
+  function stackWithResources() {
+    const stack = testStack({ sandbox: true, context: { [SandboxLifetime.TTL_CONTEXT_KEY]: '4', [SandboxLifetime.BUDGET_CONTEXT_KEY]: '20', 'analytics-patterns:budget-email': 'a@example.com' } });
+    new s3.Bucket(stack, 'Data', { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true });
+    const queue = new sqs.Queue(stack, 'Queue');
+    const expiry = SandboxLifetime.apply(stack, { beforeDelete: [queueHook()] })!.expiry!;
+    new sqs.Queue(stack, 'AddedAfterApply', { deadLetterQueue: { queue, maxReceiveCount: 3 } });
+    return { stack, expiry, template: Template.fromStack(stack).toJSON() };
+  }
+
+  test('every resource outside SandboxExpiry has DependsOn the delete state machine; the expiry resources do not', () => {
+    const { stack, expiry, template } = stackWithResources();
+    const sm = stack.getLogicalId(expiry.deleteStateMachine.node.defaultChild as sfn.CfnStateMachine);
+    const expiryIds = new Set(expiry.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c)).map((c) => stack.getLogicalId(c)));
+    const others = Object.keys(template.Resources).filter((id) => !expiryIds.has(id));
+    expect(others.length).toBeGreaterThan(5);
+    const dependsOn = (id: string) => ({ id, dependsOn: [template.Resources[id].DependsOn ?? []].flat() });
+    for (const id of others) expect(dependsOn(id)).toEqual({ id, dependsOn: expect.arrayContaining([sm]) });
+    for (const id of expiryIds) expect(dependsOn(id)).toEqual({ id, dependsOn: expect.not.arrayContaining([sm]) });
+    // the state machine itself waits for its role and policy, so CloudFormation deletes them after it
+    expect(template.Resources[sm].DependsOn).toEqual(expect.arrayContaining([
+      stack.getLogicalId(expiry.deleteStateMachine.role.node.tryFindChild('DefaultPolicy')!.node.defaultChild as CfnResource),
+      stack.getLogicalId(expiry.deleteStateMachine.role.node.defaultChild as CfnResource),
+    ]));
+  });
+
+  test('the dependencies form no cycle', () => {
+    const { template } = stackWithResources();
+    expect(cycleIn(template)).toEqual([]);
+    // the check finds a cycle when there is one
+    expect(cycleIn({ Resources: { A: { DependsOn: ['B'] }, B: { Properties: { X: { Ref: 'A' } } } } })).toEqual(['A', 'B']);
   });
 });

@@ -1,11 +1,11 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, AspectPriority, Aws, CfnOutput, CfnResource, Duration, IAspect, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { TTL_HOURS } from './sandbox-context';
 import { NagAcknowledgements } from '../compliance/nag';
 import { Validate } from '../validation/validate';
@@ -17,6 +17,45 @@ export interface SandboxExpiryProps {
    * 168, known at synth time (it is written into the state machine definition; no token).
    */
   readonly hours: number;
+  /**
+   * Work the delete state machine does before each `DeleteStack` attempt, in order: the first
+   * attempt and every retry after a `DELETE_FAILED` (for example, stopping a DMS Serverless
+   * replication, which makes the deletion of its configuration fail while it runs).
+   *
+   * A hook must not reference this stack's resources with `Ref`/`Fn::GetAtt` (the delete
+   * state machine would then depend on them, while every resource of the stack depends on
+   * the delete state machine: a cycle); name them by identifiers known at synth time.
+   * @default - none
+   */
+  readonly beforeDelete?: ISandboxBeforeDelete[];
+}
+
+/**
+ * Work the sandbox delete state machine does before each `DeleteStack` attempt.
+ * @see SandboxExpiryProps.beforeDelete
+ */
+export interface ISandboxBeforeDelete {
+  /**
+   * IAM statements for the delete state machine's role beyond those its tasks declare
+   * themselves (`CallAwsService` grants its `iamAction` on its `iamResources`).
+   */
+  readonly statements: iam.PolicyStatement[];
+  /**
+   * Builds the states of this step in `scope` (the `SandboxExpiry` construct: use ids unique
+   * in it) and returns them as a chain whose end continues to the next step (end a `Choice`
+   * with `.afterwards()`). Query language JSONata. It may end the execution with a `Fail`
+   * state when the stack cannot be deleted.
+   */
+  bind(scope: Construct): sfn.IChainable;
+}
+
+/** Optional parts of an {@link ISandboxBeforeDelete}. */
+export interface ISandboxBeforeDeleteWildcard extends ISandboxBeforeDelete {
+  /**
+   * Why an action of this step needs `Resource: "*"` (the action supports no resource-level
+   * permission): added to the delete state machine role's cdk-nag acknowledgement.
+   */
+  readonly wildcardReason: string;
 }
 
 /** Milliseconds in an hour, for the JSONata expression that computes the expiry time. */
@@ -25,6 +64,15 @@ const MS_PER_HOUR = 3_600_000;
 const SCHEDULE_NAME = 'delete-stack';
 /** How long the delete state machine waits before it looks again at a stack that is being deployed. */
 const BUSY_STACK_WAIT = Duration.minutes(5);
+/** How often the delete state machine looks at a stack that is being deleted. */
+const DELETION_POLL = Duration.minutes(1);
+/** How long the delete state machine waits after a `DELETE_FAILED` before it tries again. */
+const RETRY_WAIT = Duration.minutes(5);
+/**
+ * `DeleteStack` calls per execution: the first and two retries after `DELETE_FAILED`; then the
+ * execution fails with `Sandbox.DeleteFailed` (a resource that fails three times needs a human).
+ */
+const MAX_DELETE_ATTEMPTS = 3;
 
 /**
  * The time-to-live of a sandbox stack: deletes the stack N hours after its latest successful
@@ -37,7 +85,18 @@ const BUSY_STACK_WAIT = Duration.minutes(5);
  *   is part of the stack, so deleting the stack deletes the schedule too);
  * - the schedule (EventBridge Scheduler, `schedulerRole`) starts `deleteStateMachine`, which
  *   checks the stack (not protected, deployed with a CloudFormation service role, not in the
- *   middle of a deployment) and calls `cloudformation:DeleteStack` on this stack only.
+ *   middle of a deployment), runs the `beforeDelete` steps and calls
+ *   `cloudformation:DeleteStack` on this stack only; then it polls `DescribeStacks` until the
+ *   stack is gone or `DELETE_FAILED`. On `DELETE_FAILED` it waits, runs the `beforeDelete`
+ *   steps again and retries, at most 3 `DeleteStack` calls in all, then fails with
+ *   `Sandbox.DeleteFailed` and CloudFormation's reason as the cause.
+ *
+ * The delete state machine must outlive every resource whose deletion can fail, or nothing would
+ * be left to retry: every other resource of the stack depends on it (`DependsOn`), so
+ * CloudFormation deletes it, its role and its policy last. A successful deletion therefore ends
+ * the execution with the stack (Step Functions stops the executions of a deleted state machine).
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
  */
 export class SandboxExpiry extends Construct {
   /** The schedule group that holds the one-time schedule (deleted with the stack, and its schedules with it). */
@@ -63,21 +122,28 @@ export class SandboxExpiry extends Construct {
     // deleting the group deletes the schedule in it: nothing outlives the stack
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
     this.scheduleArn = stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.scheduleGroup.scheduleGroupName}/${SCHEDULE_NAME}` });
-    this.deleteStateMachine = this.createDeleteStateMachine();
+    this.deleteStateMachine = this.createDeleteStateMachine(props.beforeDelete ?? []);
+    Aspects.of(stack).add(new OutliveTheStack(this), { priority: AspectPriority.MUTATING });
     this.schedulerRole = this.createSchedulerRole();
     this.armStateMachine = this.createArmStateMachine(props.hours);
     this.onDeployRole = serviceRole(this, 'OnDeployRole', 'events.amazonaws.com', 'Starts the sandbox expiry arming state machine after each deployment of this stack');
     this.onDeployRule = this.createOnDeployRule();
-    this.acknowledge();
+    const wildcardReasons = (props.beforeDelete ?? []).map((h) => (h as Partial<ISandboxBeforeDeleteWildcard>).wildcardReason);
+    this.acknowledge(wildcardReasons.filter((r): r is string => !!r));
     new CfnOutput(stack, 'SandboxExpirySchedule', {
       value: `${this.scheduleGroup.scheduleGroupName}/${SCHEDULE_NAME}`,
       description: `Sandbox time-to-live: aws scheduler get-schedule --group-name <group> --name ${SCHEDULE_NAME} shows when this stack is deleted`,
     });
   }
 
-  /** DescribeStacks, check, DeleteStack: everything on this stack's ARN only. */
-  private createDeleteStateMachine(): sfn.StateMachine {
+  /**
+   * DescribeStacks, check, the `beforeDelete` steps, DeleteStack, then DescribeStacks until the
+   * stack is gone or DELETE_FAILED (retried a bounded number of times): CloudFormation calls on
+   * this stack's ARN only.
+   */
+  private createDeleteStateMachine(beforeDelete: ISandboxBeforeDelete[]): sfn.StateMachine {
     const stackId = Aws.STACK_ID;
+    const start = sfn.Pass.jsonata(this, 'Start', { assign: { attempts: 0 } });
     const describe = tasks.CallAwsService.jsonata(this, 'DescribeStack', {
       service: 'cloudformation',
       action: 'describeStacks',
@@ -94,12 +160,27 @@ export class SandboxExpiry extends Construct {
       parameters: { StackName: stackId },
       iamResources: [stackId],
       iamAction: 'cloudformation:DeleteStack',
+      assign: { attempts: '{% $attempts + 1 %}' },
     });
     del.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(30), maxAttempts: 3, backoffRate: 2 });
+    // the steps before each attempt, then DeleteStack, then poll until deleted or DELETE_FAILED
+    const hooks = beforeDelete.map((hook) => hook.bind(this));
+    const attempt = hooks.length === 0 ? del : hooks.reduce<sfn.Chain | undefined>(
+      (chain, hook) => (chain ? chain.next(hook) : sfn.Chain.start(hook)), undefined)!.next(del);
+    const waitForDeletion = sfn.Wait.jsonata(this, 'WaitForDeletion', { time: sfn.WaitTime.duration(DELETION_POLL) });
+    del.next(waitForDeletion);
+    waitForDeletion.next(describe);
     const wait = sfn.Wait.jsonata(this, 'WaitForDeployment', { time: sfn.WaitTime.duration(BUSY_STACK_WAIT) });
+    const retryWait = sfn.Wait.jsonata(this, 'WaitBeforeRetry', { time: sfn.WaitTime.duration(RETRY_WAIT) });
+    const status = (...names: string[]) => sfn.Condition.jsonata(`{% $stack.StackStatus in [${names.map((n) => `'${n}'`).join(', ')}] %}`);
     const check = sfn.Choice.jsonata(this, 'CheckStack')
-      .when(sfn.Condition.jsonata("{% $stack.StackStatus in ['DELETE_IN_PROGRESS', 'DELETE_COMPLETE'] %}"),
-        sfn.Succeed.jsonata(this, 'AlreadyDeleting'))
+      .when(status('DELETE_COMPLETE'), sfn.Succeed.jsonata(this, 'Deleted', { outputs: { stackId: '{% $stack.StackId %}', deleteAttempts: '{% $attempts %}' } }))
+      .when(status('DELETE_IN_PROGRESS'), waitForDeletion)
+      .when(sfn.Condition.jsonata(`{% $stack.StackStatus = 'DELETE_FAILED' and $attempts >= ${MAX_DELETE_ATTEMPTS} %}`), sfn.Fail.jsonata(this, 'DeleteFailed', {
+        error: 'Sandbox.DeleteFailed',
+        cause: '{% \'The stack is still DELETE_FAILED after \' & $string($attempts) & \' DeleteStack attempts: \' & ($stack.StackStatusReason ? $stack.StackStatusReason : \'no reason given\') & \'. See the stack events, fix the resource named there and delete the stack by hand.\' %}',
+      }))
+      .when(status('DELETE_FAILED'), retryWait.next(attempt))
       .when(sfn.Condition.jsonata("{% $contains($stack.StackStatus, 'IN_PROGRESS') %}"), wait.next(describe))
       .when(sfn.Condition.jsonata('{% $stack.EnableTerminationProtection = true %}'), sfn.Fail.jsonata(this, 'TerminationProtected', {
         error: 'Sandbox.TerminationProtected',
@@ -109,13 +190,15 @@ export class SandboxExpiry extends Construct {
         error: 'Sandbox.NoServiceRole',
         cause: 'The stack was deployed without a CloudFormation service role, so CloudFormation would delete it with this state machine\'s own (minimal) permissions: delete it by hand (cdk destroy).',
       }))
-      .otherwise(del.next(sfn.Succeed.jsonata(this, 'Deleting', { outputs: { stackId: '{% $stack.StackId %}', deletedWith: '{% $stack.RoleARN %}' } })));
+      .otherwise(attempt);
+    const role = serviceRole(this, 'DeleteRole', 'states.amazonaws.com', 'Deletes this sandbox stack when its time-to-live ends');
+    for (const hook of beforeDelete) hook.statements.forEach((st) => role.addToPrincipalPolicy(st));
     return new sfn.StateMachine(this, 'DeleteStateMachine', {
       queryLanguage: sfn.QueryLanguage.JSONATA,
-      definitionBody: sfn.DefinitionBody.fromChainable(describe.next(check)),
-      role: serviceRole(this, 'DeleteRole', 'states.amazonaws.com', 'Deletes this sandbox stack when its time-to-live ends'),
+      definitionBody: sfn.DefinitionBody.fromChainable(start.next(describe).next(check)),
+      role,
       tracingEnabled: true,
-      comment: 'Deletes this sandbox stack (cloudformation:DeleteStack with the stack\'s own service role) when its time-to-live ends',
+      comment: 'Deletes this sandbox stack (cloudformation:DeleteStack with the stack\'s own service role) when its time-to-live ends, and checks that it is gone',
     });
   }
 
@@ -195,10 +278,11 @@ export class SandboxExpiry extends Construct {
     return rule;
   }
 
-  private acknowledge(): void {
+  private acknowledge(hookWildcards: string[]): void {
     for (const sm of [this.deleteStateMachine, this.armStateMachine]) {
+      const hooks = sm === this.deleteStateMachine ? hookWildcards.map((r) => ` ${r}`).join('') : '';
       NagAcknowledgements.acknowledge(sm.role, 'AwsSolutions-IAM5[Resource::*]',
-        'Step Functions X-Ray tracing actions (xray:PutTraceSegments and friends) only support Resource "*".');
+        `Step Functions X-Ray tracing actions (xray:PutTraceSegments and friends) only support Resource "*".${hooks}`);
       NagAcknowledgements.acknowledge(sm, 'AwsSolutions-SF1',
         'Runs once per deployment (arm) or once at expiry (delete); a log group of this stack would be deleted by the very stack deletion it records, and the Step Functions execution history keeps every state\'s input, output and error.');
     }
@@ -216,4 +300,20 @@ function serviceRole(scope: Construct, id: string, service: string, description:
     description,
     assumedBy: new iam.ServicePrincipal(service).withConditions({ StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } }),
   });
+}
+
+/**
+ * Makes every resource of the stack outside `expiry` depend on the delete state machine, so that
+ * CloudFormation deletes the state machine (and, through its own dependencies, its role and
+ * policy) after everything else: when a resource fails to delete, the machinery that retries is
+ * still there. The expiry resources themselves reference nothing outside `expiry`, so no cycle.
+ */
+class OutliveTheStack implements IAspect {
+  constructor(private readonly expiry: SandboxExpiry) {}
+
+  public visit(node: IConstruct): void {
+    if (!CfnResource.isCfnResource(node) || Stack.of(node) !== Stack.of(this.expiry)) return;
+    if (node.node.scopes.includes(this.expiry)) return;
+    node.addDependency(this.expiry.deleteStateMachine.node.defaultChild as CfnResource);
+  }
 }

@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Sandbox } from './sandbox';
 import { SandboxBudget } from './sandbox-budget';
 import { budgetEmailsFrom, budgetUsdFrom, TTL_HOURS, ttlHoursFrom } from './sandbox-context';
-import { SandboxExpiry } from './sandbox-expiry';
+import { ISandboxBeforeDelete, SandboxExpiry } from './sandbox-expiry';
 import { CustomerManagedPolicies } from '../compliance/customer-managed-policies';
 import { Limit } from '../validation/limit';
 import { Validate } from '../validation/validate';
@@ -17,6 +17,13 @@ export interface SandboxLifetimeOptions {
    * @default - none: a budget then needs `-c analytics-patterns:budget-email=...`
    */
   readonly budgetEmails?: string[];
+  /**
+   * Work the time-to-live's delete state machine does before each `DeleteStack` attempt (for
+   * example, stopping a DMS Serverless replication). Used only when the time-to-live is set.
+   * @default - none
+   * @see SandboxExpiryProps.beforeDelete
+   */
+  readonly beforeDelete?: ISandboxBeforeDelete[];
 }
 
 const ID = 'SandboxLifetime';
@@ -41,8 +48,11 @@ const ID = 'SandboxLifetime';
  * at deploy time: this stack's own `CREATE_COMPLETE`/`UPDATE_COMPLETE` event (EventBridge)
  * starts a state machine that computes `at(now + N hours)` and creates, or moves, a one-time
  * EventBridge Scheduler schedule; each successful deployment restarts the countdown. The
- * schedule starts a second state machine that calls `cloudformation:DeleteStack` on this
- * stack's ARN, and nothing else. CloudFormation then deletes the resources with the service
+ * schedule starts a second state machine that runs the app's `beforeDelete` steps and calls
+ * `cloudformation:DeleteStack` on this stack's ARN, then watches the deletion: on
+ * `DELETE_FAILED` it runs the steps again and retries (3 attempts in all), then fails with
+ * `Sandbox.DeleteFailed`. Every other resource depends on that state machine, so it is deleted
+ * last. CloudFormation then deletes the resources with the service
  * role the stack was deployed with (the CDK bootstrap's CloudFormation execution role), not
  * with the state machine's role: without a `RoleARN` in the request, CloudFormation uses the
  * stack's stored role even when the caller may not pass it, so no `iam:PassRole` is needed.
@@ -104,7 +114,7 @@ export class SandboxLifetime extends Construct {
     this.budgetUsd = budgetUsdFrom(stack, SandboxLifetime.BUDGET_CONTEXT_KEY, stack.node.tryGetContext(SandboxLifetime.BUDGET_CONTEXT_KEY));
     if (this.timeToLiveHours !== undefined) {
       this.validateDeletable(stack);
-      this.expiry = new SandboxExpiry(this, 'Expiry', { hours: this.timeToLiveHours });
+      this.expiry = new SandboxExpiry(this, 'Expiry', { hours: this.timeToLiveHours, beforeDelete: options.beforeDelete });
       Aspects.of(stack).add(new DeleteEverything(), { priority: AspectPriority.MUTATING });
       // after the tags (auto-delete marks its buckets with one) have been applied
       Aspects.of(stack).add(new WarnUnemptiedBuckets(), { priority: AspectPriority.READONLY });

@@ -16,6 +16,8 @@ export interface RunResult {
   readonly status: 'SUCCEEDED' | 'FAILED';
   readonly output?: any;
   readonly error?: string;
+  /** The Fail state's cause (evaluated when it is an expression). */
+  readonly cause?: string;
   /** State names in the order they ran. */
   readonly path: string[];
   /** The evaluated Arguments of every task, in order. */
@@ -68,7 +70,7 @@ export async function runJsonata(definition: any, options: RunOptions = {}): Pro
   let input = options.input ?? {};
   let name: string | undefined = definition.StartAt;
   while (name !== undefined) {
-    if (path.length > 100) throw new Error(`more than 100 steps: ${path.join(' > ')}`);
+    if (path.length > 500) throw new Error(`more than 500 steps: ${path.join(' > ')}`);
     const state = definition.States[name];
     if (!state) throw new Error(`transition to unknown state ${name}`);
     path.push(name);
@@ -87,7 +89,7 @@ async function runState(run: Run, name: string, state: any, input: any): Promise
     case 'Succeed':
       return { end: { status: 'SUCCEEDED', output: await output(input) } };
     case 'Fail':
-      return { end: { status: 'FAILED', error: state.Error } };
+      return { end: { status: 'FAILED', error: state.Error, cause: await evaluate(state.Cause, bindings) } };
     case 'Wait':
     case 'Pass':
       await assign(state, run.vars, bindings);
