@@ -256,7 +256,12 @@ describe('RedshiftWarehouse validation', () => {
     expectPropError(() => new RedshiftWarehouse(stack, 'Warehouse', { type: WarehouseType.SERVERLESS, vpc }), { path, prop: 'vpcSubnets', value: '2 subnets', allowed: 'at least 3 subnets' });
   });
   test('Spectrum schema name', () => { expectPropError(make({ spectrum: { schemaName: 'lake"; drop', glueDatabaseName: 'curated' } }), { path, prop: 'spectrum.schemaName', allowed: 'lower-case letters' }); });
-  test('Spectrum Glue database', () => { expectPropError(make({ spectrum: { schemaName: 'lake', glueDatabaseName: "cur'ated" } }), { path, prop: 'spectrum.glueDatabaseName', allowed: 'Glue database name' }); });
+  test('Spectrum Glue database: GlueLimits.DATABASE_NAME (characters, 1-255 on both sides)', () => {
+    const allowed = 'lower-case letters, digits and "_", 1-255 characters';
+    expectPropError(make({ spectrum: { schemaName: 'lake', glueDatabaseName: "cur'ated" } }), { path, prop: 'spectrum.glueDatabaseName', value: '"cur\'ated"', allowed });
+    expectPropError(make({ spectrum: { schemaName: 'lake', glueDatabaseName: 'd'.repeat(256) } }), { path, prop: 'spectrum.glueDatabaseName', allowed });
+    expect(make({ spectrum: { schemaName: 'lake', glueDatabaseName: 'd'.repeat(255) } })).not.toThrow();
+  });
 });
 
 describe('RedshiftWarehouse compliance', () => {

@@ -1,5 +1,5 @@
 import {
-  CopyFilePlan, CustomerManagedPolicies, NagAcknowledgements, PrivateSubnets, RedshiftCapacity, RedshiftLimits,
+  CopyFilePlan, CustomerManagedPolicies, GlueLimits, NagAcknowledgements, PrivateSubnets, RedshiftCapacity, RedshiftLimits,
   RedshiftNodeType, Sandbox, TimeUnit, Validate,
 } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
@@ -260,7 +260,7 @@ export class RedshiftWarehouse extends Construct implements IRedshiftWarehouse {
       Validate.that(this, !Token.isUnresolved(value), { prop, value: 'a token', allowed: 'a name known at synth time (it is written into the CREATE EXTERNAL SCHEMA statement)' });
     }
     Validate.that(this, IDENTIFIER.test(schemaName), { prop: 'spectrum.schemaName', value: schemaName, allowed: IDENTIFIER_RULE });
-    Validate.pattern(this, 'spectrum.glueDatabaseName', '^[a-z0-9_]{1,255}$', 'a Glue database name: lower-case letters, digits and "_"', glueDatabaseName);
+    Validate.resourceName(this, 'spectrum.glueDatabaseName', glueDatabaseName, GlueLimits.DATABASE_NAME);
   }
 
   /** Private subnets of the VPC (never public ones); Serverless needs them in at least 3 zones. */
