@@ -172,6 +172,21 @@ describe('DataLakeCrawler', () => {
     );
   });
 
+  test('each target prefix\'s object wildcard is acknowledged once on the policy, with a reason naming that prefix', () => {
+    const stack = testStack();
+    const raw = new SecureBucket(stack, 'Raw');
+    new DataLakeCrawler(stack, 'Crawler', {
+      database: new DataLakeDatabase(stack, 'Db', { databaseName: 'clickstream' }),
+      targets: [{ bucket: raw.bucket, prefix: 'events/' }, { bucket: raw.bucket, prefix: 'clicks/' }],
+    });
+    const objects = expectNagClean(stack).acknowledged
+      .filter((a) => a.pack === 'AwsSolutions' && a.path === 'TestStack/Crawler/Policy/Resource' && /Raw.*\/(events|clicks)\/\*/.test(a.rule));
+    expect(objects.map((a) => a.reason).sort()).toEqual([
+      '[DataLakeCrawler at TestStack/Crawler] The crawler reads every object under the target prefix clicks/ (new partitions arrive continuously); the wildcard stops at that prefix.',
+      '[DataLakeCrawler at TestStack/Crawler] The crawler reads every object under the target prefix events/ (new partitions arrive continuously); the wildcard stops at that prefix.',
+    ]);
+  });
+
   describe('validation', () => {
     const path = 'TestStack/Crawler';
     test('no targets', () => {

@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import { acknowledgeObjectWildcards } from '../common/s3-access';
 import { CrawlerDeleteBehavior, CrawlerUpdateBehavior, DataLakeCrawlerProps, RecrawlBehavior } from './data-lake-crawler-props';
 import { glueSchedule } from './glue-schedule';
 import { GlueSecurityConfiguration } from './glue-security-configuration';
@@ -172,14 +173,8 @@ export class DataLakeCrawler extends Construct {
   private acknowledgeWildcards(props: DataLakeCrawlerProps, tablesArn: string): void {
     NagAcknowledgements.acknowledge(this.policy, `AwsSolutions-IAM5[${NagAcknowledgements.resourceFinding(this, tablesArn)}]`,
       'The crawler creates tables named after the folders it finds; table names are not known before the crawl, so table ARNs end with a wildcard inside this one database (narrowed by tablePrefix when set).');
-    const seen = new Set<string>();
-    for (const t of props.targets) {
-      const finding = NagAcknowledgements.resourceFinding(this, t.bucket.arnForObjects(`${t.prefix}*`));
-      if (seen.has(finding)) continue;
-      seen.add(finding);
-      NagAcknowledgements.objectsUnder(this.policy, t.bucket, t.prefix,
-        `The crawler reads every object under the target prefix ${t.prefix} (new partitions arrive continuously); the wildcard stops at that prefix.`);
-    }
+    acknowledgeObjectWildcards(this.policy, props.targets, (t) =>
+      `The crawler reads every object under the target prefix ${t.prefix} (new partitions arrive continuously); the wildcard stops at that prefix.`);
     NagAcknowledgements.acknowledge(this.policy, `AwsSolutions-IAM5[${NagAcknowledgements.resourceFinding(this, this.securityConfiguration.logGroupArn('crawlers'))}]`,
       'Glue names the crawler log group and streams itself (/aws-glue/crawlers or /aws-glue/crawlers-role/<role>-<security configuration>); the wildcard stops at that prefix.');
   }
