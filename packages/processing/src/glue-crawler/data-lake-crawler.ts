@@ -5,11 +5,11 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { Construct } from 'constructs';
-import { acknowledgeObjectWildcards } from '../common/s3-access';
+import { Construct, IConstruct } from 'constructs';
 import { CrawlerDeleteBehavior, CrawlerUpdateBehavior, DataLakeCrawlerProps, RecrawlBehavior } from './data-lake-crawler-props';
 import { glueSchedule } from './glue-schedule';
 import { GlueSecurityConfiguration } from './glue-security-configuration';
+import { acknowledgeObjectWildcards } from '../common/s3-access';
 
 const PREFIX = '^([A-Za-z0-9!_.*\'()=-]+/)+$';
 /** What a crawler calls on the catalog (read the database, create and update tables and partitions). */
@@ -19,6 +19,20 @@ const CATALOG = [
   'glue:BatchCreatePartition', 'glue:UpdatePartition', 'glue:BatchUpdatePartition',
 ];
 const DELETE_CATALOG = ['glue:DeleteTable', 'glue:BatchDeleteTable', 'glue:DeletePartition', 'glue:BatchDeletePartition'];
+
+/**
+ * A Glue crawler as a workflow starts it: a {@link DataLakeCrawler}, or a crawler of yours
+ * (for example a `glue.CfnCrawler` in a construct of your own).
+ */
+export interface IDataLakeCrawler extends IConstruct {
+  /** Crawler name (a plain string or a token). */
+  readonly crawlerName: string;
+  /**
+   * The crawler's own schedule, if it has one (a workflow only starts crawlers without one).
+   * @default - none
+   */
+  readonly schedule?: scheduler.ScheduleExpression;
+}
 
 /**
  * A Glue crawler that catalogs partitioned S3 data (notes 3.1).
@@ -51,7 +65,7 @@ const DELETE_CATALOG = ['glue:DeleteTable', 'glue:BatchDeleteTable', 'glue:Delet
  *   schedule: scheduler.ScheduleExpression.cron({ minute: '15' }),
  * });
  */
-export class DataLakeCrawler extends Construct {
+export class DataLakeCrawler extends Construct implements IDataLakeCrawler {
   /** Crawler name (plain string, for triggers and Lake Formation grants). */
   public readonly crawlerName: string;
   /** ARN of the crawler. */
