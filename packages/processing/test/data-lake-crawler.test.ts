@@ -4,6 +4,7 @@ import {
 } from '@analytics-patterns/testing';
 import { Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -126,6 +127,24 @@ describe('DataLakeCrawler', () => {
       },
     });
     t.hasResourceProperties('AWS::Glue::Crawler', { TablePrefix: 'raw_', SchemaChangePolicy: { DeleteBehavior: 'DELETE_FROM_DATABASE' } });
+  });
+
+  test('GlueSecurityConfiguration.addUseStatements adds to the given policy and returns what it added', () => {
+    const stack = testStack();
+    const security = new GlueSecurityConfiguration(stack, 'Security', { securityConfigurationName: 'lake-security' });
+    const policy = new iam.Policy(stack, 'JobPolicy', { roles: [new iam.Role(stack, 'JobRole', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') })] });
+    const logs = 'arn:aws:logs:eu-west-1:123456789012:log-group:/aws-glue/jobs*';
+    const glueLogs = { Sid: 'GlueLogs', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'], Resource: logs };
+    const bookmarks = {
+      Sid: 'EncryptedJobBookmarks',
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: { 'Fn::GetAtt': [id(stack, security.encryptionKey), 'Arn'] },
+    };
+    const added = security.addUseStatements(policy, 'jobs', true);
+    expect(added.map((st) => stack.resolve(st.toStatementJson()))).toEqual([glueLogs, bookmarks]);
+    expect(Template.fromStack(stack).toJSON().Resources[id(stack, policy)].Properties.PolicyDocument.Statement).toEqual([glueLogs, bookmarks]);
+    expect(security.addUseStatements(new iam.Policy(stack, 'CrawlerPolicy'), 'crawlers', false)).toHaveLength(1);
   });
 
   test('incremental crawl with LOG/LOG; existing security configuration and imported bucket', () => {

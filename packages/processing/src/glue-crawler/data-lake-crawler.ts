@@ -175,7 +175,7 @@ export class DataLakeCrawler extends Construct implements IDataLakeCrawler {
         conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
       }));
     }
-    this.securityConfiguration.grantUse(this.policy, 'crawlers', false);
+    this.securityConfiguration.addUseStatements(this.policy, 'crawlers', false);
     if (props.lakeFormationGoverned) {
       this.policy.addStatements(new iam.PolicyStatement({ sid: 'LakeFormationDataAccess', actions: ['lakeformation:GetDataAccess'], resources: ['*'] }));
       NagAcknowledgements.acknowledge(this.policy, 'AwsSolutions-IAM5[Resource::*]',

@@ -185,7 +185,7 @@ export class DataLakeEtlJob extends Construct implements IDataLakeEtlJob {
         conditions: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
       }),
     );
-    this.securityConfiguration.grantUse(this.policy, 'jobs', this.jobBookmarks);
+    this.securityConfiguration.addUseStatements(this.policy, 'jobs', this.jobBookmarks);
     if (props.lakeFormationGoverned) {
       this.policy.addStatements(new iam.PolicyStatement({ sid: 'LakeFormationDataAccess', actions: ['lakeformation:GetDataAccess'], resources: ['*'] }));
     }
