@@ -169,6 +169,29 @@ describe('Results -> StreamConsumer -> device state table and alert queue', () =
     );
     await access.expectExplicitlyDenied({ principal: role, action: 'sqs:SendMessage', resource: queue, context: plainHttp });
   });
+
+  test('its seen set over TLS only, and the shared app key for its on-failure queue only through SQS', async () => {
+    const seen = stack.consumer.seenTable.tableArn;
+    const failures = stack.consumer.deadLetterQueue.queueArn;
+    await access.expectAllowed(
+      { principal: role, action: 'dynamodb:BatchGetItem', resource: seen },
+      { principal: role, action: 'dynamodb:BatchWriteItem', resource: seen },
+      { principal: role, action: 'sqs:SendMessage', resource: failures },
+      { principal: role, action: 'kms:Decrypt', resource: key, context: via('sqs') },
+    );
+    await access.expectDenied(
+      { principal: role, action: 'dynamodb:BatchGetItem', resource: seen, context: plainHttp },
+      { principal: role, action: 'dynamodb:BatchWriteItem', resource: seen, context: plainHttp },
+      // the app key also protects the streams, bucket and domain: the on-failure queue grant adds no direct use
+      // (kms:Decrypt without kms:ViaService comes from Lambda's Kinesis event source, reading the Results stream)
+      { principal: role, action: 'kms:GenerateDataKey', resource: key },
+      { principal: role, action: 'kms:Encrypt', resource: key },
+      { principal: role, action: 'kms:Encrypt', resource: key, context: via('sqs') },
+      { principal: role, action: 'kms:ReEncryptFrom', resource: key, context: via('sqs') },
+      { principal: role, action: 'kms:GenerateDataKey', resource: key, context: via('s3') },
+    );
+    await access.expectExplicitlyDenied({ principal: role, action: 'sqs:SendMessage', resource: failures, context: plainHttp });
+  });
 });
 
 describe('the learner looks at the results; strangers do not', () => {
@@ -198,6 +221,8 @@ describe('the learner looks at the results; strangers do not', () => {
     const stores: Array<[string, string]> = [
       ['sqs:ReceiveMessage', stack.alerts.queue.queueArn],
       ['dynamodb:GetItem', stack.deviceState.table.tableArn],
+      ['dynamodb:BatchWriteItem', stack.consumer.seenTable.tableArn],
+      ['sqs:ReceiveMessage', stack.consumer.deadLetterQueue.queueArn],
       ['kinesis:GetRecords', telemetry],
       ['kinesis:PutRecord', telemetry],
       ['kinesis:GetRecords', results],
@@ -213,8 +238,14 @@ describe('the learner looks at the results; strangers do not', () => {
       );
     }
     await access.expectDenied({ principal: stranger, action: 'sts:AssumeRole', resource: stack.search.adminRole.roleArn });
+    // the tables have no resource policy: plain HTTP is refused to the roles that hold their grants
+    await access.expectDenied(
+      { principal: stack.consumer.role.roleArn, action: 'dynamodb:BatchWriteItem', resource: stack.consumer.seenTable.tableArn, context: plainHttp },
+      { principal: stack.consumer.role.roleArn, action: 'dynamodb:UpdateItem', resource: stack.deviceState.table.tableArn, context: plainHttp },
+    );
     await access.expectExplicitlyDenied(
       { ...learner, action: 'sqs:ReceiveMessage', resource: stack.alerts.queue.queueArn, context: plainHttp },
+      { ...learner, action: 'sqs:ReceiveMessage', resource: stack.consumer.deadLetterQueue.queueArn, context: plainHttp },
       { ...learner, action: 's3:GetObject', resource: stack.results.bucket.arnForObjects('opensearch-failed/x.gz'), context: plainHttp },
     );
   });

@@ -1,6 +1,6 @@
 import { CustomerManagedPolicies } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
-import { ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, TableFormat } from '@analytics-patterns/storage';
+import { ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, IDataLakeTable, TableFormat } from '@analytics-patterns/storage';
 import {
   AccessModel, cfnValidationFindings, expectNagClean, expectParameterUsed, expectPropError, numberParameter, Principals, stringParameter, testStack,
 } from '@analytics-patterns/testing';
@@ -189,6 +189,38 @@ describe('AnalyticsWorkgroup', () => {
     const policy = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
     expect(policy).toContain('/events/*');
     expect(policy).not.toContain('lakeformation:GetDataAccess');
+  });
+
+  test('grantQuery reads any IDataLakeTable (a hand-written table, not DataLakeTable) through its own grant methods', () => {
+    const stack = testStack();
+    const w = workgroup(stack);
+    const bucket = s3.Bucket.fromBucketName(stack, 'Orders', 'orders-bucket');
+    const calls: string[] = [];
+    const grant = (kind: string) => (grantee: iam.IGrantable) => {
+      calls.push(kind);
+      return iam.Grant.addToPrincipal({ grantee, actions: [`glue:${kind}`], resourceArns: ['arn:aws:glue:eu-west-1:123456789012:table/sales/orders'] });
+    };
+    const orders: IDataLakeTable = {
+      tableName: 'orders',
+      databaseName: 'sales',
+      database: DataLakeDatabase.fromDatabaseName(stack, 'Sales', 'sales'),
+      tableArn: 'arn:aws:glue:eu-west-1:123456789012:table/sales/orders',
+      partitionKeys: [],
+      bucket,
+      prefix: 'orders/',
+      grantRead: grant('GetTable'),
+      grantReadMetadata: grant('GetTables'),
+    };
+    const analyst = new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() });
+    const lakeAnalyst = new iam.Role(stack, 'LakeAnalyst', { assumedBy: new iam.AccountRootPrincipal() });
+    w.grantQuery(analyst, { tables: [orders] });
+    w.grantQuery(lakeAnalyst, { tables: [orders], lakeFormation: true });
+    expect(calls).toEqual(['GetTable', 'GetTables']);
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual(expect.arrayContaining([
+      { Effect: 'Allow', Action: 'glue:GetTable', Resource: 'arn:aws:glue:eu-west-1:123456789012:table/sales/orders' },
+      { Effect: 'Allow', Action: 'glue:GetTables', Resource: 'arn:aws:glue:eu-west-1:123456789012:table/sales/orders' },
+    ]));
   });
 
   test('cdk-nag clean, with analysts granted (Lake Formation and direct)', () => {

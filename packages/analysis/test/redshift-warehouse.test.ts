@@ -256,7 +256,12 @@ describe('RedshiftWarehouse validation', () => {
     expectPropError(() => new RedshiftWarehouse(stack, 'Warehouse', { type: WarehouseType.SERVERLESS, vpc }), { path, prop: 'vpcSubnets', value: '2 subnets', allowed: 'at least 3 subnets' });
   });
   test('Spectrum schema name', () => { expectPropError(make({ spectrum: { schemaName: 'lake"; drop', glueDatabaseName: 'curated' } }), { path, prop: 'spectrum.schemaName', allowed: 'lower-case letters' }); });
-  test('Spectrum Glue database', () => { expectPropError(make({ spectrum: { schemaName: 'lake', glueDatabaseName: "cur'ated" } }), { path, prop: 'spectrum.glueDatabaseName', allowed: 'Glue database name' }); });
+  test('Spectrum Glue database: GlueLimits.DATABASE_NAME (characters, 1-255 on both sides)', () => {
+    const allowed = 'lower-case letters, digits and "_", 1-255 characters';
+    expectPropError(make({ spectrum: { schemaName: 'lake', glueDatabaseName: "cur'ated" } }), { path, prop: 'spectrum.glueDatabaseName', value: '"cur\'ated"', allowed });
+    expectPropError(make({ spectrum: { schemaName: 'lake', glueDatabaseName: 'd'.repeat(256) } }), { path, prop: 'spectrum.glueDatabaseName', allowed });
+    expect(make({ spectrum: { schemaName: 'lake', glueDatabaseName: 'd'.repeat(255) } })).not.toThrow();
+  });
 });
 
 describe('RedshiftWarehouse compliance', () => {
@@ -278,7 +283,22 @@ describe('RedshiftWarehouse compliance', () => {
     const key = kms.Key.fromKeyArn(stack, 'Key', `arn:aws:kms:eu-west-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`);
     const bucket = s3.Bucket.fromBucketAttributes(stack, 'Lake', { bucketName: 'corp-lake', encryptionKey: key });
     const warehouse = new RedshiftWarehouse(stack, 'Warehouse', { vpc: importedVpc(stack), encryptionKey: key, spectrum: { schemaName: 'lake', glueDatabaseName: 'curated' } });
-    warehouse.grantLoadFrom(bucket, 'curated/orders/');
+    const grant = warehouse.grantLoadFrom(bucket, 'curated/orders/');
+    // the returned grant: to the warehouse role, S3 read under the prefix and the bucket key through S3
+    expect(grant.success).toBe(true);
+    expect(grant.principalStatements.map((st) => stack.resolve(st.toStatementJson()))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:GetBucketLocation', 's3:ListBucket'],
+        Resource: ['arn:aws:s3:::corp-lake', 'arn:aws:s3:::corp-lake/curated/orders/*'],
+      },
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: key.keyArn,
+        Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+      },
+    ]);
     const report = expectNagClean(stack);
     expect(report.acknowledged.map((a) => a.rule)).toContain('AwsSolutions-IAM5[Resource::arn:aws:s3:::corp-lake/curated/orders/*]');
     Template.fromStack(stack).resourceCountIs('AWS::EC2::VPC', 0);

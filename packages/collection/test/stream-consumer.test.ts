@@ -89,7 +89,13 @@ describe('StreamConsumer defaults', () => {
     const all = statements(template);
     expect(all).toEqual(expect.arrayContaining([
       { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [id(stack, consumer.logGroup), 'Arn'] } },
-      { Sid: 'SeenSet', Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], Resource: tableArn },
+      {
+        Sid: 'SeenSet',
+        Effect: 'Allow',
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+        Resource: tableArn,
+        Condition: { Bool: { 'aws:SecureTransport': 'true' } },
+      },
       {
         Sid: 'SeenSetEncryption',
         Effect: 'Allow',
@@ -97,9 +103,18 @@ describe('StreamConsumer defaults', () => {
         Resource: keyArn,
         Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } },
       },
-      expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']), Resource: queueArn }),
+      { Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: queueArn },
+      // the on-failure queue's key: only what sending needs, only through SQS
+      {
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: keyArn,
+        Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } },
+      },
       expect.objectContaining({ Action: expect.arrayContaining(['kinesis:GetRecords', 'kinesis:GetShardIterator']), Resource: { 'Fn::GetAtt': [id(stack, stream), 'Arn'] } }),
     ]));
+    // every statement on the key carries kms:ViaService (no direct use of the key)
+    expect(all.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(keyArn)).every((s) => s.Condition?.StringEquals?.['kms:ViaService'])).toBe(true);
     for (const s of all) {
       expect(s.Resource).not.toBe('*');
       for (const a of [s.Action].flat()) expect(a).not.toMatch(/^[a-z0-9]+:\*$/);

@@ -434,7 +434,12 @@ describe('StreamIngestion validation', () => {
   test('format conversion needs UNCOMPRESSED and valid Glue names', () => {
     const fc = { format: ColumnarFormat.PARQUET, databaseName: 'raw', tableName: 'clicks' };
     fails({ formatConversion: fc, compression: firehose.Compression.GZIP }, 'compression', '"GZIP"', 'UNCOMPRESSED with format conversion');
-    fails({ formatConversion: { ...fc, tableName: 'Clicks-2' } }, 'formatConversion.tableName', '"Clicks-2"', 'a Glue table name');
+    const glueName = 'lower-case letters, digits and "_", 1-255 characters';
+    fails({ formatConversion: { ...fc, tableName: 'Clicks-2' } }, 'formatConversion.tableName', '"Clicks-2"', glueName);
+    fails({ formatConversion: { ...fc, databaseName: 'Raw' } }, 'formatConversion.databaseName', '"Raw"', glueName);
+    fails({ formatConversion: { ...fc, tableName: 't'.repeat(256) } }, 'formatConversion.tableName', `"${'t'.repeat(256)}"`, glueName);
+    fails({ formatConversion: { ...fc, databaseName: 'd'.repeat(256) } }, 'formatConversion.databaseName', `"${'d'.repeat(256)}"`, glueName);
+    expect(() => new StreamIngestion(testStack(), 'Ingest', { formatConversion: { ...fc, databaseName: 'd'.repeat(255), tableName: 't'.repeat(255) } })).not.toThrow();
   });
 
   test('existing resources exclude the props that would configure new ones', () => {

@@ -4,6 +4,7 @@ import {
 } from '@analytics-patterns/testing';
 import { Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -128,6 +129,24 @@ describe('DataLakeCrawler', () => {
     t.hasResourceProperties('AWS::Glue::Crawler', { TablePrefix: 'raw_', SchemaChangePolicy: { DeleteBehavior: 'DELETE_FROM_DATABASE' } });
   });
 
+  test('GlueSecurityConfiguration.addUseStatements adds to the given policy and returns what it added', () => {
+    const stack = testStack();
+    const security = new GlueSecurityConfiguration(stack, 'Security', { securityConfigurationName: 'lake-security' });
+    const policy = new iam.Policy(stack, 'JobPolicy', { roles: [new iam.Role(stack, 'JobRole', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') })] });
+    const logs = 'arn:aws:logs:eu-west-1:123456789012:log-group:/aws-glue/jobs*';
+    const glueLogs = { Sid: 'GlueLogs', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'], Resource: logs };
+    const bookmarks = {
+      Sid: 'EncryptedJobBookmarks',
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: { 'Fn::GetAtt': [id(stack, security.encryptionKey), 'Arn'] },
+    };
+    const added = security.addUseStatements(policy, 'jobs', true);
+    expect(added.map((st) => stack.resolve(st.toStatementJson()))).toEqual([glueLogs, bookmarks]);
+    expect(Template.fromStack(stack).toJSON().Resources[id(stack, policy)].Properties.PolicyDocument.Statement).toEqual([glueLogs, bookmarks]);
+    expect(security.addUseStatements(new iam.Policy(stack, 'CrawlerPolicy'), 'crawlers', false)).toHaveLength(1);
+  });
+
   test('incremental crawl with LOG/LOG; existing security configuration and imported bucket', () => {
     const stack = testStack();
     const security = new GlueSecurityConfiguration(stack, 'Security', { securityConfigurationName: 'lake-security' });
@@ -170,6 +189,21 @@ describe('DataLakeCrawler', () => {
     expect(report.acknowledged.filter((a) => a.path.includes('Crawler/Policy')).map((a) => a.rule)).toEqual(
       expect.arrayContaining([expect.stringContaining('AwsSolutions-IAM5')]),
     );
+  });
+
+  test('each target prefix\'s object wildcard is acknowledged once on the policy, with a reason naming that prefix', () => {
+    const stack = testStack();
+    const raw = new SecureBucket(stack, 'Raw');
+    new DataLakeCrawler(stack, 'Crawler', {
+      database: new DataLakeDatabase(stack, 'Db', { databaseName: 'clickstream' }),
+      targets: [{ bucket: raw.bucket, prefix: 'events/' }, { bucket: raw.bucket, prefix: 'clicks/' }],
+    });
+    const objects = expectNagClean(stack).acknowledged
+      .filter((a) => a.pack === 'AwsSolutions' && a.path === 'TestStack/Crawler/Policy/Resource' && /Raw.*\/(events|clicks)\/\*/.test(a.rule));
+    expect(objects.map((a) => a.reason).sort()).toEqual([
+      '[DataLakeCrawler at TestStack/Crawler] The crawler reads every object under the target prefix clicks/ (new partitions arrive continuously); the wildcard stops at that prefix.',
+      '[DataLakeCrawler at TestStack/Crawler] The crawler reads every object under the target prefix events/ (new partitions arrive continuously); the wildcard stops at that prefix.',
+    ]);
   });
 
   describe('validation', () => {

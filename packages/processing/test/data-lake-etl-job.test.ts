@@ -1,18 +1,22 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, PartitionKeys, TableFormat, TimePartitionDepth,
+  ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, IDataLakeTable, PartitionKeys, TableFormat, TimePartitionDepth,
 } from '@analytics-patterns/storage';
 import {
   AccessModel, cfnValidationFindings, expectNagClean, expectParameterUsed, expectPropError, numberParameter, Principals, stringParameter, testStack,
 } from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { Construct } from 'constructs';
 import {
   CatalogAndTransformWorkflow, DataLakeCrawler, DataLakeEtlJob, DataLakeEtlJobProps, GlueJobType, GlueSecurityConfiguration, GlueWorkerType,
+  IDataLakeCrawler, IDataLakeEtlJob,
 } from '../src';
 
 interface Fixture { stack: Stack; lake: DataLakeStorage; db: DataLakeDatabase; source: DataLakeTable }
@@ -212,6 +216,74 @@ describe('DataLakeEtlJob', () => {
       expectPropError(() => job(f, { target: { bucket: f.lake.raw.bucket, prefix: 'events/curated/' } }), {
         path: p, prop: 'target.prefix', value: '"events/curated/"', allowed: 'outside the source prefix "events/"',
       });
+    });
+  });
+});
+
+describe('cross-construct props take interfaces', () => {
+  test('DataLakeEtlJob reads any IDataLakeTable (a hand-written one, not DataLakeTable): names, partition keys, location', () => {
+    const f = fixture();
+    const grantNotUsed = (): iam.Grant => { throw new Error('the job grants its own access'); };
+    const orders: IDataLakeTable = {
+      tableName: 'orders',
+      databaseName: 'clickstream',
+      database: f.db,
+      tableArn: 'arn:aws:glue:eu-west-1:123456789012:table/clickstream/orders',
+      partitionKeys: [{ name: 'region' }],
+      bucket: f.lake.raw.bucket,
+      prefix: 'orders/',
+      grantRead: grantNotUsed,
+      grantReadMetadata: grantNotUsed,
+    };
+    const j = new DataLakeEtlJob(f.stack, 'Job', { source: orders, target: { bucket: f.lake.curated.bucket, prefix: 'orders/' }, jobName: 'orders' });
+    const t = Template.fromStack(f.stack);
+    t.hasResourceProperties('AWS::Glue::Job', {
+      DefaultArguments: Match.objectLike({ '--source_database': 'clickstream', '--source_table': 'orders', '--partition_keys': 'region' }),
+    });
+    const policy = JSON.stringify(t.toJSON().Resources[id(f.stack, j.policy)]);
+    expect(policy).toContain('arn:aws:glue:eu-west-1:123456789012:table/clickstream/orders');
+    expect(policy).toContain('/orders/*');
+  });
+
+  test('CatalogAndTransformWorkflow starts any IDataLakeCrawler and IDataLakeEtlJob (hand-written constructs), after their resources', () => {
+    const stack = testStack();
+    class MyCrawler extends Construct implements IDataLakeCrawler {
+      public readonly crawlerName = 'my-crawler';
+      constructor(scope: Construct, cid: string) {
+        super(scope, cid);
+        new glue.CfnCrawler(this, 'Resource', { name: this.crawlerName, role: 'arn:aws:iam::123456789012:role/crawler', targets: { s3Targets: [{ path: 's3://b/p/' }] } });
+      }
+    }
+    class MyJob extends Construct implements IDataLakeEtlJob {
+      public readonly jobName = 'my-job';
+      constructor(scope: Construct, cid: string) {
+        super(scope, cid);
+        new glue.CfnJob(this, 'Resource', { name: this.jobName, role: 'arn:aws:iam::123456789012:role/job', command: { name: 'glueetl', scriptLocation: 's3://b/s.py' } });
+      }
+    }
+    const crawler = new MyCrawler(stack, 'MyCrawler');
+    const myJob = new MyJob(stack, 'MyJob');
+    new CatalogAndTransformWorkflow(stack, 'Workflow', { crawler, job: myJob, schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' }), workflowName: 'mine' });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Glue::Trigger', { Name: 'mine-crawl', Type: 'SCHEDULED', Actions: [{ CrawlerName: 'my-crawler' }] });
+    t.hasResourceProperties('AWS::Glue::Trigger', {
+      Name: 'mine-transform',
+      Predicate: { Logical: 'ANY', Conditions: [{ LogicalOperator: 'EQUALS', CrawlerName: 'my-crawler', CrawlState: 'SUCCEEDED' }] },
+      Actions: [{ JobName: 'my-job' }],
+    });
+    for (const trigger of Object.values(t.findResources('AWS::Glue::Trigger'))) {
+      expect(trigger.DependsOn).toEqual(expect.arrayContaining([id(stack, crawler), id(stack, myJob)]));
+    }
+  });
+
+  test('a hand-written crawler with its own schedule is refused like a DataLakeCrawler', () => {
+    const stack = testStack();
+    const crawler: IDataLakeCrawler = Object.assign(new Construct(stack, 'Scheduled'), {
+      crawlerName: 'c', schedule: scheduler.ScheduleExpression.expression('cron(0 1 * * ? *)'),
+    });
+    const myJob: IDataLakeEtlJob = Object.assign(new Construct(stack, 'J'), { jobName: 'j' });
+    expectPropError(() => new CatalogAndTransformWorkflow(stack, 'Workflow', { crawler, job: myJob, schedule: scheduler.ScheduleExpression.cron({ minute: '0' }) }), {
+      path: 'TestStack/Workflow', prop: 'crawler', value: 'TestStack/Scheduled with schedule cron(0 1 * * ? *)', allowed: 'without its own schedule',
     });
   });
 });

@@ -6,6 +6,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lf from 'aws-cdk-lib/aws-lakeformation';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   LakePermission, LakePrincipal, LakeResource, LakeSettingsMutation, LakeTagResourceType, SecureDataLake, SecureDataLakeProps,
@@ -314,6 +315,28 @@ describe('SecureDataLake: LF-tags, associations, grants, filters', () => {
     });
   });
 
+  test('grantLakeFormationDataAccess returns the IAM grant: through the shared policy for roles, the same grant when repeated', () => {
+    const f = lake({ databases: [{ name: 'sales' }], tables: [ordersTable] });
+    const role = new iam.Role(f.stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    const user = new iam.User(f.stack, 'Person');
+    const grant = f.lake.grantLakeFormationDataAccess(role);
+    const getDataAccess = { Effect: 'Allow', Action: 'lakeformation:GetDataAccess', Resource: '*' };
+    expect(grant.success).toBe(true);
+    expect(grant.principalStatements.map((st) => st.toStatementJson())).toEqual([getDataAccess]);
+    expect(f.lake.grantLakeFormationDataAccess(role)).toBe(grant);
+    // applyBefore orders a resource after the shared policy that holds the statement
+    const consumer = new iam.CfnManagedPolicy(f.stack, 'Consumer', { policyDocument: { Version: '2012-10-17', Statement: [] } });
+    grant.applyBefore(consumer);
+    // a principal that is not a role: the statement in its own policy
+    const userGrant = f.lake.grantLakeFormationDataAccess(user);
+    expect(userGrant.success).toBe(true);
+    expect(userGrant.principalStatements.map((st) => st.toStatementJson())).toEqual([getDataAccess]);
+    const t = Template.fromStack(f.stack);
+    expect(dependsOn(t, id(f.stack, consumer))).toContain(id(f.stack, f.lake.dataAccessPolicy!));
+    const userPolicy = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p.Properties.Users ?? []).includes(id(f.stack, user))) as any;
+    expect(userPolicy.Properties.PolicyDocument.Statement).toEqual([getDataAccess]);
+  });
+
   test('crawler and ETL roles: database, table wildcard and data location grants', () => {
     const f = lake({ databases: [{ name: 'sales' }, { name: 'curated' }], tables: [ordersTable] });
     const crawlerRole = new iam.Role(f.stack, 'CrawlerRole', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
@@ -322,6 +345,12 @@ describe('SecureDataLake: LF-tags, associations, grants, filters', () => {
     const etlGrants = f.lake.grantEtlJob(etlRole, 'sales', 'curated');
     expect(crawlerGrants).toHaveLength(3);
     expect(etlGrants).toHaveLength(5);
+    // the Lake Formation permissions returned are the resources created, in the documented order
+    expect(crawlerGrants.map((g) => g.permissions)).toEqual([['CREATE_TABLE', 'ALTER', 'DESCRIBE'], ['ALTER', 'DESCRIBE', 'SELECT'], ['DATA_LOCATION_ACCESS']]);
+    expect(etlGrants.map((g) => g.permissions)).toEqual([
+      ['DESCRIBE'], ['SELECT', 'DESCRIBE'], ['CREATE_TABLE', 'DESCRIBE'], ['ALTER', 'INSERT', 'DELETE', 'SELECT', 'DESCRIBE'], ['DATA_LOCATION_ACCESS'],
+    ]);
+    expect([...crawlerGrants, ...etlGrants].every((g) => g instanceof lf.CfnPrincipalPermissions && g.node.scope !== undefined)).toBe(true);
     const t = Template.fromStack(f.stack);
     const crawler = { DataLakePrincipalIdentifier: { 'Fn::GetAtt': [id(f.stack, crawlerRole), 'Arn'] } };
     t.hasResourceProperties('AWS::LakeFormation::PrincipalPermissions', {

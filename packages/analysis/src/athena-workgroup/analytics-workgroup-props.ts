@@ -1,4 +1,4 @@
-import { DataLakeTable } from '@analytics-patterns/storage';
+import { IDataLakeTable } from '@analytics-patterns/storage';
 import { Duration, Size } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -26,7 +26,7 @@ export interface QueryGrantOptions {
    * table prefix unless `lakeFormation`).
    * @default - none (grant catalog and data access separately)
    */
-  readonly tables?: DataLakeTable[];
+  readonly tables?: IDataLakeTable[];
   /**
    * The tables are governed by Lake Formation: grant catalog read and
    * `lakeformation:GetDataAccess` but no S3 access (Lake Formation vends credentials

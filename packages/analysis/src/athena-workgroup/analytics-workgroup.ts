@@ -2,7 +2,7 @@ import {
   AthenaLimits, ConstructAlarms, CustomerManagedPolicies, NagAcknowledgements, Sandbox, SizeUnit, TimeUnit, Validate,
 } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
-import { DataLakeTable, SecureBucket } from '@analytics-patterns/storage';
+import { IDataLakeTable, SecureBucket } from '@analytics-patterns/storage';
 import { Duration, Size, Stack, Token } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -261,7 +261,7 @@ export class AnalyticsWorkgroup extends Construct {
   }
 
   /** The wildcards of a query grant, each with its reason, on the grantee (imported buckets included). */
-  private acknowledgeGrant(principal: IConstruct, tables: DataLakeTable[], lakeFormation: boolean): void {
+  private acknowledgeGrant(principal: IConstruct, tables: IDataLakeTable[], lakeFormation: boolean): void {
     NagAcknowledgements.objectsUnder(principal, this.resultsBucket, this.resultsPrefix,
       `Athena writes each query's result files under the workgroup's result prefix with generated names; the wildcard stops at ${this.resultsPrefix}.`);
     if (lakeFormation) {

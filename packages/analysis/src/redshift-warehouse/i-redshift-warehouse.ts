@@ -36,5 +36,5 @@ export interface IRedshiftWarehouse extends IConstruct, ec2.IConnectable {
   grantDataApi(grantee: iam.IGrantable): iam.Grant;
 
   /** Lets the warehouse role (COPY, Spectrum) read objects of `bucket` under `prefix`, and decrypt them through S3. */
-  grantLoadFrom(bucket: s3.IBucket, prefix?: string): void;
+  grantLoadFrom(bucket: s3.IBucket, prefix?: string): iam.Grant;
 }

@@ -1,5 +1,5 @@
 import {
-  CopyFilePlan, CustomerManagedPolicies, NagAcknowledgements, PrivateSubnets, RedshiftCapacity, RedshiftLimits,
+  CopyFilePlan, CustomerManagedPolicies, GlueLimits, NagAcknowledgements, PrivateSubnets, RedshiftCapacity, RedshiftLimits,
   RedshiftNodeType, Sandbox, TimeUnit, Validate,
 } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
@@ -162,21 +162,26 @@ export class RedshiftWarehouse extends Construct implements IRedshiftWarehouse {
   /**
    * Lets COPY (and Spectrum) read objects of `bucket` under `prefix`, and decrypt them through
    * S3. The wildcard under the bucket or prefix is acknowledged, for imported buckets too.
+   * The grantee is the warehouse's own role (the one COPY and Spectrum assume).
+   * @returns the grant to the warehouse role (S3 read, and the bucket key through S3 when it has one)
    */
-  public grantLoadFrom(bucket: s3.IBucket, prefix?: string): void {
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+  public grantLoadFrom(bucket: s3.IBucket, prefix?: string): iam.Grant {
+    let grant = iam.Grant.addToPrincipal({
+      grantee: this.role,
       actions: ['s3:GetObject', 's3:GetBucketLocation', 's3:ListBucket'],
-      resources: [bucket.bucketArn, bucket.arnForObjects(`${prefix ?? ''}*`)],
-    }));
+      resourceArns: [bucket.bucketArn, bucket.arnForObjects(`${prefix ?? ''}*`)],
+    });
     if (bucket.encryptionKey) {
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      grant = grant.combine(iam.Grant.addToPrincipal({
+        grantee: this.role,
         actions: ['kms:Decrypt'],
-        resources: [bucket.encryptionKey.keyArn],
+        resourceArns: [bucket.encryptionKey.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
       }));
     }
     NagAcknowledgements.objectsUnder(this.role, bucket, prefix ?? '',
       'COPY reads every file a manifest lists and Spectrum every object of a table location: object keys are only known at run time, so object ARNs end with a wildcard under the bucket (or the prefix given to grantLoadFrom).');
+    return grant;
   }
 
   /**
@@ -260,7 +265,7 @@ export class RedshiftWarehouse extends Construct implements IRedshiftWarehouse {
       Validate.that(this, !Token.isUnresolved(value), { prop, value: 'a token', allowed: 'a name known at synth time (it is written into the CREATE EXTERNAL SCHEMA statement)' });
     }
     Validate.that(this, IDENTIFIER.test(schemaName), { prop: 'spectrum.schemaName', value: schemaName, allowed: IDENTIFIER_RULE });
-    Validate.pattern(this, 'spectrum.glueDatabaseName', '^[a-z0-9_]{1,255}$', 'a Glue database name: lower-case letters, digits and "_"', glueDatabaseName);
+    Validate.resourceName(this, 'spectrum.glueDatabaseName', glueDatabaseName, GlueLimits.DATABASE_NAME);
   }
 
   /** Private subnets of the VPC (never public ones); Serverless needs them in at least 3 zones. */

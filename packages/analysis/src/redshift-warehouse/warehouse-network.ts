@@ -65,6 +65,7 @@ function closeDefaultSecurityGroup(scope: Construct, vpc: ec2.CfnVPC): void {
  */
 export function createWarehouseVpc(scope: Construct, encryptionKey: kms.IKey, zones: number): { vpc: ec2.IVpc; vpcScope: Construct } {
   const vpcScope = new Construct(scope, 'Vpc');
+  // L1 on purpose (see the file comment): ec2.Vpc needs an Availability Zone lookup in explicit-env stacks
   const cfnVpc = new ec2.CfnVPC(vpcScope, 'Resource', {
     cidrBlock: VPC_CIDR, enableDnsHostnames: true, enableDnsSupport: true, instanceTenancy: 'default',
   });

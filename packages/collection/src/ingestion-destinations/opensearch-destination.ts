@@ -86,7 +86,8 @@ interface VpcDelivery {
  * - documents OpenSearch rejects (after `retryDuration`) go to the ingestion bucket under its
  *   `prefix` (S3 backup mode FailedDocumentsOnly), SSE-KMS with the construct's key;
  * - for a domain in a VPC, Firehose delivers through network interfaces in the domain's subnets
- *   and security groups (VPC delivery), with the EC2 permissions AWS documents for it;
+ *   and security groups (VPC delivery), with the EC2 permissions AWS documents for it
+ *   (https://docs.aws.amazon.com/firehose/latest/APIReference/API_VpcConfiguration.html);
  * - the delivery role may post and put only to the domain's `_bulk` API and the index, and read
  *   the cluster state Firehose checks; alarms on freshness, failed deliveries and failed backups.
  *

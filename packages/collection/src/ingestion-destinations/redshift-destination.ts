@@ -232,6 +232,7 @@ export class RedshiftDestination implements IIngestionDestination {
     const cidr = RedshiftDestination.firehoseCidr(scope);
     const port = this.props.endpoint.port;
     if (this.props.securityGroup) {
+      // L1 on purpose: addIngressRule() adds nothing to an immutable imported group; this rule always exists, in this construct
       new ec2.CfnSecurityGroupIngress(scope, 'FirehoseToRedshift', {
         groupId: this.props.securityGroup.securityGroupId,
         ipProtocol: 'tcp',

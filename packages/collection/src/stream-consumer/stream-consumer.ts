@@ -155,7 +155,12 @@ export class StreamConsumer extends Construct {
     policy.addStatements(
       // the log group's ARN ends in ":*", which covers its log streams
       new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
-      new iam.PolicyStatement({ sid: 'SeenSet', actions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], resources: [this.seenTable.tableArn] }),
+      new iam.PolicyStatement({
+        sid: 'SeenSet',
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+        resources: [this.seenTable.tableArn],
+        conditions: { Bool: { 'aws:SecureTransport': 'true' } },
+      }),
       new iam.PolicyStatement({
         sid: 'SeenSetEncryption',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
@@ -228,7 +233,7 @@ export class StreamConsumer extends Construct {
       // aws-cdk-lib compares maxRecordAge with its range and fails on a token: set below instead
       maxRecordAge: Token.isUnresolved(plan.maxRecordAgeSeconds) ? undefined : Duration.seconds(plan.maxRecordAgeSeconds),
       reportBatchItemFailures: true,
-      onFailure: new sources.SqsDlq(this.deadLetterQueue),
+      onFailure: new KeyScopedSqsDlq(this.deadLetterQueue),
     };
     let result: [lambda.IEventSource, kinesis.StreamConsumer?];
     if (props.enhancedFanOut ?? false) {
@@ -244,11 +249,6 @@ export class StreamConsumer extends Construct {
     if (Token.isUnresolved(plan.maxRecordAgeSeconds)) {
       const mapping = this.consumerFunction.node.children.find((c): c is lambda.EventSourceMapping => c instanceof lambda.EventSourceMapping)!;
       (mapping.node.defaultChild as lambda.CfnEventSourceMapping).maximumRecordAgeInSeconds = plan.maxRecordAgeSeconds;
-    }
-    if (this.deadLetterQueue.encryptionMasterKey) {
-      const reason = 'Added by Lambda\'s SqsDlq grant (grantSendMessages) so the event source mapping can send failure records to the KMS-encrypted on-failure queue; scoped to that queue\'s key.';
-      NagAcknowledgements.wildcardAction(this.role, 'kms:ReEncrypt*', reason);
-      NagAcknowledgements.wildcardAction(this.role, 'kms:GenerateDataKey*', reason);
     }
     return result;
   }
@@ -321,4 +321,37 @@ function defaultCodeDir(): string {
       + '@analytics-patterns/collection, run `npx projen bundle:lambda` in packages/collection (npm test and the build do it).');
   }
   return DEFAULT_CODE_DIR;
+}
+
+/**
+ * The on-failure destination of the event source mapping: what `sources.SqsDlq` does, with the
+ * queue key limited to what sending to an SSE-KMS queue needs (kms:GenerateDataKey and
+ * kms:Decrypt) and to calls SQS makes (`kms:ViaService`). `SqsDlq` grants the role
+ * kms:Encrypt/Decrypt/ReEncrypt and GenerateDataKey* on the key for any use, which is the whole
+ * key when the queue shares it with other data (e.g. an application key).
+ * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+ */
+class KeyScopedSqsDlq implements lambda.IEventSourceDlq {
+  constructor(private readonly queue: sqs.IQueue) {}
+
+  public bind(_target: lambda.IEventSourceMapping, targetHandler: lambda.IFunction): lambda.DlqDestinationConfig {
+    iam.Grant.addToPrincipal({
+      grantee: targetHandler,
+      actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+      resourceArns: [this.queue.queueArn],
+    });
+    const key = this.queue.encryptionMasterKey;
+    if (key) {
+      iam.Grant.addToPrincipalOrResource({
+        grantee: targetHandler,
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resourceArns: [key.keyArn],
+        resourceSelfArns: ['*'],
+        resource: key,
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this.queue).region}.amazonaws.com` } },
+      });
+    }
+    return { destination: this.queue.queueArn };
+  }
 }

@@ -1,4 +1,4 @@
-import { FirehoseLimits, KinesisLimits, SizeUnit, TimeUnit, Validate } from '@analytics-patterns/core';
+import { FirehoseLimits, GlueLimits, KinesisLimits, SizeUnit, TimeUnit, Validate } from '@analytics-patterns/core';
 import { Duration, Token } from 'aws-cdk-lib';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
@@ -158,8 +158,8 @@ function validateFormatConversion(scope: IConstruct, props: StreamIngestionProps
     value: c?.value,
     allowed: 'UNCOMPRESSED with format conversion (Parquet/ORC compress internally with Snappy)',
   });
-  Validate.pattern(scope, 'formatConversion.databaseName', '^[a-z0-9_]{1,255}$', 'a Glue database name: lower-case letters, digits and "_"', props.formatConversion.databaseName);
-  Validate.pattern(scope, 'formatConversion.tableName', '^[a-z0-9_]{1,255}$', 'a Glue table name: lower-case letters, digits and "_"', props.formatConversion.tableName);
+  Validate.resourceName(scope, 'formatConversion.databaseName', props.formatConversion.databaseName, GlueLimits.DATABASE_NAME);
+  Validate.resourceName(scope, 'formatConversion.tableName', props.formatConversion.tableName, GlueLimits.TABLE_NAME);
   Validate.pattern(scope, 'formatConversion.catalogId', '^\\d{12}$', 'a 12-digit account id', props.formatConversion.catalogId);
 }
 

@@ -208,6 +208,7 @@ export class StreamIngestion extends Construct {
    * The delivery role and its policy. Firehose passes the account id as the external id when it
    * assumes a delivery role (the trust condition AWS documents), so no other account's delivery
    * stream can use this role.
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#firehose-assume-role
    */
   private createRole(props: StreamIngestionProps, logStreamName: string): [iam.Role, iam.Policy] {
     const stack = Stack.of(this);

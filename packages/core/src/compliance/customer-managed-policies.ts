@@ -64,6 +64,7 @@ class InlinePolicyAspect implements IAspect {
     }
     const parent = node.node.scope!;
     if (parent.node.tryFindChild(CONVERTED)) return;
+    // L1 on purpose: it takes the inline policy's rendered document and principals as they are, and keeps its logical id
     const managed = new iam.CfnManagedPolicy(parent, CONVERTED, {
       policyDocument: node.policyDocument,
       roles: node.roles,

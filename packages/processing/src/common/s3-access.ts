@@ -39,14 +39,15 @@ export function s3Access(readLocations: S3Location[] = [], writeLocations: S3Loc
 
 /**
  * Acknowledges the AwsSolutions-IAM5 finding of each location's `<prefix>*` object ARN on
- * `scope` once (locations may repeat), for created and imported buckets alike.
+ * `scope` once (locations may repeat), for created and imported buckets alike. `reason` is one
+ * text for all, or one per location (e.g. naming its prefix).
  */
-export function acknowledgeObjectWildcards(scope: IConstruct, locations: S3Location[], reason: string): void {
+export function acknowledgeObjectWildcards(scope: IConstruct, locations: S3Location[], reason: string | ((location: S3Location) => string)): void {
   const seen = new Set<string>();
   for (const l of locations) {
     const finding = NagAcknowledgements.resourceFinding(scope, l.bucket.arnForObjects(`${l.prefix ?? ''}*`));
     if (seen.has(finding)) continue;
     seen.add(finding);
-    NagAcknowledgements.objectsUnder(scope, l.bucket, l.prefix ?? '', reason);
+    NagAcknowledgements.objectsUnder(scope, l.bucket, l.prefix ?? '', typeof reason === 'string' ? reason : reason(l));
   }
 }

@@ -5,10 +5,11 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { CrawlerDeleteBehavior, CrawlerUpdateBehavior, DataLakeCrawlerProps, RecrawlBehavior } from './data-lake-crawler-props';
 import { glueSchedule } from './glue-schedule';
 import { GlueSecurityConfiguration } from './glue-security-configuration';
+import { acknowledgeObjectWildcards } from '../common/s3-access';
 
 const PREFIX = '^([A-Za-z0-9!_.*\'()=-]+/)+$';
 /** What a crawler calls on the catalog (read the database, create and update tables and partitions). */
@@ -18,6 +19,20 @@ const CATALOG = [
   'glue:BatchCreatePartition', 'glue:UpdatePartition', 'glue:BatchUpdatePartition',
 ];
 const DELETE_CATALOG = ['glue:DeleteTable', 'glue:BatchDeleteTable', 'glue:DeletePartition', 'glue:BatchDeletePartition'];
+
+/**
+ * A Glue crawler as a workflow starts it: a {@link DataLakeCrawler}, or a crawler of yours
+ * (for example a `glue.CfnCrawler` in a construct of your own).
+ */
+export interface IDataLakeCrawler extends IConstruct {
+  /** Crawler name (a plain string or a token). */
+  readonly crawlerName: string;
+  /**
+   * The crawler's own schedule, if it has one (a workflow only starts crawlers without one).
+   * @default - none
+   */
+  readonly schedule?: scheduler.ScheduleExpression;
+}
 
 /**
  * A Glue crawler that catalogs partitioned S3 data (notes 3.1).
@@ -50,7 +65,7 @@ const DELETE_CATALOG = ['glue:DeleteTable', 'glue:BatchDeleteTable', 'glue:Delet
  *   schedule: scheduler.ScheduleExpression.cron({ minute: '15' }),
  * });
  */
-export class DataLakeCrawler extends Construct {
+export class DataLakeCrawler extends Construct implements IDataLakeCrawler {
   /** Crawler name (plain string, for triggers and Lake Formation grants). */
   public readonly crawlerName: string;
   /** ARN of the crawler. */
@@ -160,7 +175,7 @@ export class DataLakeCrawler extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
       }));
     }
-    this.securityConfiguration.grantUse(this.policy, 'crawlers', false);
+    this.securityConfiguration.addUseStatements(this.policy, 'crawlers', false);
     if (props.lakeFormationGoverned) {
       this.policy.addStatements(new iam.PolicyStatement({ sid: 'LakeFormationDataAccess', actions: ['lakeformation:GetDataAccess'], resources: ['*'] }));
       NagAcknowledgements.acknowledge(this.policy, 'AwsSolutions-IAM5[Resource::*]',
@@ -172,14 +187,8 @@ export class DataLakeCrawler extends Construct {
   private acknowledgeWildcards(props: DataLakeCrawlerProps, tablesArn: string): void {
     NagAcknowledgements.acknowledge(this.policy, `AwsSolutions-IAM5[${NagAcknowledgements.resourceFinding(this, tablesArn)}]`,
       'The crawler creates tables named after the folders it finds; table names are not known before the crawl, so table ARNs end with a wildcard inside this one database (narrowed by tablePrefix when set).');
-    const seen = new Set<string>();
-    for (const t of props.targets) {
-      const finding = NagAcknowledgements.resourceFinding(this, t.bucket.arnForObjects(`${t.prefix}*`));
-      if (seen.has(finding)) continue;
-      seen.add(finding);
-      NagAcknowledgements.objectsUnder(this.policy, t.bucket, t.prefix,
-        `The crawler reads every object under the target prefix ${t.prefix} (new partitions arrive continuously); the wildcard stops at that prefix.`);
-    }
+    acknowledgeObjectWildcards(this.policy, props.targets, (t) =>
+      `The crawler reads every object under the target prefix ${t.prefix} (new partitions arrive continuously); the wildcard stops at that prefix.`);
     NagAcknowledgements.acknowledge(this.policy, `AwsSolutions-IAM5[${NagAcknowledgements.resourceFinding(this, this.securityConfiguration.logGroupArn('crawlers'))}]`,
       'Glue names the crawler log group and streams itself (/aws-glue/crawlers or /aws-glue/crawlers-role/<role>-<security configuration>); the wildcard stops at that prefix.');
   }

@@ -27,7 +27,7 @@ export interface GlueSecurityConfigurationProps {
  * customer-managed key: CloudWatch logs (SSE-KMS), job bookmarks (CSE-KMS) and
  * S3 output of jobs (SSE-KMS). Crawlers and jobs of this library always use one.
  *
- * What the roles that use it need (`grantUse`): `logs:AssociateKmsKey` (and log writes) on
+ * What the roles that use it need (`addUseStatements`): `logs:AssociateKmsKey` (and log writes) on
  * the `/aws-glue/<crawlers|jobs>*` log groups, whose key CloudWatch Logs uses itself (key
  * policy: `logs.<region>.amazonaws.com`, scoped by the log group ARN in the encryption
  * context), and, for job bookmarks (client-side encryption), `kms:Encrypt`, `kms:Decrypt` and
@@ -67,25 +67,30 @@ export class GlueSecurityConfiguration extends Construct {
   }
 
   /**
-   * Grants a Glue role what the configuration needs at run time: associate the key
-   * with its `/aws-glue/<logGroupPrefix>*` log groups, and (for jobs) encrypt/decrypt
-   * job bookmarks with the key.
+   * Adds to a Glue role's `policy` what the configuration needs at run time: associate the key
+   * with its `/aws-glue/<logGroupPrefix>*` log groups, and (for jobs) encrypt/decrypt job
+   * bookmarks with the key. Not a `grantXxx(grantee)`: the statements go into the given policy
+   * (the crawler's or job's own), not into a grantee's default policy.
    *
+   * @param policy the Glue role's policy
    * @param logGroupPrefix `crawlers` or `jobs`
    * @param bookmarks whether the role reads and writes encrypted job bookmarks
+   * @returns the statements added
    */
-  public grantUse(policy: iam.Policy, logGroupPrefix: string, bookmarks: boolean): void {
-    policy.addStatements(new iam.PolicyStatement({
+  public addUseStatements(policy: iam.Policy, logGroupPrefix: string, bookmarks: boolean): iam.PolicyStatement[] {
+    const statements = [new iam.PolicyStatement({
       sid: 'GlueLogs',
       actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'],
       resources: [this.logGroupArn(logGroupPrefix)],
-    }));
+    })];
     if (bookmarks) {
-      policy.addStatements(new iam.PolicyStatement({
+      statements.push(new iam.PolicyStatement({
         sid: 'EncryptedJobBookmarks',
         actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
         resources: [this.encryptionKey.keyArn],
       }));
     }
+    policy.addStatements(...statements);
+    return statements;
   }
 }

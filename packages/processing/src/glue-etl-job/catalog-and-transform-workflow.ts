@@ -2,9 +2,9 @@ import { GlueLimits, Validate } from '@analytics-patterns/core';
 import { Names, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { Construct } from 'constructs';
-import { DataLakeEtlJob } from './data-lake-etl-job';
-import { DataLakeCrawler } from '../glue-crawler/data-lake-crawler';
+import { Construct, IConstruct } from 'constructs';
+import { DataLakeEtlJob, IDataLakeEtlJob } from './data-lake-etl-job';
+import { DataLakeCrawler, IDataLakeCrawler } from '../glue-crawler/data-lake-crawler';
 import { glueSchedule } from '../glue-crawler/glue-schedule';
 
 /** Suffixes of the trigger names, appended to the workflow name. */
@@ -13,10 +13,10 @@ const TRANSFORM_SUFFIX = '-transform';
 
 /** Props for {@link CatalogAndTransformWorkflow}. */
 export interface CatalogAndTransformWorkflowProps {
-  /** The crawler that the scheduled trigger starts. It must have no schedule of its own. */
-  readonly crawler: DataLakeCrawler;
-  /** The job that runs when the crawler SUCCEEDED. */
-  readonly job: DataLakeEtlJob;
+  /** The crawler that the scheduled trigger starts (a `DataLakeCrawler` or any `IDataLakeCrawler`). It must have no schedule of its own. */
+  readonly crawler: IDataLakeCrawler;
+  /** The job that runs when the crawler SUCCEEDED (a `DataLakeEtlJob` or any `IDataLakeEtlJob`). */
+  readonly job: IDataLakeEtlJob;
   /**
    * When the scheduled trigger starts the crawler, checked with Glue's rules: `cron(...)`
    * only, in UTC, at most every 5 minutes, e.g. `ScheduleExpression.cron({ minute: '0', hour: '2' })`.
@@ -88,9 +88,9 @@ export class CatalogAndTransformWorkflow extends Construct {
       },
       actions: [{ jobName: props.job.jobName }],
     });
-    // names are plain strings: make the order explicit
+    // names are plain strings: make the order explicit (on the crawler and job resources themselves when known)
     for (const trigger of [this.crawlerTrigger, this.jobTrigger]) {
-      trigger.node.addDependency(this.workflow, props.crawler.crawler, props.job.job);
+      trigger.node.addDependency(this.workflow, resourceOf(props.crawler), resourceOf(props.job));
     }
   }
 
@@ -112,4 +112,11 @@ export class CatalogAndTransformWorkflow extends Construct {
     Validate.number(this, props.maxConcurrentRuns, { prop: 'maxConcurrentRuns', ...GlueLimits.MAX_CONCURRENT_RUNS });
     return schedule;
   }
+}
+
+/** The Glue resource of this library's crawler or job; for another implementation, the construct (all its resources). */
+function resourceOf(c: IDataLakeCrawler | IDataLakeEtlJob): IConstruct {
+  if (c instanceof DataLakeCrawler) return c.crawler;
+  if (c instanceof DataLakeEtlJob) return c.job;
+  return c;
 }

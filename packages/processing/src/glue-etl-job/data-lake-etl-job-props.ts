@@ -1,4 +1,4 @@
-import { DataLakeTable, IDataLakeDatabase } from '@analytics-patterns/storage';
+import { IDataLakeDatabase, IDataLakeTable } from '@analytics-patterns/storage';
 import { Duration } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { GlueSecurityConfiguration } from '../glue-crawler/glue-security-configuration';
@@ -50,7 +50,7 @@ export interface EtlTarget {
 /** Props for {@link DataLakeEtlJob}. */
 export interface DataLakeEtlJobProps {
   /** Catalogued source table (read with its database, bucket and prefix). */
-  readonly source: DataLakeTable;
+  readonly source: IDataLakeTable;
   /** Output location (Spark jobs). Python shell jobs may leave it out. */
   readonly target?: EtlTarget;
   /**

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { DataLakeEtlJobProps, EtlTarget, GlueJobType, GlueWorkerType } from './data-lake-etl-job-props';
 import { acknowledgeObjectWildcards } from '../common/s3-access';
 import { GlueSecurityConfiguration } from '../glue-crawler/glue-security-configuration';
@@ -21,6 +21,15 @@ const WORKERS: Record<GlueWorkerType, Limit> = {
   [GlueWorkerType.G_8X]: GlueLimits.WORKERS_G_8X,
 };
 const DEFAULT_TIMEOUT = Duration.hours(2);
+
+/**
+ * A Glue job as a workflow starts it: a {@link DataLakeEtlJob}, or a job of yours (for
+ * example a `glue.CfnJob` in a construct of your own).
+ */
+export interface IDataLakeEtlJob extends IConstruct {
+  /** Job name (a plain string or a token). */
+  readonly jobName: string;
+}
 
 /**
  * A Glue ETL job over a catalogued table (notes 3.1): Spark by default, or a
@@ -49,13 +58,13 @@ const DEFAULT_TIMEOUT = Duration.hours(2);
  *
  * @example
  * const job = new DataLakeEtlJob(this, 'RawToCurated', {
- *   source: rawEvents,                      // a DataLakeTable
+ *   source: rawEvents,                      // a DataLakeTable (any IDataLakeTable)
  *   target: { bucket: lake.curated.bucket, prefix: 'events/' },
  *   workerType: GlueWorkerType.G_1X,
  *   numberOfWorkers: 4,
  * });
  */
-export class DataLakeEtlJob extends Construct {
+export class DataLakeEtlJob extends Construct implements IDataLakeEtlJob {
   /** Job name (plain string, for triggers). */
   public readonly jobName: string;
   /** ARN of the job. */
@@ -176,7 +185,7 @@ export class DataLakeEtlJob extends Construct {
         conditions: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
       }),
     );
-    this.securityConfiguration.grantUse(this.policy, 'jobs', this.jobBookmarks);
+    this.securityConfiguration.addUseStatements(this.policy, 'jobs', this.jobBookmarks);
     if (props.lakeFormationGoverned) {
       this.policy.addStatements(new iam.PolicyStatement({ sid: 'LakeFormationDataAccess', actions: ['lakeformation:GetDataAccess'], resources: ['*'] }));
     }

@@ -107,7 +107,7 @@ export class SecureDataLake extends Construct {
 
   private readonly declarations: LakeDeclarations;
   private readonly databaseConstructs = new Map<string, IDataLakeDatabase>();
-  private readonly dataAccessGrantees = new Set<iam.IPrincipal>();
+  private readonly dataAccessGrants = new Map<iam.IPrincipal, iam.Grant>();
   private readonly grantsById = new Map<string, { cfn: lf.CfnPrincipalPermissions; grantable: string[] }>();
 
   constructor(scope: Construct, id: string, props: SecureDataLakeProps) {
@@ -183,13 +183,18 @@ export class SecureDataLake extends Construct {
    * grants allow). Roles share one policy of this construct (`dataAccessPolicy`); other
    * principals get the statement in their own policy. Called for every role granted
    * through `LakePrincipal.fromRole()`.
+   *
+   * This one is an IAM grant (it returns `iam.Grant`); the Lake Formation permissions of
+   * `grant()`, `grantCrawler()` and `grantEtlJob()` return the `CfnPrincipalPermissions` they create.
+   * @returns the grant (the same one for a principal granted before)
    */
-  public grantLakeFormationDataAccess(grantee: iam.IGrantable): void {
+  public grantLakeFormationDataAccess(grantee: iam.IGrantable): iam.Grant {
     const principal = grantee.grantPrincipal;
-    if (this.dataAccessGrantees.has(principal)) return;
-    this.dataAccessGrantees.add(principal);
+    const existing = this.dataAccessGrants.get(principal);
+    if (existing) return existing;
     const reason = 'lakeformation:GetDataAccess supports no resource-level permissions (AWS documents only "*"); what the principal may read is decided by its Lake Formation grants.';
     const role = principal as iam.IRole;
+    let grant: iam.Grant;
     if (typeof role.attachInlinePolicy === 'function' && typeof role.roleName === 'string') {
       if (!this.dataAccessPolicy) {
         this.dataAccessPolicy = new iam.Policy(this, 'DataAccessPolicy', {
@@ -198,10 +203,13 @@ export class SecureDataLake extends Construct {
         NagAcknowledgements.acknowledge(this.dataAccessPolicy, 'AwsSolutions-IAM5[Resource::*]', reason);
       }
       this.dataAccessPolicy.attachToRole(role);
-      return;
+      grant = iam.Grant.addToPrincipal({ grantee: throughPolicy(role, this.dataAccessPolicy), actions: ['lakeformation:GetDataAccess'], resourceArns: ['*'] });
+    } else {
+      grant = iam.Grant.addToPrincipal({ grantee, actions: ['lakeformation:GetDataAccess'], resourceArns: ['*'] });
+      if (Construct.isConstruct(principal)) NagAcknowledgements.acknowledge(principal, 'AwsSolutions-IAM5[Resource::*]', reason);
     }
-    iam.Grant.addToPrincipal({ grantee, actions: ['lakeformation:GetDataAccess'], resourceArns: ['*'] });
-    if (Construct.isConstruct(principal)) NagAcknowledgements.acknowledge(principal, 'AwsSolutions-IAM5[Resource::*]', reason);
+    this.dataAccessGrants.set(principal, grant);
+    return grant;
   }
 
   // ---------------------------------------------------------------- settings, location, catalog
@@ -481,4 +489,19 @@ export class SecureDataLake extends Construct {
       else resource.node.addDependency(d);
     }
   }
+}
+
+/**
+ * `role` as a grantee whose statements are already in `policy` (the shared policy attached to
+ * it): the grant records the statement and depends on that policy, adding nothing to the role.
+ */
+function throughPolicy(role: iam.IRole, policy: iam.Policy): iam.IGrantable {
+  const principal: iam.IPrincipal = {
+    grantPrincipal: role,
+    assumeRoleAction: role.assumeRoleAction,
+    policyFragment: role.policyFragment,
+    principalAccount: role.principalAccount,
+    addToPrincipalPolicy: () => ({ statementAdded: true, policyDependable: policy }),
+  };
+  return { grantPrincipal: principal };
 }

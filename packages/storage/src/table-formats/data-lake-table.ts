@@ -14,6 +14,31 @@ import { TableFormat } from './table-format';
 const CATALOG_READ_ACTIONS = ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'];
 
 /**
+ * A catalogued table as other constructs read it (an ETL job's source, the tables an Athena
+ * workgroup's queries read): a {@link DataLakeTable}, or any table of yours with its location.
+ */
+export interface IDataLakeTable {
+  /** Table name. */
+  readonly tableName: string;
+  /** Database name. */
+  readonly databaseName: string;
+  /** The database. */
+  readonly database: IDataLakeDatabase;
+  /** ARN of the table. */
+  readonly tableArn: string;
+  /** Partition keys, in S3 key order. */
+  readonly partitionKeys: PartitionKey[];
+  /** Bucket of the data. */
+  readonly bucket: s3.IBucket;
+  /** Key prefix of the data ('' or ending with "/"). */
+  readonly prefix: string;
+  /** Grants reading the table definition and partitions in the catalog, and the objects under the prefix. */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+  /** Grants reading only the table definition and partitions in the catalog. */
+  grantReadMetadata(grantee: iam.IGrantable): iam.Grant;
+}
+
+/**
  * An external Glue table over S3 data in one of the notes' file formats (2.1),
  * with typed columns, partition keys and, optionally, Athena partition projection.
  *
@@ -48,7 +73,7 @@ const CATALOG_READ_ACTIONS = ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTabl
  *   formatConversion: { format: ColumnarFormat.PARQUET, databaseName: events.databaseName, tableName: events.tableName },
  * });
  */
-export class DataLakeTable extends Construct {
+export class DataLakeTable extends Construct implements IDataLakeTable {
   /** Table name. */
   public readonly tableName: string;
   /** Database name. */
