@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import { LakeAdminRole } from '@analytics-patterns/processing';
 import {
-  AccessModel, AccessRequest, acknowledgementLines, expectNagClean, expectPropError, normalizeTemplate, OTHER_ACCOUNT, Principals,
-  testApp,
+  AccessModel, AccessRequest, acknowledgementLines, expectNagClean, expectPropError, logicalId as id, normalizeTemplate,
+  OTHER_ACCOUNT, Principals, testApp,
 } from '@analytics-patterns/testing';
-import { App, Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import {
@@ -25,8 +25,6 @@ function synth(props: ChangeDataCaptureLakeStackProps = {}, app: App = testApp()
   const stack = new ChangeDataCaptureLakeStack(app, 'ChangeDataCaptureLake', props);
   return { stack, template: Template.fromStack(stack) };
 }
-
-const id = (stack: Stack, c: any) => stack.getLogicalId(c.node.defaultChild ?? c);
 
 describe('ChangeDataCaptureLake: what it composes', () => {
   const { stack, template } = synth({ analystAccountId: ANALYST_ACCOUNT, analystExternalId: EXTERNAL_ID });
