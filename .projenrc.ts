@@ -451,7 +451,7 @@ const parallel = (...groups: string[][]) =>
 const levelOf = (folder: string): number => 1 + Math.max(0, ...jsiiDependencies[folder].map(levelOf));
 const jsiiLevels: string[][] = [];
 for (const folder of Object.keys(jsiiDependencies)) (jsiiLevels[levelOf(folder) - 1] ??= []).push(`npm run compile -w packages/${folder}`);
-root.addTask('build:jsii', {
+const buildJsii = root.addTask('build:jsii', {
   description: 'jsii-compile every construct library (checks jsii compatibility)',
   exec: parallel(...jsiiLevels),
 });
@@ -470,9 +470,20 @@ root.addTask('synth', {
 // where the machine reaches PyPI (jsii-pacmak installs setuptools/wheel/twine into a venv),
 // and the API reference (API.md per package, generated from the code).
 const pacmak = (target: string) => `jsii-pacmak --target ${target} --outdir dist ${jsiiLibraries.join(' ')}`;
-root.tasks.tryFind('package')!.reset(pacmak('js'));
-root.addTask('package:python', { description: 'Python packages of every construct library (needs PyPI for jsii-pacmak\'s build tools)', exec: pacmak('python') });
-root.addTask('package-all', { description: 'npm and Python packages', steps: [{ spawn: 'package' }, { spawn: 'package:python' }] });
+// jsii-pacmak packs the compiled libraries (lib/ and .jsii): each task jsii-compiles them first.
+const packageJs = root.tasks.tryFind('package')!;
+packageJs.reset();
+packageJs.description = 'build:jsii, then npm tarballs of every construct library in dist/js';
+packageJs.spawn(buildJsii);
+packageJs.exec(pacmak('js'));
+root.addTask('package:python', {
+  description: 'build:jsii, then Python packages of every construct library in dist/python (needs PyPI for jsii-pacmak\'s build tools)',
+  steps: [{ spawn: buildJsii.name }, { exec: pacmak('python') }],
+});
+root.addTask('package-all', {
+  description: 'build:jsii, then npm and Python packages',
+  steps: [{ spawn: buildJsii.name }, { exec: pacmak('js') }, { exec: pacmak('python') }],
+});
 root.addTask('docs', { description: 'API.md of every construct library (after build:jsii)', exec: 'node --import tsx scripts/api-docs.ts' });
 root.addTask('diagrams', {
   description: 'Regenerate the Mermaid data-flow diagram in every reference app README (`-- --check` only reports stale ones)',

@@ -1,9 +1,10 @@
 /**
  * The packages as a user gets them: pack every construct library (`npm pack`), install the
  * tarballs with npm into a throw-away CDK app outside the workspace (offline: the tarballs,
- * plus aws-cdk-lib/constructs/cdk-nag from this repo's node_modules), check every peer range
- * as npm does, type-check the app under `strict`, synthesize it with cdk-nag - at the lowest
- * aws-cdk-lib the peer range claims and at the version the repo develops with.
+ * plus aws-cdk-lib/constructs/cdk-nag from this repo's node_modules), with npm itself checking
+ * every peer range (no --legacy-peer-deps), type-check the app and a custom handler under
+ * `strict`, synthesize it with cdk-nag - at the lowest aws-cdk-lib the peer range claims and at
+ * the version the repo develops with.
  *
  * Needs the compiled libraries (`npm run build:jsii`, which `npm test` runs before jest).
  */
@@ -21,6 +22,8 @@ const run = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
 
 let work: string;
 let tarballs: Record<string, string>;
+/** cdk-nag packed from the repo's node_modules: installed as a copy, it resolves the app's aws-cdk-lib. */
+let cdkNagTarball: string;
 
 beforeAll(() => {
   for (const lib of LIBRARIES) {
@@ -33,29 +36,54 @@ beforeAll(() => {
   fs.mkdirSync(packs);
   run('npm', ['pack', '--silent', '--pack-destination', packs, ...LIBRARIES.flatMap((l) => ['-w', `packages/${l}`])], ROOT);
   tarballs = Object.fromEntries(fs.readdirSync(packs).map((f) => [/^analytics-patterns-(.+)-\d+\.\d+\.\d+\.tgz$/.exec(f)![1], path.join(packs, f)]));
+  const nag = path.join(work, 'cdk-nag');
+  fs.mkdirSync(nag);
+  run('npm', ['pack', '--silent', '--pack-destination', nag, path.join(NODE_MODULES, 'cdk-nag')], ROOT);
+  cdkNagTarball = path.join(nag, fs.readdirSync(nag)[0]);
 });
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+/**
+ * The app's dependencies: the tarballs; aws-cdk-lib (from `cdkDir`) and constructs as `file:`
+ * directories, which npm links, so there is one constructs instance for everything; cdk-nag as a
+ * tarball, so npm installs a copy that resolves the app's aws-cdk-lib.
+ */
+function dependencies(cdkDir: string): Record<string, string> {
+  return {
+    'aws-cdk-lib': `file:${cdkDir}`,
+    'constructs': `file:${path.join(NODE_MODULES, 'constructs')}`,
+    'cdk-nag': `file:${cdkNagTarball}`,
+    ...Object.fromEntries(LIBRARIES.map((l) => [`@analytics-patterns/${l}`, `file:${tarballs[l]}`])),
+  };
+}
+
+/**
+ * npm's own install, offline, every peer range checked by npm (`--strict-peer-deps`: an unmet peer
+ * is an ERESOLVE error). In two steps: the two links first, then everything. In one step npm 11's
+ * arborist crashes (`Cannot read properties of null (reading 'matches')` in Link.matches) when a
+ * peer set it places holds a `file:` directory link whose target it has not loaded yet.
+ */
+function npmInstall(dir: string, deps: Record<string, string>) {
+  const write = (d: Record<string, string>) =>
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `consumer-${path.basename(dir)}`, version: '1.0.0', private: true, dependencies: d }, null, 2));
+  const install = () => run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--strict-peer-deps'], dir);
+  write({ 'aws-cdk-lib': deps['aws-cdk-lib'], 'constructs': deps.constructs });
+  install();
+  write(deps);
+  install();
+}
 
 /** Installs the tarballs into a new app folder with `aws-cdk-lib` from `cdkDir`. */
 function consumerApp(name: string, cdkDir: string): string {
   const dir = path.join(work, name);
   fs.mkdirSync(dir);
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
-    name: `consumer-${name}`,
-    version: '1.0.0',
-    private: true,
-    dependencies: Object.fromEntries(LIBRARIES.map((l) => [`@analytics-patterns/${l}`, `file:${tarballs[l]}`])),
-  }, null, 2));
-  // the tarballs have no dependencies of their own (only peers): npm installs them offline;
-  // peers come from this repo's node_modules, and are checked below as npm checks them
-  run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps'], dir);
-  // aws-cdk-lib and constructs are linked (one constructs instance for everything); cdk-nag is
-  // copied so that it resolves this app's aws-cdk-lib, not the repo's
-  fs.symlinkSync(cdkDir, path.join(dir, 'node_modules', 'aws-cdk-lib'), 'dir');
-  fs.symlinkSync(path.join(NODE_MODULES, 'constructs'), path.join(dir, 'node_modules', 'constructs'), 'dir');
-  fs.cpSync(path.join(NODE_MODULES, 'cdk-nag'), path.join(dir, 'node_modules', 'cdk-nag'), { recursive: true, dereference: true });
-  fs.copyFileSync(path.join(__dirname, 'consumer-app', 'app.ts'), path.join(dir, 'app.ts'));
+  try {
+    npmInstall(dir, dependencies(cdkDir));
+  } catch (e: any) {
+    throw new Error(`npm install failed in the consumer app:\n${e.stderr}`);
+  }
+  for (const f of ['app.ts', 'handler.ts']) fs.copyFileSync(path.join(__dirname, 'consumer-app', f), path.join(dir, f));
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
       target: 'ES2022',
@@ -69,7 +97,7 @@ function consumerApp(name: string, cdkDir: string): string {
       types: ['node'],
       typeRoots: [path.join(NODE_MODULES, '@types')],
     },
-    files: ['app.ts'],
+    files: ['app.ts', 'handler.ts'],
   }, null, 2));
   return dir;
 }
@@ -98,11 +126,20 @@ describe.each([
 
   beforeAll(() => { dir = consumerApp(name, cdkDir); });
 
-  test('installs from the tarballs with every peer range met (no --legacy-peer-deps needed)', () => {
+  test('npm installs the tarballs with every peer range met (no --legacy-peer-deps), one aws-cdk-lib and one constructs', () => {
     expect(unmetPeers(dir)).toEqual([]);
     const core = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules/@analytics-patterns/core/package.json'), 'utf8'));
     expect(semver.satisfies(cdkVersion, core.peerDependencies['aws-cdk-lib'])).toBe(true);
     if (name === 'floor') expect(semver.minVersion(core.peerDependencies['aws-cdk-lib'])!.version).toBe(cdkVersion);
+    // aws-cdk-lib and constructs are npm's links to the given directories; cdk-nag is a copy
+    expect(fs.realpathSync(path.join(dir, 'node_modules', 'aws-cdk-lib'))).toBe(fs.realpathSync(cdkDir));
+    expect(fs.lstatSync(path.join(dir, 'node_modules', 'cdk-nag')).isSymbolicLink()).toBe(false);
+    // every package resolves the same aws-cdk-lib and the same constructs
+    const resolveFrom = (from: string, id: string) => fs.realpathSync(require.resolve(`${id}/package.json`, { paths: [from] }));
+    const froms = [dir, path.join(dir, 'node_modules', 'cdk-nag'), path.join(dir, 'node_modules', '@analytics-patterns', 'core')];
+    expect(new Set(froms.map((f) => resolveFrom(f, 'aws-cdk-lib')))).toEqual(new Set([fs.realpathSync(path.join(cdkDir, 'package.json'))]));
+    froms.push(fs.realpathSync(cdkDir));
+    expect(new Set(froms.map((f) => resolveFrom(f, 'constructs')))).toEqual(new Set([fs.realpathSync(path.join(NODE_MODULES, 'constructs', 'package.json'))]));
   });
 
   test('ships compiled code, declarations and the jsii assembly; no sources, tests or benches', () => {
@@ -169,4 +206,24 @@ describe.each([
       v.violatingConstructs.map((c: any) => `${v.ruleName} ${c.constructPath}`)));
     expect(acknowledged.filter((a: string) => /S3BucketReplicationEnabled ExistingPlatform\/Curated\//.test(a)).length).toBeGreaterThan(0);
   });
+});
+
+test('npm itself refuses an aws-cdk-lib below the peer floor (what --legacy-peer-deps would have hidden)', () => {
+  // a stand-in aws-cdk-lib one minor below the floor (only its package.json: npm reads nothing else)
+  const floor = JSON.parse(fs.readFileSync(path.join(NODE_MODULES, 'aws-cdk-lib-floor', 'package.json'), 'utf8'));
+  const fake = path.join(work, 'aws-cdk-lib-below-floor');
+  fs.mkdirSync(fake);
+  const below = `${semver.major(floor.version)}.${semver.minor(floor.version) - 1}.0`;
+  fs.writeFileSync(path.join(fake, 'package.json'), JSON.stringify({ name: 'aws-cdk-lib', version: below, peerDependencies: floor.peerDependencies }));
+  const dir = path.join(work, 'below-floor');
+  fs.mkdirSync(dir);
+  let stderr = '';
+  try {
+    npmInstall(dir, dependencies(fake));
+  } catch (e: any) {
+    stderr = String(e.stderr);
+  }
+  expect(stderr).toContain('ERESOLVE');
+  expect(stderr).toMatch(new RegExp(`peer aws-cdk-lib@"\\^${floor.version.replace(/\./g, '\\.')}" from @analytics-patterns/`));
+  expect(fs.existsSync(path.join(dir, 'node_modules', '@analytics-patterns', 'core'))).toBe(false);
 });

@@ -1,22 +1,25 @@
 /**
  * A user's own CDK app, outside the monorepo: it installs the packed @analytics-patterns
  * packages (test/consumer.test.ts copies this file into a throw-away folder), composes them
- * with resources it already has (imported VPC, bucket, key, stream) and two instances of one
- * pattern in one stack, and synthesizes with cdk-nag. Compiled with `strict`.
+ * with resources it already has (imported VPC, buckets, keys, stream, secret) and two instances
+ * of one pattern in one stack, and synthesizes with cdk-nag. Compiled with `strict`; handler.ts
+ * (a custom stream-consumer handler on the published runtime entry point) is compiled with it.
  */
 import * as path from 'path';
-import { SecureQueue, StreamConsumer, StreamIngestion, TimeGranularity } from '@analytics-patterns/collection';
+import { AnalyticsWorkgroup, RedshiftColumnType, RedshiftWarehouse, StagingUpsert } from '@analytics-patterns/analysis';
+import { DatabaseReplication, SecureQueue, SourceEngine, StreamConsumer, StreamIngestion, TimeGranularity } from '@analytics-patterns/collection';
 import { CustomerManagedPolicies, NagPackName, Sandbox } from '@analytics-patterns/core';
-import { AnalyticsWorkgroup } from '@analytics-patterns/analysis';
-import { DataLakeCrawler } from '@analytics-patterns/processing';
+import { DataLakeCrawler, LakePrincipal, SecureDataLake } from '@analytics-patterns/processing';
 import { DataKey } from '@analytics-patterns/security';
 import { ColumnType, DataLakeDatabase, DataLakeTable, SecureBucket, TableFormat } from '@analytics-patterns/storage';
+import { AthenaDataset, DatasetColumnType } from '@analytics-patterns/visualization';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 
 const packs = (process.env.NAG_PACKS ?? Object.values(NagPackName).join(',')).split(',');
@@ -77,8 +80,67 @@ const clicks = new DataLakeTable(stack, 'ClicksTable', {
   prefix: 'clicks/',
 });
 new DataLakeCrawler(stack, 'OrdersCrawler', { database, targets: [{ bucket, prefix: 'orders/' }] });
-new AnalyticsWorkgroup(stack, 'Analysts', { workgroupName: 'existing-lake-analysts', encryptionKey: key, namedQueries: [] })
-  .grantQuery(new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() }), { tables: [clicks] });
+const workgroup = new AnalyticsWorkgroup(stack, 'Analysts', { workgroupName: 'existing-lake-analysts', encryptionKey: key, namedQueries: [] });
+workgroup.grantQuery(new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() }), { tables: [clicks] });
+
+// Lake Formation governance of the imported lake bucket and the catalog above.
+new SecureDataLake(stack, 'Governance', {
+  admins: [LakePrincipal.fromArn('arn:aws:iam::111122223333:role/DataLakeAdmin')],
+  bucket,
+  locationPrefix: 'clicks',
+  existingDatabases: [database],
+});
+
+// A QuickSight dataset over the imported lake, queried through the workgroup.
+new AthenaDataset(stack, 'ClicksDataset', {
+  name: 'Clicks',
+  workGroupName: workgroup.workgroupName,
+  resultsBucket: workgroup.resultsBucket,
+  resultsPrefix: workgroup.resultsPrefix,
+  table: {
+    databaseName: 'existing_lake',
+    tableName: 'clicks',
+    columns: [{ name: 'event_type', type: DatasetColumnType.STRING }, { name: 'user_id', type: DatasetColumnType.STRING }],
+    dataBucket: bucket,
+    dataPrefix: 'clicks/',
+    encryptionKey: key,
+  },
+  ownerArns: ['arn:aws:quicksight:eu-central-1:111122223333:group/default/analysts-admins'],
+});
+
+// Change data capture from the user's database into the imported lake, in the imported VPC.
+const sourceSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'ShopSecret',
+  'arn:aws:secretsmanager:eu-central-1:111122223333:secret:shop-db-AbCdEf');
+new DatabaseReplication(stack, 'ShopReplication', {
+  vpc,
+  engine: SourceEngine.POSTGRES,
+  databaseName: 'shop',
+  sourceSecret,
+  tables: [{ schema: 'public', table: 'orders' }],
+  targetBucket: bucket,
+  targetPrefix: 'cdc/',
+});
+
+// A warehouse in the imported VPC, loaded exactly once from the user's imported staging bucket
+// (its own key) when a manifest lands there (the user's bucket sends events to EventBridge).
+const stagingKey = kms.Key.fromKeyArn(stack, 'StagingKey', 'arn:aws:kms:eu-central-1:111122223333:key/66666666-7777-8888-9999-000000000000');
+const staging = s3.Bucket.fromBucketAttributes(stack, 'Staging', { bucketName: 'existing-staging-111122223333', encryptionKey: stagingKey });
+const warehouse = new RedshiftWarehouse(stack, 'Warehouse', { vpc, loadBuckets: [staging] });
+new StagingUpsert(stack, 'OrdersUpsert', {
+  warehouse,
+  table: {
+    schemaName: 'sales',
+    tableName: 'fact_orders',
+    columns: [
+      { name: 'order_id', type: RedshiftColumnType.varchar(64), nullable: false },
+      { name: 'updated_at', type: RedshiftColumnType.timestamp() },
+    ],
+    keyColumns: ['order_id'],
+  },
+  orderColumn: 'updated_at',
+  sourceBucket: staging,
+  manifestPrefix: 'manifests/orders/',
+});
 
 // The user's own resource that breaks rules the library acknowledges for its resources
 // (bucket replication, SSE-KMS, ...): those acknowledgements must not hide its findings.
@@ -86,5 +148,5 @@ if (process.env.USER_OWN_FINDINGS === 'true') {
   new s3.Bucket(stack, 'UserOwnBucket');
 }
 
-export const consumerFacts = { vpcId: vpc.vpcId, sandbox: Sandbox.isEnabled(app) };
+export const consumerFacts = { sandbox: Sandbox.isEnabled(app) };
 app.synth();

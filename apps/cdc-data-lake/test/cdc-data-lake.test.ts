@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import { SandboxLifetime } from '@analytics-patterns/core';
 import { LakeAdminRole } from '@analytics-patterns/processing';
 import {
-  AccessModel, AccessRequest, acknowledgementLines, expectNagClean, expectPropError, expectValidAsl, normalizeTemplate, OTHER_ACCOUNT, Principals,
-  stateMachineDefinitions, testApp,
+  AccessModel, AccessRequest, acknowledgementLines, expectNagClean, expectPropError, expectValidAsl, logicalId as id, normalizeTemplate,
+  OTHER_ACCOUNT, Principals, stateMachineDefinitions, testApp,
 } from '@analytics-patterns/testing';
-import { App, Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 // the core package's small JSONata runner and cycle check (test support, not part of its API)
@@ -29,8 +29,6 @@ function synth(props: ChangeDataCaptureLakeStackProps = {}, app: App = testApp()
   const stack = new ChangeDataCaptureLakeStack(app, 'ChangeDataCaptureLake', props);
   return { stack, template: Template.fromStack(stack) };
 }
-
-const id = (stack: Stack, c: any) => stack.getLogicalId(c.node.defaultChild ?? c);
 
 describe('ChangeDataCaptureLake: what it composes', () => {
   const { stack, template } = synth({ analystAccountId: ANALYST_ACCOUNT, analystExternalId: EXTERNAL_ID });

@@ -2,7 +2,8 @@ import { CustomerManagedPolicies } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, IDataLakeTable, TableFormat } from '@analytics-patterns/storage';
 import {
-  AccessModel, cfnValidationFindings, expectNagClean, expectParameterUsed, expectPropError, numberParameter, Principals, stringParameter, testStack,
+  AccessModel, cfnValidationFindings, expectNagClean, expectParameterUsed, expectPropError, logicalId as id, numberParameter,
+  Principals, stringParameter, testStack,
 } from '@analytics-patterns/testing';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -13,8 +14,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AnalyticsWorkgroup, AnalyticsWorkgroupProps } from '../src';
 
 const ACCOUNT = '123456789012';
-
-const id = (stack: Stack, c: any) => stack.getLogicalId(c.node.defaultChild ?? c);
 
 function workgroup(stack: Stack, overrides: Partial<AnalyticsWorkgroupProps> = {}): AnalyticsWorkgroup {
   return new AnalyticsWorkgroup(stack, 'Workgroup', { workgroupName: 'analysts', ...overrides });

@@ -1,6 +1,7 @@
 import { SecureBucket } from '@analytics-patterns/storage';
 import {
-  AccessModel, expectNagClean, expectPropError, expectValidAsl, OTHER_ACCOUNT, Principals, PROJECT_CONTEXT, stateMachineDefinitions, testStack,
+  AccessModel, expectNagClean, expectPropError, expectValidAsl, logicalId as id, OTHER_ACCOUNT, Principals, PROJECT_CONTEXT,
+  stateMachineDefinitions, testStack,
 } from '@analytics-patterns/testing';
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -39,8 +40,6 @@ function build(props: Partial<StagingUpsertProps> = {}, options: { serverless?: 
   });
   return { stack, upsert, warehouse, bucket };
 }
-
-const id = (stack: Stack, c: any) => stack.getLogicalId(c.node.defaultChild);
 
 function definition(b: Built): any {
   return stateMachineDefinitions(Template.fromStack(b.stack))[id(b.stack, b.upsert.stateMachine)];

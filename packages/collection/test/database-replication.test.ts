@@ -1,6 +1,7 @@
 import { SecureBucket } from '@analytics-patterns/storage';
 import {
-  AccessModel, expectNagClean, expectParameterUsed, expectPropError, numberParameter, OTHER_ACCOUNT, Principals, stringParameter, testStack,
+  AccessModel, expectNagClean, expectParameterUsed, expectPropError, logicalId, numberParameter, OTHER_ACCOUNT, Principals,
+  stringParameter, testStack,
 } from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -12,7 +13,6 @@ import { DatabaseReplication, DatabaseReplicationProps, ReplicationType, SourceE
 
 const ACCOUNT = '123456789012';
 const SECRET_ARN = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:orders-db-AbCdEf`;
-const logicalId = (stack: Stack, c: { node: { defaultChild?: any } }) => stack.getLogicalId(c.node.defaultChild);
 
 function vpcOf(stack: Stack, maxAzs = 2) {
   return new ec2.Vpc(stack, 'Vpc', {

@@ -1,16 +1,15 @@
 import { NagAcknowledgements } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import {
-  AccessModel, expectNagClean, expectParameterUsed, expectPropError, OTHER_ACCOUNT, Principals, stringParameter, testStack,
+  AccessModel, expectNagClean, expectParameterUsed, expectPropError, logicalId, OTHER_ACCOUNT, Principals, stringParameter,
+  testStack,
 } from '@analytics-patterns/testing';
-import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { DeviceIngestionRule, DeviceIngestionRuleProps, DevicePartitionKey } from '../src';
 
 const ACCOUNT = '123456789012';
-const logicalId = (stack: Stack, c: { node: { defaultChild?: any } }) => stack.getLogicalId(c.node.defaultChild);
 
 /** A stream encrypted with a customer-managed key, and the rule under test. */
 function build(props: Partial<DeviceIngestionRuleProps> = {}) {

@@ -1,5 +1,6 @@
 import {
-  AccessModel, expectNagClean, expectParameterUsed, expectPropError, numberParameter, OTHER_ACCOUNT, Principals, stringParameter, testStack,
+  AccessModel, expectNagClean, expectParameterUsed, expectPropError, logicalId, numberParameter, OTHER_ACCOUNT, Principals,
+  stringParameter, testStack,
 } from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -10,7 +11,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { KafkaCluster, KafkaClusterMode, KafkaClusterProps } from '../src';
 
 const ACCOUNT = '123456789012';
-const logicalId = (stack: Stack, c: { node: { defaultChild?: any } }) => stack.getLogicalId(c.node.defaultChild);
 const FROM_ALARM = { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:x` };
 
 function vpcOf(stack: Stack, maxAzs = 3) {

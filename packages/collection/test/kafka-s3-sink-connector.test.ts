@@ -1,7 +1,7 @@
 import { SecureBucket } from '@analytics-patterns/storage';
 import {
-  AccessModel, expectNagClean, expectParameterUsed, expectPropError, listParameter, numberParameter, OTHER_ACCOUNT, Principals,
-  stringParameter, testStack,
+  AccessModel, expectNagClean, expectParameterUsed, expectPropError, listParameter, logicalId, numberParameter, OTHER_ACCOUNT,
+  Principals, stringParameter, testStack,
 } from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -13,7 +13,6 @@ import { ConnectorCapacity, ConnectorPluginType, KafkaCluster, KafkaS3SinkConnec
 
 const ACCOUNT = '123456789012';
 const BOOTSTRAP = 'b-1.orders.abc123.c2.kafka.eu-west-1.amazonaws.com:9098,b-2.orders.abc123.c2.kafka.eu-west-1.amazonaws.com:9098';
-const logicalId = (stack: Stack, c: { node: { defaultChild?: any } }) => stack.getLogicalId(c.node.defaultChild);
 const FROM_ALARM = { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:x` };
 
 /** An imported VPC with one isolated subnet in each of three zones (created once per stack). */

@@ -1,4 +1,7 @@
-import { AccessModel, acknowledgementsBy, expectNagClean, expectParameterUsed, expectPropError, numberParameter, Principals, stringParameter, testStack } from '@analytics-patterns/testing';
+import {
+  AccessModel, acknowledgementsBy, expectNagClean, expectParameterUsed, expectPropError, logicalId as id, numberParameter,
+  Principals, stringParameter, testStack,
+} from '@analytics-patterns/testing';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -8,7 +11,6 @@ import { IndexRotation, OpenSearchDestination, OpenSearchDestinationProps, Strea
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
 const DOMAIN_ARN = `arn:aws:es:${REGION}:${ACCOUNT}:domain/search`;
-const id = (stack: Stack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
 
 function importedDomain(stack: Stack) {
   return opensearch.Domain.fromDomainAttributes(stack, 'Search', { domainArn: DOMAIN_ARN, domainEndpoint: `https://search-abc.${REGION}.es.amazonaws.com` });

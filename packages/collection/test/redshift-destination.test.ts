@@ -1,4 +1,7 @@
-import { AccessModel, acknowledgementsBy, expectNagClean, expectParameterUsed, expectPropError, numberParameter, Principals, stringParameter, testApp, testStack } from '@analytics-patterns/testing';
+import {
+  AccessModel, acknowledgementsBy, expectNagClean, expectParameterUsed, expectPropError, logicalId as id, numberParameter,
+  Principals, stringParameter, testApp, testStack,
+} from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -12,7 +15,6 @@ import { RedshiftDestination, RedshiftDestinationProps, RedshiftEndpoint, Stream
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
 const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:firehose-loader-AbCdEf`;
-const id = (stack: Stack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
 
 function publicEndpoint() {
   return RedshiftEndpoint.fromAttributes({ hostname: 'analytics.abc123.eu-west-1.redshift.amazonaws.com', publiclyAccessible: true });

@@ -1,7 +1,8 @@
 import {
-  AccessModel, expectNagClean, expectParameterUsed, expectPropError, numberParameter, OTHER_ACCOUNT, Principals, stringParameter, testStack,
+  AccessModel, expectNagClean, expectParameterUsed, expectPropError, logicalId, numberParameter, OTHER_ACCOUNT, Principals,
+  stringParameter, testStack,
 } from '@analytics-patterns/testing';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,8 +15,6 @@ const RULE_ARN = `arn:aws:events:eu-west-1:${ACCOUNT}:rule/orders-to-queue`;
 const TOPIC_ARN = `arn:aws:sns:eu-west-1:${ACCOUNT}:orders`;
 const VIA_SQS = { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' };
 const FROM_ALARM = { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:x` };
-
-const logicalId = (stack: Stack, c: { node: { defaultChild?: any } }) => stack.getLogicalId(c.node.defaultChild);
 
 describe('SecureQueue: standard queue with defaults, a producer, a consumer, an EventBridge rule and an SNS topic', () => {
   const stack = testStack();

@@ -1,5 +1,5 @@
-import { expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { expectNagClean, expectPropError, logicalId as id, testStack } from '@analytics-patterns/testing';
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,8 +7,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { StreamConsumer, StreamConsumerProps, StreamIngestion } from '../src';
-
-const id = (stack: Stack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
 
 function build(props: Partial<StreamConsumerProps> = {}, sandbox = false) {
   const stack = testStack({ sandbox });

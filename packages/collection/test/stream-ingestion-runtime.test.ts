@@ -1,5 +1,8 @@
-import { AccessModel, acknowledgementsBy, expectNagClean, expectParameterUsed, expectPropError, numberParameter, OTHER_ACCOUNT, Principals, stringParameter, testStack } from '@analytics-patterns/testing';
-import { Duration, Size, Stack } from 'aws-cdk-lib';
+import {
+  AccessModel, acknowledgementsBy, expectNagClean, expectParameterUsed, expectPropError, logicalId as id, numberParameter,
+  OTHER_ACCOUNT, Principals, stringParameter, testStack,
+} from '@analytics-patterns/testing';
+import { Duration, Size } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -8,7 +11,6 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as jq from 'jq-wasm';
 import { ColumnarFormat, StreamCapacity, StreamIngestion, StreamIngestionProps } from '../src';
 
-const id = (stack: Stack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
 

@@ -1,7 +1,7 @@
 import { ShardLimitingFactor } from '@analytics-patterns/core';
 import { SecureBucket } from '@analytics-patterns/storage';
-import { acknowledgementsBy, expectNagClean, expectPropError, testStack } from '@analytics-patterns/testing';
-import { Duration, Size, Stack } from 'aws-cdk-lib';
+import { acknowledgementsBy, expectNagClean, expectPropError, logicalId as id, testStack } from '@analytics-patterns/testing';
+import { Duration, Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -9,8 +9,6 @@ import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ColumnarFormat, StreamCapacity, StreamIngestion, StreamIngestionProps, TimeGranularity } from '../src';
-
-const id = (stack: Stack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
 
 function build(props: StreamIngestionProps = {}, sandbox = false) {
   const stack = testStack({ sandbox });

@@ -1,6 +1,7 @@
 import { DataLakeDatabase, SecureBucket } from '@analytics-patterns/storage';
 import {
-  AccessModel, expectNagClean, expectParameterUsed, expectPropError, OTHER_ACCOUNT, Principals, stringParameter, testStack,
+  AccessModel, expectNagClean, expectParameterUsed, expectPropError, logicalId as id, OTHER_ACCOUNT, Principals, stringParameter,
+  testStack,
 } from '@analytics-patterns/testing';
 import { Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -20,8 +21,6 @@ function crawler(stack: Stack, overrides: Partial<DataLakeCrawlerProps> = {}): {
     }),
   };
 }
-
-const id = (stack: Stack, c: any) => stack.getLogicalId(c.node.defaultChild ?? c);
 
 describe('DataLakeCrawler', () => {
   test('crawler: partitioned target, schedule, schema-change policy, grouping, security configuration', () => {

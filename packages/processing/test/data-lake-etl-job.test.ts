@@ -4,7 +4,8 @@ import {
   ColumnType, DataLakeDatabase, DataLakeStorage, DataLakeTable, IDataLakeTable, PartitionKeys, TableFormat, TimePartitionDepth,
 } from '@analytics-patterns/storage';
 import {
-  AccessModel, cfnValidationFindings, expectNagClean, expectParameterUsed, expectPropError, numberParameter, Principals, stringParameter, testStack,
+  AccessModel, cfnValidationFindings, expectNagClean, expectParameterUsed, expectPropError, logicalId as id, numberParameter,
+  Principals, stringParameter, testStack,
 } from '@analytics-patterns/testing';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -44,8 +45,6 @@ function job(f: Fixture, overrides: Partial<DataLakeEtlJobProps> = {}): DataLake
     ...overrides,
   });
 }
-
-const id = (stack: Stack, c: any) => stack.getLogicalId(c.node.defaultChild ?? c);
 
 describe('DataLakeEtlJob', () => {
   test('Spark job: script asset, bookmarks, workers, security configuration, arguments', () => {

@@ -1,6 +1,7 @@
 import { ColumnType, DataLakeDatabase, DataLakeTable, SecureBucket, TableFormat } from '@analytics-patterns/storage';
 import {
-  AccessModel, expectNagClean, expectParameterUsed, expectPropError, numberParameter, OTHER_ACCOUNT, Principals, stringParameter, testStack,
+  AccessModel, expectNagClean, expectParameterUsed, expectPropError, logicalId as id, numberParameter, OTHER_ACCOUNT, Principals,
+  stringParameter, testStack,
 } from '@analytics-patterns/testing';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -45,7 +46,6 @@ function lake(overrides: Partial<SecureDataLakeProps> = {}, stack: Stack = testS
   return { stack, lake: l, bucket, analyst };
 }
 
-const id = (stack: Stack, c: any) => stack.getLogicalId(c.node.defaultChild ?? c);
 const dependsOn = (t: Template, logicalId: string): string[] => t.toJSON().Resources[logicalId].DependsOn ?? [];
 
 describe('SecureDataLake: settings, location, catalog encryption', () => {

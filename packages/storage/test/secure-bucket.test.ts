@@ -1,9 +1,9 @@
 import { CustomerManagedPolicies } from '@analytics-patterns/core';
 import {
-  AccessModel, acknowledgementLines, expectNagClean, expectParameterUsed, expectPropError, numberParameter, OTHER_ACCOUNT, Principals,
-  stringParameter, testStack,
+  AccessModel, acknowledgementLines, expectNagClean, expectParameterUsed, expectPropError, logicalId, numberParameter,
+  OTHER_ACCOUNT, Principals, stringParameter, testStack,
 } from '@analytics-patterns/testing';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,10 +12,6 @@ import { AccessLogBucket, ArchiveStorageClass, SecureBucket } from '../src';
 
 const ACCOUNT = '123456789012';
 const VIA_S3 = 'kms:ViaService';
-
-function logicalId(stack: Stack, c: { node: { defaultChild?: unknown } }): string {
-  return stack.getLogicalId(c.node.defaultChild as s3.CfnBucket);
-}
 
 describe('SecureBucket defaults', () => {
   const stack = testStack();

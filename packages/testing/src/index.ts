@@ -6,3 +6,4 @@ export * from './asl';
 export * from './template-resolver';
 export * from './access';
 export * from './tokens';
+export * from './logical-id';
