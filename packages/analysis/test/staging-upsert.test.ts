@@ -5,6 +5,7 @@ import {
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { RedshiftColumnType, TableColumn, TableDefinition } from '../src/redshift-table/table-definition';
@@ -436,5 +437,62 @@ describe('StagingUpsert validation', () => {
 describe('StagingUpsert compliance', () => {
   test('cdk-nag clean (warehouse + pipeline)', () => {
     expectNagClean(build().stack);
+  });
+
+  const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  /** A StagingUpsert reading an imported bucket (`corp-lake`), optionally with its key, optionally with token prefixes. */
+  function imported(options: { key?: boolean; tokenPrefix?: boolean } = {}) {
+    const stack = testStack();
+    const encryptionKey = options.key ? kms.Key.fromKeyArn(stack, 'LakeKey', KEY_ARN) : undefined;
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Lake', { bucketName: 'corp-lake', encryptionKey });
+    const warehouse = new RedshiftWarehouse(stack, 'Warehouse');
+    const manifestPrefix = options.tokenPrefix ? new CfnParameter(stack, 'ManifestPrefix', { type: 'String' }).valueAsString : 'manifests/sales/';
+    const upsert = new StagingUpsert(stack, 'Upsert', {
+      warehouse, table, orderColumn: 'updated_at', sourceBucket: bucket, manifestPrefix, dataPrefix: 'curated/sales/', triggerOnManifest: false,
+      schedule: events.Schedule.rate(Duration.hours(1)), scheduledManifestKey: options.tokenPrefix ? `${manifestPrefix}latest.manifest` : 'manifests/sales/latest.manifest',
+    });
+    return { stack, upsert, bucket };
+  }
+
+  test.each([
+    ['an imported bucket with its key', { key: true }],
+    ['an imported bucket without a key', { key: false }],
+    ['an imported bucket and a manifest prefix given as a CfnParameter', { key: true, tokenPrefix: true }],
+  ])('cdk-nag clean (four packs) with %s: each prefix wildcard and the notifier\'s key wildcard acknowledged by name', (_name, options) => {
+    const b = imported(options);
+    const report = expectNagClean(b.stack);
+    const upsertAcks = report.acknowledged.filter((a) => a.pack === 'AwsSolutions' && a.rule.startsWith('AwsSolutions-IAM5') && a.path.startsWith('TestStack/Upsert/'))
+      .map((a) => a.rule).sort();
+    expect(upsertAcks).toEqual([
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::arn:aws:s3:::corp-lake/curated/sales/*]',
+      options.tokenPrefix ? 'AwsSolutions-IAM5[Resource::arn:aws:s3:::corp-lake/<ManifestPrefix>*]' : 'AwsSolutions-IAM5[Resource::arn:aws:s3:::corp-lake/manifests/sales/*]',
+      'AwsSolutions-IAM5[Resource::arn:aws:s3:::corp-lake/upsert-frozen-manifests/sales/fact_sales/*]',
+    ].sort());
+  });
+
+  test('cdk-nag clean with a created bucket and a manifest prefix given as a CfnParameter (the finding names the parameter)', () => {
+    const stack = testStack();
+    const b = build({ manifestPrefix: new CfnParameter(stack, 'ManifestPrefix', { type: 'String' }).valueAsString }, { stack });
+    const report = expectNagClean(b.stack);
+    expect(report.acknowledged.map((a) => a.rule)).toContain(`AwsSolutions-IAM5[Resource::<${id(b.stack, b.bucket.bucket)}.Arn>/<ManifestPrefix>*]`);
+  });
+
+  // (the imported key's policy is not in the template, so its use is asserted on the identity statement in the main test)
+  test.each([[true], [false]])('imported bucket (key: %s): the state machine reads manifests under the prefix and nothing outside it', async (key) => {
+    const b = imported({ key });
+    const access = AccessModel.of(b.stack);
+    const role = b.upsert.stateMachine.role.roleArn;
+    await access.expectAllowed(
+      { principal: role, action: 's3:GetObject', resource: 'arn:aws:s3:::corp-lake/manifests/sales/batch-7.manifest' },
+      { principal: role, action: 's3:GetObject', resource: 'arn:aws:s3:::corp-lake/curated/sales/part-0001.parquet' },
+      { principal: role, action: 's3:PutObject', resource: 'arn:aws:s3:::corp-lake/upsert-frozen-manifests/sales/fact_sales/batch-7.manifest' },
+    );
+    await access.expectDenied(
+      { principal: role, action: 's3:GetObject', resource: 'arn:aws:s3:::corp-lake/manifests/finance/batch-7.manifest' },
+      { principal: role, action: 's3:GetObject', resource: 'arn:aws:s3:::other-lake/manifests/sales/batch-7.manifest' },
+      { principal: role, action: 's3:PutObject', resource: 'arn:aws:s3:::corp-lake/manifests/sales/batch-7.manifest' },
+    );
   });
 });

@@ -328,19 +328,16 @@ export class StagingUpsert extends Construct {
   private acknowledgeFindings(props: StagingUpsertProps, s: UpsertSettings): void {
     NagAcknowledgements.acknowledge(this.stateMachine, 'AwsSolutions-IAM5[Resource::*]',
       'Only actions without resource-level permissions use "*": redshift-data:DescribeStatement and CancelStatement (limited to the role\'s own statements by the statement-owner-iam-userid condition), X-Ray trace segments and CloudWatch Logs delivery management.');
-    const bucketRes = props.sourceBucket.node.defaultChild as s3.CfnBucket | undefined;
     const reason = 'Manifests, the data files they list and frozen manifests are named at run time: each wildcard is limited to its own prefix (manifests, data files, frozen manifests).';
-    if (!bucketRes) {
-      NagAcknowledgements.acknowledge(this.stateMachine, 'AwsSolutions-IAM5', reason);
-      return;
-    }
-    const arn = `<${Stack.of(bucketRes).getLogicalId(bucketRes)}.Arn>`;
-    const prefixes = [props.manifestPrefix, s.dataPrefix, s.frozenPrefix];
-    if (prefixes.some((p) => Token.isUnresolved(p))) {
-      // a prefix known only at deploy time cannot name its finding: acknowledge the rule for this role
-      NagAcknowledgements.acknowledge(this.stateMachine, 'AwsSolutions-IAM5', reason);
-    } else {
-      for (const prefix of new Set(prefixes)) NagAcknowledgements.acknowledge(this.stateMachine, `AwsSolutions-IAM5[Resource::${arn}/${prefix}*]`, reason);
+    // one finding per prefix, named the way cdk-nag names it for created and imported buckets alike; a prefix
+    // given as a token (CfnParameter) is reported by its reference (`arn:aws:s3:::corp-lake/<Prefix>*`), which
+    // objectsUnder renders the same way
+    const findings = new Set<string>();
+    for (const prefix of [props.manifestPrefix, s.dataPrefix, s.frozenPrefix]) {
+      const finding = NagAcknowledgements.resourceFinding(this.stateMachine, props.sourceBucket.arnForObjects(`${prefix}*`));
+      if (findings.has(finding)) continue;
+      findings.add(finding);
+      NagAcknowledgements.objectsUnder(this.stateMachine, props.sourceBucket, prefix, reason);
     }
     NagAcknowledgements.acknowledge(this.node.findChild('NotificationRole'), 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       'Publishing to a KMS-encrypted topic needs GenerateDataKey with any key spec; the statement is limited to the topic\'s key.');
