@@ -454,7 +454,7 @@ describe('StagingUpsert compliance', () => {
     return { stack, upsert, bucket };
   }
 
-  test.each([
+  test.each<[string, { key?: boolean; tokenPrefix?: boolean }]>([
     ['an imported bucket with its key', { key: true }],
     ['an imported bucket without a key', { key: false }],
     ['an imported bucket and a manifest prefix given as a CfnParameter', { key: true, tokenPrefix: true }],
