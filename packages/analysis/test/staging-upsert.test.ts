@@ -1,4 +1,4 @@
-import { SecureBucket } from '@analytics-patterns/storage';
+import { DataLakeStorage, SecureBucket } from '@analytics-patterns/storage';
 import {
   AccessModel, expectNagClean, expectPropError, expectValidAsl, OTHER_ACCOUNT, Principals, PROJECT_CONTEXT, stateMachineDefinitions, testStack,
 } from '@analytics-patterns/testing';
@@ -7,6 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { RedshiftColumnType, TableColumn, TableDefinition } from '../src/redshift-table/table-definition';
 import { RedshiftWarehouse } from '../src/redshift-warehouse/redshift-warehouse';
@@ -425,12 +426,44 @@ describe('StagingUpsert validation', () => {
     ok({ table: wide(lo), orderColumn: 'at' });
     expectError({ table: wide(lo + 1), orderColumn: 'at' }, 'table', 'statements of at most 100000 bytes');
   });
-  test('bucket without EventBridge notifications', () => {
-    const stack = testStack();
-    const bucket = new s3.Bucket(stack, 'Plain');
-    const warehouse = new RedshiftWarehouse(stack, 'Warehouse');
-    expectPropError(() => new StagingUpsert(stack, 'Upsert', { warehouse, table, orderColumn: 'updated_at', sourceBucket: bucket, manifestPrefix: 'm/' }),
-      { path, prop: 'sourceBucket', allowed: 'eventBridgeEnabled: true' });
+  describe('triggerOnManifest needs a bucket that sends its events to EventBridge', () => {
+    const upsertOn = (stack: Stack, bucket: s3.IBucket) => new StagingUpsert(stack, 'Upsert', {
+      warehouse: new RedshiftWarehouse(stack, 'Warehouse'), table, orderColumn: 'updated_at', sourceBucket: bucket, manifestPrefix: 'm/',
+    });
+    test('a plain bucket fails', () => {
+      const stack = testStack();
+      expectPropError(() => upsertOn(stack, new s3.Bucket(stack, 'Plain')), { path, prop: 'sourceBucket', value: '"TestStack/Plain"', allowed: 'eventBridgeEnabled: true' });
+    });
+    test('a bucket with only an SNS notification fails (its notifications resource has no EventBridgeConfiguration)', () => {
+      const stack = testStack();
+      const bucket = new s3.Bucket(stack, 'Notifying');
+      bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SnsDestination(new sns.Topic(stack, 'Topic')));
+      expect(bucket.node.tryFindChild('Notifications')).toBeDefined(); // what the old check took for EventBridge
+      expectPropError(() => upsertOn(stack, bucket), { path, prop: 'sourceBucket', value: '"TestStack/Notifying"', allowed: 'SNS, SQS and Lambda notifications do not start loads' });
+    });
+    test('aws-cdk-lib\'s eventBridgeEnabled passes, alone and next to an SNS notification', () => {
+      const stack = testStack();
+      const bucket = new s3.Bucket(stack, 'Bridged', { eventBridgeEnabled: true });
+      expect(() => upsertOn(stack, bucket)).not.toThrow();
+      const other = testStack();
+      const both = new s3.Bucket(other, 'Both');
+      both.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SnsDestination(new sns.Topic(other, 'Topic')));
+      both.enableEventBridgeNotification();
+      expect(() => upsertOn(other, both)).not.toThrow();
+    });
+    test('a SecureBucket with eventBridgeEnabled passes (the L1 property)', () => {
+      const stack = testStack();
+      expect(() => upsertOn(stack, new SecureBucket(stack, 'Secure', { eventBridgeEnabled: true }).bucket)).not.toThrow();
+    });
+    test('a DataLakeStorage zone with eventBridgeEnabled composes with the default triggerOnManifest; one without fails', () => {
+      const stack = testStack();
+      const lake = new DataLakeStorage(stack, 'Lake', { curated: { eventBridgeEnabled: true } });
+      const upsert = upsertOn(stack, lake.curated.bucket);
+      expect(upsert.manifestRule).toBeDefined();
+      const other = testStack();
+      const quiet = new DataLakeStorage(other, 'Lake');
+      expectPropError(() => upsertOn(other, quiet.curated.bucket), { path, prop: 'sourceBucket', allowed: 'eventBridgeEnabled: true' });
+    });
   });
 });
 

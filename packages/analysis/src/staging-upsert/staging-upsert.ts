@@ -1,5 +1,5 @@
 import { CustomerManagedPolicies, NagAcknowledgements, Sandbox, TimeUnit, Validate } from '@analytics-patterns/core';
-import { Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -165,10 +165,10 @@ export class StagingUpsert extends Construct {
       });
     }
     if ((props.triggerOnManifest ?? true) && props.sourceBucket instanceof s3.Bucket) {
-      Validate.that(this, mayEmitEventBridgeEvents(props.sourceBucket), {
+      Validate.that(this, sendsEventBridgeEvents(props.sourceBucket), {
         prop: 'sourceBucket',
         value: props.sourceBucket.node.path,
-        allowed: 'a bucket that sends events to EventBridge (eventBridgeEnabled: true) when triggerOnManifest is on',
+        allowed: 'a bucket that sends events to EventBridge (eventBridgeEnabled: true; SNS, SQS and Lambda notifications do not start loads) when triggerOnManifest is on',
       });
     }
   }
@@ -373,13 +373,25 @@ function deadlineCondition(s: UpsertSettings): string {
 }
 
 /**
- * Whether a bucket defined in this app may send events to EventBridge, read from public
- * surfaces only: the L1 property (set by SecureBucket's and DataLakeStorage's
- * `eventBridgeEnabled`), or the notifications resource aws-cdk-lib's Bucket creates for
- * `eventBridgeEnabled: true` (or for event notifications, which cannot be told apart).
+ * Whether a bucket defined in this app sends its events to EventBridge: the L1 property (set by
+ * SecureBucket's and DataLakeStorage's `eventBridgeEnabled`), or the `EventBridgeConfiguration` of the
+ * notifications custom resource aws-cdk-lib's Bucket creates for `eventBridgeEnabled: true` or
+ * `enableEventBridgeNotification()`. That resource also carries SNS, SQS and Lambda notifications, so
+ * its presence proves nothing: its rendered NotificationConfiguration is read. A CfnResource has no
+ * public getter for its properties; `_toCloudFormation()` is what aws-cdk-lib's own synthesis renders
+ * the resource with (overrides included). Should it ever disappear, the check fails closed.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-notificationconfiguration.html
  */
-function mayEmitEventBridgeEvents(bucket: s3.Bucket): boolean {
+function sendsEventBridgeEvents(bucket: s3.Bucket): boolean {
+  const stack = Stack.of(bucket);
   const cfn = bucket.node.defaultChild as s3.CfnBucket;
-  const fromProperty = Stack.of(bucket).resolve(cfn.notificationConfiguration)?.eventBridgeConfiguration?.eventBridgeEnabled;
-  return fromProperty === true || bucket.node.tryFindChild('Notifications') !== undefined;
+  if (stack.resolve(cfn.notificationConfiguration)?.eventBridgeConfiguration?.eventBridgeEnabled === true) return true;
+  const resource = bucket.node.tryFindChild('Notifications')?.node.tryFindChild('Resource');
+  if (!resource || !CfnResource.isCfnResource(resource) || resource.cfnResourceType !== 'Custom::S3BucketNotifications') return false;
+  const render = (resource as any)._toCloudFormation;
+  if (typeof render !== 'function') return false;
+  const rendered = stack.resolve(render.call(resource)) as { Resources?: Record<string, { Properties?: any }> };
+  return Object.values(rendered.Resources ?? {})
+    .some((r) => r.Properties?.NotificationConfiguration?.EventBridgeConfiguration !== undefined);
 }
