@@ -481,8 +481,14 @@ describe('StagingUpsert compliance', () => {
     const warehouse = new RedshiftWarehouse(stack, 'Warehouse');
     const manifestPrefix = options.tokenPrefix ? new CfnParameter(stack, 'ManifestPrefix', { type: 'String' }).valueAsString : 'manifests/sales/';
     const upsert = new StagingUpsert(stack, 'Upsert', {
-      warehouse, table, orderColumn: 'updated_at', sourceBucket: bucket, manifestPrefix, dataPrefix: 'curated/sales/', triggerOnManifest: false,
-      schedule: events.Schedule.rate(Duration.hours(1)), scheduledManifestKey: options.tokenPrefix ? `${manifestPrefix}latest.manifest` : 'manifests/sales/latest.manifest',
+      warehouse,
+      table,
+      orderColumn: 'updated_at',
+      sourceBucket: bucket,
+      manifestPrefix,
+      dataPrefix: 'curated/sales/',
+      schedule: events.Schedule.rate(Duration.hours(1)),
+      scheduledManifestKey: options.tokenPrefix ? `${manifestPrefix}latest.manifest` : 'manifests/sales/latest.manifest',
     });
     return { stack, upsert, bucket };
   }
