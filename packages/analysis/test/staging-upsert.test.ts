@@ -186,12 +186,37 @@ describe('StagingUpsert state machine', () => {
     const notifier = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId)) as any;
     expect(notifier.Properties.PolicyDocument.Statement).toEqual([
       { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } },
-      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: { 'Fn::GetAtt': [id(b.stack, b.warehouse.encryptionKey), 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: { 'Fn::GetAtt': [id(b.stack, b.warehouse.encryptionKey), 'Arn'] },
+        Condition: { StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
+      },
     ]);
     t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [id(b.stack, b.warehouse.encryptionKey), 'Arn'] } });
     // the key policy does not open the key to the events service principal
     const keyPolicy = JSON.stringify(t.toJSON().Resources[id(b.stack, b.warehouse.encryptionKey)].Properties.KeyPolicy);
     expect(keyPolicy).not.toContain('events.amazonaws.com');
+  });
+
+  test('EventBridge starts loads with a role of the construct that trusts rules of this account and region only', () => {
+    const startRole = b.upsert.node.findChild('StartRole') as any;
+    const roleId = id(b.stack, startRole);
+    expect(t.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': '123456789012' },
+        ArnLike: { 'aws:SourceArn': 'arn:aws:events:eu-west-1:123456789012:rule/*' },
+      },
+    }]);
+    const starter = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId)) as any;
+    expect(starter.Properties.PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: id(b.stack, b.upsert.stateMachine) } }]);
+    // aws-cdk-lib's default target role (bare events.amazonaws.com trust) is not made
+    const bareTrust = Object.values(t.findResources('AWS::IAM::Role')).filter((r: any) => r.Properties.AssumeRolePolicyDocument.Statement
+      .some((st: any) => st.Principal?.Service === 'events.amazonaws.com' && st.Condition === undefined));
+    expect(bareTrust).toEqual([]);
   });
 
   test('EventBridge starts a load when a manifest lands, passing only the key', () => {
@@ -265,15 +290,35 @@ describe.each([
     await access.expectExplicitlyDenied({ principal: role, action: 's3:GetObject', resource: bucket.arnForObjects('manifests/sales/batch-7.manifest'), context: { 'aws:SecureTransport': 'false' } });
   });
 
+  test('EventBridge rules of this account and region may start loads through the start role; other accounts\' and regions\' rules may not', async () => {
+    const starter = access.resolve((b.upsert.node.findChild('StartRole') as any).roleArn) as string;
+    const rule = access.resolve(b.upsert.manifestRule!.ruleArn) as string;
+    await access.expectAllowed(
+      { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: starter, context: { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': rule } },
+      { principal: starter, action: 'states:StartExecution', resource: sm },
+    );
+    await access.expectDenied(
+      { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: starter },
+      { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: starter, context: { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': rule.replace('123456789012', OTHER_ACCOUNT) } },
+      { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: starter, context: { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': rule.replace('eu-west-1', 'us-east-1') } },
+      { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: starter, context: { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': 'arn:aws:pipes:eu-west-1:123456789012:pipe/other' } },
+      { principal: starter, action: 'states:StartExecution', resource: 'arn:aws:states:eu-west-1:123456789012:stateMachine:another' },
+    );
+  });
+
   test('failure notices: the notifier role may publish to the encrypted topic and use its key; a stranger may not publish', async () => {
     const notifier = access.resolve((b.upsert.node.findChild('NotificationRole') as any).roleArn) as string;
     const topic = b.upsert.notificationTopic.topicArn;
     await access.expectAllowed(
       { principal: notifier, action: 'sns:Publish', resource: topic },
-      { principal: notifier, action: 'kms:GenerateDataKey', resource: warehouseKey },
+      { principal: notifier, action: 'kms:GenerateDataKey', resource: warehouseKey, context: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
+      { principal: notifier, action: 'kms:Decrypt', resource: warehouseKey, context: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
       { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: notifier, context: { 'aws:SourceAccount': '123456789012' } },
     );
     await access.expectDenied(
+      { principal: notifier, action: 'kms:GenerateDataKey', resource: warehouseKey },
+      { principal: notifier, action: 'kms:Decrypt', resource: warehouseKey, context: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+      { principal: notifier, action: 'kms:GenerateDataKey', resource: warehouseKey, context: { 'kms:ViaService': 'sns.us-east-1.amazonaws.com' } },
       { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: notifier, context: { 'aws:SourceAccount': OTHER_ACCOUNT } },
       { principal: Principals.strangerInAccount(), action: 'sns:Publish', resource: topic },
       { ...Principals.otherAccountAdmin(), action: 'sns:Publish', resource: topic },

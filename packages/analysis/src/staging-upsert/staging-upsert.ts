@@ -1,4 +1,4 @@
-import { CustomerManagedPolicies, NagAcknowledgements, Sandbox, TimeUnit, Validate } from '@analytics-patterns/core';
+import { AlarmTopic, CustomerManagedPolicies, NagAcknowledgements, Sandbox, TimeUnit, Validate } from '@analytics-patterns/core';
 import { CfnResource, Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -274,6 +274,7 @@ export class StagingUpsert extends Construct {
         },
       },
       targets: [new targets.SfnStateMachine(this.stateMachine, {
+        role: this.startRole(s),
         input: events.RuleTargetInput.fromObject({ manifestKey: events.EventField.fromPath('$.detail.object.key') }),
       })],
     });
@@ -285,8 +286,31 @@ export class StagingUpsert extends Construct {
       description: `Load ${props.scheduledManifestKey} into ${s.name} on a schedule`,
       schedule: props.schedule,
       targets: [new targets.SfnStateMachine(this.stateMachine, {
+        role: this.startRole(s),
         input: events.RuleTargetInput.fromObject({ manifestKey: props.scheduledManifestKey }),
       })],
+    });
+  }
+
+  /**
+   * The role EventBridge starts loads with (manifest and schedule rules), made once. Its trust is
+   * limited to EventBridge rules of this account and region (aws:SourceAccount, and aws:SourceArn
+   * matching a rule ARN: for rule targets EventBridge sends the rule's ARN). The exact rule ARNs
+   * cannot be named: each rule references this role, so the role naming them would be a cycle.
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html
+   */
+  private startRole(s: UpsertSettings): iam.IRole {
+    const existing = this.node.tryFindChild('StartRole') as iam.Role | undefined;
+    if (existing) return existing;
+    const stack = Stack.of(this);
+    return new iam.Role(this, 'StartRole', {
+      description: `EventBridge rules start loads into ${s.name}`,
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*' }) },
+        },
+      }),
     });
   }
 
@@ -299,15 +323,17 @@ export class StagingUpsert extends Construct {
   }
 
   /**
-   * EventBridge publishes with a role of its own: the topic grant gives it sns:Publish and, for a
-   * CMK-encrypted topic, kms:GenerateDataKey* and kms:Decrypt on the topic's key. The role trusts
-   * EventBridge for this account only.
+   * EventBridge publishes with a role of its own: sns:Publish on the topic and, for a CMK-encrypted
+   * topic, kms:GenerateDataKey* and kms:Decrypt on the topic's key through SNS only (kms:ViaService,
+   * AlarmTopic.grantPublish). The role trusts EventBridge for this account only.
    */
   private createFailureRule(s: UpsertSettings): events.Rule {
     const role = new iam.Role(this, 'NotificationRole', {
       description: `EventBridge publishes failed loads into ${s.name} to the notification topic`,
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
     });
+    const topic = this.notificationTopic;
+    AlarmTopic.grantPublish(topic, role);
     return new events.Rule(this, 'OnFailure', {
       description: `Failed, timed-out or aborted loads into ${s.name}`,
       eventPattern: {
@@ -315,13 +341,17 @@ export class StagingUpsert extends Construct {
         detailType: ['Step Functions Execution Status Change'],
         detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
       },
-      targets: [new targets.SnsTopic(this.notificationTopic, {
-        authorizeUsingRole: true,
-        role,
-        message: events.RuleTargetInput.fromText(
-          `Load into ${s.name} ${events.EventField.fromPath('$.detail.status')}: ${events.EventField.fromPath('$.detail.error')} `
-          + `${events.EventField.fromPath('$.detail.cause')} (execution ${events.EventField.fromPath('$.detail.executionArn')})`),
-      })],
+      targets: [{
+        // not targets.SnsTopic: its topic.grantPublish gives the role the topic key with no kms:ViaService condition
+        bind: () => ({
+          arn: topic.topicArn,
+          targetResource: topic,
+          role,
+          input: events.RuleTargetInput.fromText(
+            `Load into ${s.name} ${events.EventField.fromPath('$.detail.status')}: ${events.EventField.fromPath('$.detail.error')} `
+            + `${events.EventField.fromPath('$.detail.cause')} (execution ${events.EventField.fromPath('$.detail.executionArn')})`),
+        }),
+      }],
     });
   }
 
@@ -340,7 +370,7 @@ export class StagingUpsert extends Construct {
       NagAcknowledgements.objectsUnder(this.stateMachine, props.sourceBucket, prefix, reason);
     }
     NagAcknowledgements.acknowledge(this.node.findChild('NotificationRole'), 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      'Publishing to a KMS-encrypted topic needs GenerateDataKey with any key spec; the statement is limited to the topic\'s key.');
+      'Publishing to a KMS-encrypted topic needs GenerateDataKey with any key spec; the statement is limited to the topic\'s key, used through SNS (kms:ViaService).');
   }
 }
 
