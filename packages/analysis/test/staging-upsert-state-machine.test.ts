@@ -1,6 +1,6 @@
 import { expectValidAsl } from '@analytics-patterns/testing';
 import { PostgresServer } from './support/postgres';
-import { TaskError } from './support/sfn-executor';
+import { declaredTransitions, TaskError } from './support/sfn-executor';
 import { BUCKET, dataIdOf } from './support/upsert-fixture';
 import { buildMachine, World } from './support/upsert-machine';
 import { UpsertLimits } from '../src/staging-upsert/upsert-limits';
@@ -271,6 +271,141 @@ describe('retries and failures', () => {
   });
 });
 
+describe('every other path: faults of the fake S3 and Data API', () => {
+  const DDL = 1; // statement numbers: the DDL batch is the first statement, the load batch the second
+  const LOAD = 2;
+  const ended = (r: { path: string[] }, n: number) => r.path.slice(-n);
+
+  test('a slow DDL batch is polled again until it finishes (TablesCheck -> TablesWait)', async () => {
+    const w = await world();
+    w.dataApi.faults.startedPolls = { [DDL]: 2 };
+    const r = await w.run(w.publish('slow-ddl', [[[1, 1, 1]]]));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.calls.filter((c) => c.state === 'TablesDescribe')).toHaveLength(3);
+    expect(await w.rows()).toEqual([{ id: 1, amount: 1, at: 1 }]);
+  });
+
+  test('the DDL fails with a lasting error: Redshift.StatementFailed with its message, no load batch', async () => {
+    const w = await world();
+    w.dataApi.faults.failWith = { [DDL]: 'ERROR: permission denied for schema sales' };
+    const r = await w.run(w.publish('denied', [[[1, 1, 1]]]));
+    expect([r.status, r.error, r.cause]).toEqual(['FAILED', 'Redshift.StatementFailed', 'Statement stmt-1 FAILED: ERROR: permission denied for schema sales']);
+    expect(ended(r, 2)).toEqual(['TablesCheck', 'TablesFailed']);
+    expect(w.dataApi.statements).toHaveLength(1);
+  });
+
+  test('the DDL runs out of time: cancelled, Upsert.StatementTimedOut, no load batch', async () => {
+    const w = await world();
+    w.dataApi.faults.hang = [DDL];
+    const r = await w.run(w.publish('ddl-hangs', [[[1, 1, 1]]]));
+    expect([r.status, r.error]).toEqual(['FAILED', 'Upsert.StatementTimedOut']);
+    expect(ended(r, 5)).toEqual(['TablesDeadline', 'TablesCancel', 'TablesFinalStatus', 'TablesCancelVerdict', 'TablesTimedOut']);
+    expect(w.dataApi.statements.map((st) => st.status)).toEqual(['ABORTED']);
+  });
+
+  test('the DDL commits before the cancel reaches it: the cancel fails, the final status is FINISHED, the load goes on', async () => {
+    const w = await world();
+    w.dataApi.faults.commitBeatsCancel = [DDL];
+    const r = await w.run(w.publish('ddl-commits', [[[1, 1, 1]]]));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.transitions).toEqual(expect.arrayContaining([
+      'TablesDeadline -[Choice 0]-> TablesCancel', 'TablesCancel -[Catch 0]-> TablesFinalStatus', 'TablesCancelVerdict -[Choice 0]-> LoadStart',
+    ]));
+    expect(await w.rows()).toEqual([{ id: 1, amount: 1, at: 1 }]);
+  });
+
+  test('the DDL\'s final status cannot be read after the cancel (retries exhausted): Upsert.StatementTimedOut', async () => {
+    const w = await world();
+    w.dataApi.faults.hang = [DDL];
+    w.dataApi.faults.describeErrorAfterCancel = 'RedshiftData.InternalServerException';
+    const r = await w.run(w.publish('ddl-blind', [[[1, 1, 1]]]));
+    expect([r.status, r.error]).toEqual(['FAILED', 'Upsert.StatementTimedOut']);
+    expect(r.calls.filter((c) => c.state === 'TablesFinalStatus')).toHaveLength(7); // the call and its 6 retries
+    expect(r.transitions).toContain('TablesFinalStatus -[Catch 0]-> TablesTimedOut');
+  });
+
+  test.each([
+    ['still running: cancelled', [DDL], 'TablesCancelUnknown -[Next]-> TablesOutcomeUnknown', 'ABORTED'],
+    ['already finished: the cancel fails', [], 'TablesCancelUnknown -[Catch 0]-> TablesOutcomeUnknown', 'FINISHED'],
+  ])('DescribeStatement of the DDL keeps failing, the DDL %s; Redshift.OutcomeUnknown', async (_name, hang, transition, status) => {
+    const w = await world();
+    w.dataApi.faults.hang = hang;
+    w.dataApi.faults.describeError = 'RedshiftData.InternalServerException';
+    const r = await w.run(w.publish('ddl-unknown', [[[1, 1, 1]]]));
+    expect([r.status, r.error]).toEqual(['FAILED', 'Redshift.OutcomeUnknown']);
+    expect(r.transitions).toEqual(expect.arrayContaining(['TablesDescribe -[Catch 0]-> TablesCancelUnknown', transition]));
+    expect(w.dataApi.statements.map((st) => st.status)).toEqual([status]);
+  });
+
+  test('DescribeStatement of the load keeps failing after it committed: the cancel fails, Redshift.OutcomeUnknown; the rows and ledger are in', async () => {
+    const w = await world();
+    w.dataApi.faults.describeError = 'RedshiftData.InternalServerException';
+    w.dataApi.faults.describeErrorStatements = [LOAD];
+    const r = await w.run(w.publish('load-unknown', [[[1, 1, 1]]]));
+    expect([r.status, r.error]).toEqual(['FAILED', 'Redshift.OutcomeUnknown']);
+    expect(r.transitions).toContain('LoadCancelUnknown -[Catch 0]-> LoadOutcomeUnknown');
+    expect(await w.rows()).toEqual([{ id: 1, amount: 1, at: 1 }]);
+    expect(await w.ledger()).toHaveLength(1);
+  });
+
+  test('the load commits before the cancel reaches it: the cancel fails, the final status is FINISHED, Loaded', async () => {
+    const w = await world();
+    w.dataApi.faults.commitBeatsCancel = [LOAD];
+    const r = await w.run(w.publish('load-commits', [[[1, 1, 1]]]));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(ended(r, 5)).toEqual(['LoadDeadline', 'LoadCancel', 'LoadFinalStatus', 'LoadCancelVerdict', 'Loaded']);
+    expect(r.transitions).toContain('LoadCancel -[Catch 0]-> LoadFinalStatus');
+    expect(await w.rows()).toEqual([{ id: 1, amount: 1, at: 1 }]);
+    expect(await w.ledger()).toHaveLength(1);
+  });
+
+  test('the load\'s final status cannot be read after the cancel (retries exhausted): Upsert.StatementTimedOut', async () => {
+    const w = await world();
+    w.dataApi.faults.hang = [LOAD];
+    w.dataApi.faults.describeErrorAfterCancel = 'RedshiftData.InternalServerException';
+    const r = await w.run(w.publish('load-blind', [[[1, 1, 1]]]));
+    expect([r.status, r.error]).toEqual(['FAILED', 'Upsert.StatementTimedOut']);
+    expect(r.calls.filter((c) => c.state === 'LoadFinalStatus')).toHaveLength(7);
+    expect(ended(r, 2)).toEqual(['LoadFinalStatus', 'LoadTimedOut']);
+    expect(w.dataApi.statements[1].status).toBe('ABORTED');
+  });
+
+  test('the frozen manifest cannot be written: Upsert.FreezeFailed, no batch', async () => {
+    const w = await world();
+    w.s3.faults.putObject = 'S3.AccessDeniedException';
+    const r = await w.run(w.publish('frozen', [[[1, 1, 1]]]));
+    expect([r.status, r.error]).toEqual(['FAILED', 'Upsert.FreezeFailed']);
+    expect(r.calls.filter((c) => c.state === 'FreezeManifest')).toHaveLength(1); // not a transient error: not retried
+    expect(w.dataApi.batchCalls).toBe(0);
+  });
+
+  test('a transient S3 error that does not go away: retried 5 times, then Upsert.DataFileUnreadable', async () => {
+    const w = await world();
+    w.s3.faults.headObject = 'S3.SlowDown';
+    const r = await w.run(w.publish('throttled', [[[1, 1, 1]]]));
+    expect([r.status, r.error]).toEqual(['FAILED', 'Upsert.DataFileUnreadable']);
+    expect(r.calls.filter((c) => c.state === 'HeadDataFile')).toHaveLength(6);
+    expect(w.dataApi.batchCalls).toBe(0);
+  });
+
+  test('a transient Redshift error on every attempt: run maxAttempts (3) times, then Redshift.StatementFailed', async () => {
+    const w = await world();
+    const api = w.dataApi.handlers();
+    const r = await w.run(w.publish('conflicts', [[[1, 1, 1]]]), {
+      'redshiftdata:describeStatement': async (args, call) => {
+        const d: any = await api['redshiftdata:describeStatement'](args);
+        if (call.state !== 'LoadDescribe') return d;
+        await w.db.query('DELETE FROM sales.orders; DELETE FROM sales.upsert_ledger'); // as if each run had rolled back
+        return { ...d, Status: 'FAILED', Error: 'ERROR: 1023 DETAIL: Serializable isolation violation on table - 100' };
+      },
+    });
+    expect([r.status, r.error]).toEqual(['FAILED', 'Redshift.StatementFailed']);
+    expect(r.calls.filter((c) => c.state === 'LoadRun')).toHaveLength(3);
+    expect(r.path.filter((st) => st === 'LoadBackoff')).toHaveLength(2);
+    expect(await w.rows()).toEqual([]);
+  });
+});
+
 describe('S14: history bound', () => {
   test('a 1 s poll interval and an 8 h timeout given as tokens: polling stops at the budget, the statement is cancelled, the history stays under 25,000 events', async () => {
     const m = buildMachine({}, { PollSeconds: 1, TimeoutSeconds: 8 * 3600 });
@@ -285,4 +420,18 @@ describe('S14: history bound', () => {
     expect(r.events.length).toBeGreaterThan(UpsertLimits.HISTORY_EVENTS - UpsertLimits.EVENTS_FIXED);
     expect(w.dataApi.statements[1].status).toBe('ABORTED');
   }, 300_000); // executes ~1,900 poll iterations of the definition: minutes on a loaded 2-core machine
+});
+
+/*
+ * Keep this the last test of the file (jest runs a file's tests in order): every transition the
+ * synthesized definition declares (each Next, Choice rule, Default and Catch) must have been taken
+ * by some execution above, so a new path without a test fails here.
+ */
+test('every transition of the definition was taken by an execution of this file', () => {
+  const declared = new Set(declaredTransitions(machine.definition));
+  expect(declared.size).toBeGreaterThan(50);
+  const untaken = [...declared].filter((t) => !World.transitionsTaken.has(t)).sort();
+  expect(untaken).toEqual([]);
+  // and the executor only ever followed declared transitions
+  expect([...World.transitionsTaken].filter((t) => !declared.has(t))).toEqual([]);
 });
