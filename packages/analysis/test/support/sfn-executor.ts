@@ -127,7 +127,9 @@ class Run {
   }
 
   public result(r: Partial<ExecutionResult> & { status: 'SUCCEEDED' | 'FAILED' }): ExecutionResult {
-    return { ...r, events: this.events, path: this.path, transitions: this.taken, variables: this.variables, calls: this.calls, elapsedSeconds: this.clockMs / 1000 };
+    return {
+      ...r, events: this.events, path: this.path, transitions: this.taken, variables: this.variables, calls: this.calls, elapsedSeconds: this.clockMs / 1000,
+    };
   }
 
   /** Runs a graph (top level or a Map item processor) from StartAt; returns its output. */
