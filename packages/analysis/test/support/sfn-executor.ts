@@ -128,7 +128,12 @@ class Run {
 
   public result(r: Partial<ExecutionResult> & { status: 'SUCCEEDED' | 'FAILED' }): ExecutionResult {
     return {
-      ...r, events: this.events, path: this.path, transitions: this.taken, variables: this.variables, calls: this.calls,
+      ...r,
+      events: this.events,
+      path: this.path,
+      transitions: this.taken,
+      variables: this.variables,
+      calls: this.calls,
       elapsedSeconds: this.clockMs / 1000,
     };
   }
