@@ -435,17 +435,43 @@ describe('every other path: faults of the fake S3 and Data API', () => {
 });
 
 describe('S14: history bound', () => {
-  test('a 1 s poll interval and an 8 h timeout given as tokens: polling stops at the budget, the statement is cancelled, the history stays under 25,000 events', async () => {
+  test('events besides files and polls, without retries, stay within EVENTS_BASE (cancel path, the longest)', async () => {
+    const w = await world(buildMachine({}, { PollSeconds: 60, TimeoutSeconds: 8 * 3600 }));
+    w.dataApi.faults.hang = [2];
+    const r = await w.run(w.publish('base', [[[1, 1, 1]]]));
+    expect(r.error).toBe('Upsert.StatementTimedOut');
+    const polls = r.variables.polls as number;
+    const base = r.events.length - UpsertLimits.EVENTS_PER_FILE - polls * UpsertLimits.EVENTS_PER_POLL;
+    expect(base).toBeLessThanOrEqual(UpsertLimits.EVENTS_BASE);
+    expect(base).toBeGreaterThan(UpsertLimits.EVENTS_BASE - 10); // the constant is measured, not a guess
+  });
+
+
+  test('a 1 s poll interval and an 8 h timeout given as tokens, the largest manifest and RETRY_BUDGET retried calls: polling stops at the budget, the statement is cancelled, the history stays under 25,000 events, with few to spare', async () => {
     const m = buildMachine({}, { PollSeconds: 1, TimeoutSeconds: 8 * 3600 });
     const w = await world(m);
     w.dataApi.faults.hang = [2];
     const key = w.publish('wide', Array.from({ length: UpsertLimits.MANIFEST_FILES }, (_, i) => [[i, i, 1]]));
-    const r = await w.run(key);
+    let throttled = 0;
+    const seen = new Set<string>();
+    const s3 = w.s3.handlers();
+    const r = await w.run(key, {
+      's3:headObject': (args) => { // the first attempt of each of the first RETRY_BUDGET files is throttled once
+        if (!seen.has(args.Key) && throttled < UpsertLimits.RETRY_BUDGET) {
+          seen.add(args.Key);
+          throttled++;
+          throw new TaskError('S3.SlowDown', 'Please reduce your request rate');
+        }
+        return s3['s3:headObject'](args);
+      },
+    });
     expect(r.status).toBe('FAILED');
     expect(r.error).toBe('Upsert.StatementTimedOut');
+    expect(throttled).toBe(UpsertLimits.RETRY_BUDGET);
     expect(r.variables.polls).toBe(UpsertLimits.MAX_POLLS);
     expect(r.events.length).toBeLessThanOrEqual(UpsertLimits.HISTORY_EVENTS);
-    expect(r.events.length).toBeGreaterThan(UpsertLimits.HISTORY_EVENTS - UpsertLimits.EVENTS_FIXED);
+    // the budget is tight: a few more retried calls would reach the quota
+    expect(r.events.length).toBeGreaterThan(UpsertLimits.HISTORY_EVENTS - (UpsertLimits.EVENTS_BASE + UpsertLimits.EVENTS_PER_POLL));
     expect(w.dataApi.statements[1].status).toBe('ABORTED');
   }, 300_000); // executes ~1,900 poll iterations of the definition: minutes on a loaded 2-core machine
 });

@@ -99,11 +99,27 @@ export class UpsertLimits {
   public static readonly EVENTS_PER_FILE = 7;
 
   /**
-   * History events of everything else in a run, retries included, with room to spare: start and
-   * end, the key and manifest checks, reading and freezing the manifest, the table DDL, each
-   * batch attempt with its backoff, cancellation, and up to 10 retries of each task.
+   * History events of everything else in a run without retries, at its longest: start and end,
+   * the key and manifest checks, reading and freezing the manifest, submitting the DDL and the
+   * load batch, cancelling and reading the final status (the executor test measures 47).
    */
-  public static readonly EVENTS_FIXED = 800;
+  public static readonly EVENTS_BASE = 50;
+
+  /** History events of one retried call (a Retry's failed attempt: TaskScheduled, TaskStarted, TaskFailed). */
+  public static readonly EVENTS_PER_RETRY = 3;
+
+  /**
+   * Retried calls one execution can absorb at its worst (the largest manifest, polled to the
+   * bound): any mix of S3 and Data API retries. This is a budget, not a worst case: every call
+   * of a run may be retried (5 times for S3, 6 for the Data API), which no history quota could
+   * hold; a run that spends more fails with Step Functions' history limit and is reported like
+   * any failed load. A batch run again after a transient Redshift error costs 7 events (Backoff,
+   * Run), about 2.3 retried calls, and its polls count in `MAX_POLLS`.
+   */
+  public static readonly RETRY_BUDGET = 250;
+
+  /** History events kept outside files and polls: the base and the retry budget (800). */
+  public static readonly EVENTS_FIXED = UpsertLimits.EVENTS_BASE + UpsertLimits.RETRY_BUDGET * UpsertLimits.EVENTS_PER_RETRY;
 
   /**
    * Polls (DescribeStatement calls) one execution may make, from the history quota: what is left
