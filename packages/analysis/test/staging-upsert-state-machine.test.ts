@@ -1,3 +1,4 @@
+import { StepFunctionsLimits } from '@analytics-patterns/core';
 import { expectValidAsl } from '@analytics-patterns/testing';
 import { PostgresServer } from './support/postgres';
 import { declaredTransitions, TaskError } from './support/sfn-executor';
@@ -295,7 +296,7 @@ describe('retries and failures', () => {
     const r = await w.run(key);
     expect(r.status).toBe('SUCCEEDED');
     expect((await w.rows()).length).toBe(UpsertLimits.MANIFEST_FILES);
-    expect(r.events.length).toBeLessThan(UpsertLimits.HISTORY_EVENTS);
+    expect(r.events.length).toBeLessThan(StepFunctionsLimits.HISTORY_EVENTS);
   });
 });
 
@@ -469,9 +470,9 @@ describe('S14: history bound', () => {
     expect(r.error).toBe('Upsert.StatementTimedOut');
     expect(throttled).toBe(UpsertLimits.RETRY_BUDGET);
     expect(r.variables.polls).toBe(UpsertLimits.MAX_POLLS);
-    expect(r.events.length).toBeLessThanOrEqual(UpsertLimits.HISTORY_EVENTS);
+    expect(r.events.length).toBeLessThanOrEqual(StepFunctionsLimits.HISTORY_EVENTS);
     // the budget is tight: a few more retried calls would reach the quota
-    expect(r.events.length).toBeGreaterThan(UpsertLimits.HISTORY_EVENTS - (UpsertLimits.EVENTS_BASE + UpsertLimits.EVENTS_PER_POLL));
+    expect(r.events.length).toBeGreaterThan(StepFunctionsLimits.HISTORY_EVENTS - (UpsertLimits.EVENTS_BASE + UpsertLimits.EVENTS_PER_POLL));
     expect(w.dataApi.statements[1].status).toBe('ABORTED');
   }, 300_000); // executes ~1,900 poll iterations of the definition: minutes on a loaded 2-core machine
 });

@@ -1,3 +1,4 @@
+import { RedshiftLimits } from '@analytics-patterns/core';
 import { DataLakeStorage, SecureBucket } from '@analytics-patterns/storage';
 import {
   AccessModel, expectNagClean, expectPropError, expectValidAsl, OTHER_ACCOUNT, Principals, PROJECT_CONTEXT, stateMachineDefinitions, testStack,
@@ -427,8 +428,8 @@ describe('StagingUpsert validation', () => {
     expectError({ pollInterval: Duration.millis(1500) }, 'pollInterval', 'a whole number from 1 to 300 seconds');
   });
   test('timeout at most 8 hours (ClientToken lifetime), both sides', () => {
-    expectError({ timeout: Duration.seconds(UpsertLimits.DATA_API_CLIENT_TOKEN_SECONDS + 1), pollInterval: Duration.seconds(30) }, 'timeout', `60-${UpsertLimits.DATA_API_CLIENT_TOKEN_SECONDS} seconds`);
-    ok({ timeout: Duration.seconds(UpsertLimits.DATA_API_CLIENT_TOKEN_SECONDS), pollInterval: Duration.seconds(30) });
+    expectError({ timeout: Duration.seconds(RedshiftLimits.DATA_API_CLIENT_TOKEN_SECONDS + 1), pollInterval: Duration.seconds(30) }, 'timeout', `60-${RedshiftLimits.DATA_API_CLIENT_TOKEN_SECONDS} seconds`);
+    ok({ timeout: Duration.seconds(RedshiftLimits.DATA_API_CLIENT_TOKEN_SECONDS), pollInterval: Duration.seconds(30) });
   });
   test('timeout leaves time to cancel: at least 2 x pollInterval + 120 s, both sides', () => {
     expectError({ timeout: Duration.seconds(149), pollInterval: Duration.seconds(15) }, 'timeout', 'at least 2 x pollInterval + 120 s (150 seconds)');
@@ -464,7 +465,7 @@ describe('StagingUpsert validation', () => {
     });
     const fits = (n: number) => [...StagingUpsertSql.tableStatements({ table: wide(n), orderColumn: 'at', copyRoleArn: 'arn:aws:iam::123456789012:role/x' }),
       ...StagingUpsertSql.loadStatements({ table: wide(n), orderColumn: 'at', copyRoleArn: 'arn:aws:iam::123456789012:role/x' })]
-      .every((s) => StagingUpsertSql.maxRenderedBytes(s) <= UpsertLimits.DATA_API_STATEMENT_BYTES);
+      .every((s) => StagingUpsertSql.maxRenderedBytes(s) <= RedshiftLimits.DATA_API_STATEMENT_BYTES);
     let lo = 1;
     let hi = 1000;
     while (hi - lo > 1) { const mid = Math.floor((lo + hi) / 2); if (fits(mid)) lo = mid; else hi = mid; }

@@ -1,4 +1,6 @@
-import { AlarmTopic, CustomerManagedPolicies, NagAcknowledgements, Sandbox, TimeUnit, Validate } from '@analytics-patterns/core';
+import {
+  AlarmTopic, CustomerManagedPolicies, NagAcknowledgements, RedshiftLimits, Sandbox, StepFunctionsLimits, TimeUnit, Validate,
+} from '@analytics-patterns/core';
 import { CfnResource, Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -147,7 +149,7 @@ export class StagingUpsert extends Construct {
       prop: 'timeout',
       value: `${s.timeoutSeconds} seconds`,
       allowed: `at most ${UpsertLimits.MAX_POLLS} x pollInterval (${maxTimeout} seconds with a ${s.pollSeconds} s poll interval)`,
-      hint: `Polling every ${s.pollSeconds} s for longer would exceed the ${UpsertLimits.HISTORY_EVENTS} events of an execution history: lengthen pollInterval or shorten timeout.`,
+      hint: `Polling every ${s.pollSeconds} s for longer would exceed the ${StepFunctionsLimits.HISTORY_EVENTS} events of an execution history: lengthen pollInterval or shorten timeout.`,
     });
   }
 
@@ -175,13 +177,13 @@ export class StagingUpsert extends Construct {
 
   /** Data API limits: statements per batch, bytes per statement with run-time values at their longest. */
   private validateSqlSize(): void {
-    Validate.count(this, 'statements', 1, UpsertLimits.DATA_API_BATCH_STATEMENTS, this.statements);
+    Validate.count(this, 'statements', 1, RedshiftLimits.DATA_API_BATCH_STATEMENTS, this.statements);
     [...this.tableStatements, ...this.statements].forEach((sql) => {
       const bytes = StagingUpsertSql.maxRenderedBytes(sql);
-      Validate.that(this, bytes <= UpsertLimits.DATA_API_STATEMENT_BYTES, {
+      Validate.that(this, bytes <= RedshiftLimits.DATA_API_STATEMENT_BYTES, {
         prop: 'table',
         value: `${sql.slice(0, 60)}... (${bytes} bytes)`,
-        allowed: `statements of at most ${UpsertLimits.DATA_API_STATEMENT_BYTES} bytes (the Data API's limit): fewer or shorter columns`,
+        allowed: `statements of at most ${RedshiftLimits.DATA_API_STATEMENT_BYTES} bytes (the Data API's limit): fewer or shorter columns`,
       });
     });
   }
