@@ -142,11 +142,14 @@ describe('Warehouse reference app', () => {
     test('EventBridge (manifest and schedule rules) may start the upsert, and nothing else; strangers may not', async () => {
       const roleArn = targetRole(stack.upsert.manifestRule!);
       expect(targetRole(stack.upsert.scheduleRule!)).toBe(roleArn);
+      const ruleArn = access.resolve(stack.upsert.manifestRule!.ruleArn) as string;
       await access.expectAllowed(
         { principal: roleArn, action: 'states:StartExecution', resource: sm.stateMachineArn },
-        { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: roleArn },
+        { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: roleArn, context: { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': ruleArn } },
       );
       await access.expectDenied(
+        { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: roleArn },
+        { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: roleArn, context: { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': ruleArn.replace('123456789012', OTHER_ACCOUNT) } },
         { principal: roleArn, action: 'states:StartExecution', resource: stack.warehouse.setupStateMachine!.stateMachineArn },
         { principal: Principals.strangerInAccount(), action: 'states:StartExecution', resource: sm.stateMachineArn },
         { ...Principals.otherAccountAdmin(), action: 'states:StartExecution', resource: sm.stateMachineArn },
@@ -158,10 +161,12 @@ describe('Warehouse reference app', () => {
       const topic = stack.upsert.notificationTopic.topicArn;
       await access.expectAllowed(
         { principal: roleArn, action: 'sns:Publish', resource: topic },
-        { principal: roleArn, action: 'kms:GenerateDataKey', resource: key },
+        { principal: roleArn, action: 'kms:GenerateDataKey', resource: key, context: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
         { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: roleArn, context: { 'aws:SourceAccount': '123456789012' } },
       );
       await access.expectDenied(
+        { principal: roleArn, action: 'kms:GenerateDataKey', resource: key },
+        { principal: roleArn, action: 'kms:Decrypt', resource: key, context: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
         { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: roleArn, context: { 'aws:SourceAccount': OTHER_ACCOUNT } },
         { principal: Principals.strangerInAccount(), action: 'sns:Publish', resource: topic },
         { ...Principals.otherAccountAdmin(), action: 'sns:Publish', resource: topic },

@@ -1,6 +1,7 @@
+import { StepFunctionsLimits } from '@analytics-patterns/core';
 import { expectValidAsl } from '@analytics-patterns/testing';
 import { PostgresServer } from './support/postgres';
-import { TaskError } from './support/sfn-executor';
+import { declaredTransitions, TaskError } from './support/sfn-executor';
 import { BUCKET, dataIdOf } from './support/upsert-fixture';
 import { buildMachine, World } from './support/upsert-machine';
 import { UpsertLimits } from '../src/staging-upsert/upsert-limits';
@@ -114,6 +115,34 @@ describe('loads', () => {
     expect((await w.ledger()).map((l) => [l.manifest_etag, l.manifest_version])).toEqual([[first.etag, first.versionId]]);
     expect((await w.run(key)).status).toBe('SUCCEEDED'); // the overwrite's own event
     expect(await w.rows()).toEqual([{ id: 1, amount: 99, at: 9 }, { id: 2, amount: 2, at: 9 }]);
+  });
+
+  test('S17: a data file overwritten after the freeze, before the batch: COPY loads the new bytes, the ledger names the version statted; a manifest naming the new bytes changes nothing', async () => {
+    const w = await world();
+    const key = w.publish('mutable', [[[1, 10, 1]]]);
+    const old = w.s3.get(BUCKET, 'data/mutable-0.csv')!;
+    const s3 = w.s3.handlers();
+    const r = await w.run(key, {
+      's3:putObject': (args) => {
+        const result = s3['s3:putObject'](args); // the frozen manifest...
+        w.s3.put(BUCKET, 'data/mutable-0.csv', 'id,amount,at\n"1","11","2"\n"2","20","2"\n'); // ...then the data file is overwritten
+        return result;
+      },
+    });
+    expect(r.status).toBe('SUCCEEDED');
+    // Redshift manifests carry no version ids: COPY reads the file as it is when the batch runs
+    expect(await w.rows()).toEqual([{ id: 1, amount: 11, at: 2 }, { id: 2, amount: 20, at: 2 }]);
+    const url = `s3://${BUCKET}/data/mutable-0.csv`;
+    const statted = dataIdOf([{ url, etag: old.etag, size: Buffer.byteLength(old.body) }]);
+    expect((await w.ledger()).map((l) => [l.data_id, l.file_count, l.rows_applied])).toEqual([[statted, 1, 2]]);
+    // the rewritten file is new data (new ETag): listed again, it is loaded as its own data id and, as its rows are
+    // already in the target, applies nothing
+    const now = w.s3.get(BUCKET, 'data/mutable-0.csv')!;
+    w.s3.put(BUCKET, key, w.s3.get(BUCKET, key)!.body);
+    expect((await w.run(key)).status).toBe('SUCCEEDED');
+    expect(await w.rows()).toEqual([{ id: 1, amount: 11, at: 2 }, { id: 2, amount: 20, at: 2 }]);
+    expect((await w.ledger()).map((l) => [l.data_id, l.rows_applied]))
+      .toEqual([[statted, 2], [dataIdOf([{ url, etag: now.etag, size: Buffer.byteLength(now.body) }]), 0]]);
   });
 
   test('S5: an older manifest after a newer one: no rollback; the corrective replay is a no-op', async () => {
@@ -267,22 +296,197 @@ describe('retries and failures', () => {
     const r = await w.run(key);
     expect(r.status).toBe('SUCCEEDED');
     expect((await w.rows()).length).toBe(UpsertLimits.MANIFEST_FILES);
-    expect(r.events.length).toBeLessThan(UpsertLimits.HISTORY_EVENTS);
+    expect(r.events.length).toBeLessThan(StepFunctionsLimits.HISTORY_EVENTS);
+  });
+});
+
+describe('every other path: faults of the fake S3 and Data API', () => {
+  const DDL = 1; // statement numbers: the DDL batch is the first statement, the load batch the second
+  const LOAD = 2;
+  const ended = (r: { path: string[] }, n: number) => r.path.slice(-n);
+
+  test('a slow DDL batch is polled again until it finishes (TablesCheck -> TablesWait)', async () => {
+    const w = await world();
+    w.dataApi.faults.startedPolls = { [DDL]: 2 };
+    const r = await w.run(w.publish('slow-ddl', [[[1, 1, 1]]]));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.calls.filter((c) => c.state === 'TablesDescribe')).toHaveLength(3);
+    expect(await w.rows()).toEqual([{ id: 1, amount: 1, at: 1 }]);
+  });
+
+  test('the DDL fails with a lasting error: Redshift.StatementFailed with its message, no load batch', async () => {
+    const w = await world();
+    w.dataApi.faults.failWith = { [DDL]: 'ERROR: permission denied for schema sales' };
+    const r = await w.run(w.publish('denied', [[[1, 1, 1]]]));
+    expect([r.status, r.error, r.cause]).toEqual(['FAILED', 'Redshift.StatementFailed', 'Statement stmt-1 FAILED: ERROR: permission denied for schema sales']);
+    expect(ended(r, 2)).toEqual(['TablesCheck', 'TablesFailed']);
+    expect(w.dataApi.statements).toHaveLength(1);
+  });
+
+  test('the DDL runs out of time: cancelled, Upsert.StatementTimedOut, no load batch', async () => {
+    const w = await world();
+    w.dataApi.faults.hang = [DDL];
+    const r = await w.run(w.publish('ddl-hangs', [[[1, 1, 1]]]));
+    expect([r.status, r.error]).toEqual(['FAILED', 'Upsert.StatementTimedOut']);
+    expect(ended(r, 5)).toEqual(['TablesDeadline', 'TablesCancel', 'TablesFinalStatus', 'TablesCancelVerdict', 'TablesTimedOut']);
+    expect(w.dataApi.statements.map((st) => st.status)).toEqual(['ABORTED']);
+  });
+
+  test('the DDL commits before the cancel reaches it: the cancel fails, the final status is FINISHED, the load goes on', async () => {
+    const w = await world();
+    w.dataApi.faults.commitBeatsCancel = [DDL];
+    const r = await w.run(w.publish('ddl-commits', [[[1, 1, 1]]]));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.transitions).toEqual(expect.arrayContaining([
+      'TablesDeadline -[Choice 0]-> TablesCancel', 'TablesCancel -[Catch 0]-> TablesFinalStatus', 'TablesCancelVerdict -[Choice 0]-> LoadStart',
+    ]));
+    expect(await w.rows()).toEqual([{ id: 1, amount: 1, at: 1 }]);
+  });
+
+  test('the DDL\'s final status cannot be read after the cancel (retries exhausted): Upsert.StatementTimedOut', async () => {
+    const w = await world();
+    w.dataApi.faults.hang = [DDL];
+    w.dataApi.faults.describeErrorAfterCancel = 'RedshiftData.InternalServerException';
+    const r = await w.run(w.publish('ddl-blind', [[[1, 1, 1]]]));
+    expect([r.status, r.error]).toEqual(['FAILED', 'Upsert.StatementTimedOut']);
+    expect(r.calls.filter((c) => c.state === 'TablesFinalStatus')).toHaveLength(7); // the call and its 6 retries
+    expect(r.transitions).toContain('TablesFinalStatus -[Catch 0]-> TablesTimedOut');
+  });
+
+  test.each([
+    ['still running: cancelled', [DDL], 'TablesCancelUnknown -[Next]-> TablesOutcomeUnknown', 'ABORTED'],
+    ['already finished: the cancel fails', [], 'TablesCancelUnknown -[Catch 0]-> TablesOutcomeUnknown', 'FINISHED'],
+  ])('DescribeStatement of the DDL keeps failing, the DDL %s; Redshift.OutcomeUnknown', async (_name, hang, transition, status) => {
+    const w = await world();
+    w.dataApi.faults.hang = hang;
+    w.dataApi.faults.describeError = 'RedshiftData.InternalServerException';
+    const r = await w.run(w.publish('ddl-unknown', [[[1, 1, 1]]]));
+    expect([r.status, r.error]).toEqual(['FAILED', 'Redshift.OutcomeUnknown']);
+    expect(r.transitions).toEqual(expect.arrayContaining(['TablesDescribe -[Catch 0]-> TablesCancelUnknown', transition]));
+    expect(w.dataApi.statements.map((st) => st.status)).toEqual([status]);
+  });
+
+  test('DescribeStatement of the load keeps failing after it committed: the cancel fails, Redshift.OutcomeUnknown; the rows and ledger are in', async () => {
+    const w = await world();
+    w.dataApi.faults.describeError = 'RedshiftData.InternalServerException';
+    w.dataApi.faults.describeErrorStatements = [LOAD];
+    const r = await w.run(w.publish('load-unknown', [[[1, 1, 1]]]));
+    expect([r.status, r.error]).toEqual(['FAILED', 'Redshift.OutcomeUnknown']);
+    expect(r.transitions).toContain('LoadCancelUnknown -[Catch 0]-> LoadOutcomeUnknown');
+    expect(await w.rows()).toEqual([{ id: 1, amount: 1, at: 1 }]);
+    expect(await w.ledger()).toHaveLength(1);
+  });
+
+  test('the load commits before the cancel reaches it: the cancel fails, the final status is FINISHED, Loaded', async () => {
+    const w = await world();
+    w.dataApi.faults.commitBeatsCancel = [LOAD];
+    const r = await w.run(w.publish('load-commits', [[[1, 1, 1]]]));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(ended(r, 5)).toEqual(['LoadDeadline', 'LoadCancel', 'LoadFinalStatus', 'LoadCancelVerdict', 'Loaded']);
+    expect(r.transitions).toContain('LoadCancel -[Catch 0]-> LoadFinalStatus');
+    expect(await w.rows()).toEqual([{ id: 1, amount: 1, at: 1 }]);
+    expect(await w.ledger()).toHaveLength(1);
+  });
+
+  test('the load\'s final status cannot be read after the cancel (retries exhausted): Upsert.StatementTimedOut', async () => {
+    const w = await world();
+    w.dataApi.faults.hang = [LOAD];
+    w.dataApi.faults.describeErrorAfterCancel = 'RedshiftData.InternalServerException';
+    const r = await w.run(w.publish('load-blind', [[[1, 1, 1]]]));
+    expect([r.status, r.error]).toEqual(['FAILED', 'Upsert.StatementTimedOut']);
+    expect(r.calls.filter((c) => c.state === 'LoadFinalStatus')).toHaveLength(7);
+    expect(ended(r, 2)).toEqual(['LoadFinalStatus', 'LoadTimedOut']);
+    expect(w.dataApi.statements[1].status).toBe('ABORTED');
+  });
+
+  test('the frozen manifest cannot be written: Upsert.FreezeFailed, no batch', async () => {
+    const w = await world();
+    w.s3.faults.putObject = 'S3.AccessDeniedException';
+    const r = await w.run(w.publish('frozen', [[[1, 1, 1]]]));
+    expect([r.status, r.error]).toEqual(['FAILED', 'Upsert.FreezeFailed']);
+    expect(r.calls.filter((c) => c.state === 'FreezeManifest')).toHaveLength(1); // not a transient error: not retried
+    expect(w.dataApi.batchCalls).toBe(0);
+  });
+
+  test('a transient S3 error that does not go away: retried 5 times, then Upsert.DataFileUnreadable', async () => {
+    const w = await world();
+    w.s3.faults.headObject = 'S3.SlowDown';
+    const r = await w.run(w.publish('throttled', [[[1, 1, 1]]]));
+    expect([r.status, r.error]).toEqual(['FAILED', 'Upsert.DataFileUnreadable']);
+    expect(r.calls.filter((c) => c.state === 'HeadDataFile')).toHaveLength(6);
+    expect(w.dataApi.batchCalls).toBe(0);
+  });
+
+  test('a transient Redshift error on every attempt: run maxAttempts (3) times, then Redshift.StatementFailed', async () => {
+    const w = await world();
+    const api = w.dataApi.handlers();
+    const r = await w.run(w.publish('conflicts', [[[1, 1, 1]]]), {
+      'redshiftdata:describeStatement': async (args, call) => {
+        const d: any = await api['redshiftdata:describeStatement'](args);
+        if (call.state !== 'LoadDescribe') return d;
+        await w.db.query('DELETE FROM sales.orders; DELETE FROM sales.upsert_ledger'); // as if each run had rolled back
+        return { ...d, Status: 'FAILED', Error: 'ERROR: 1023 DETAIL: Serializable isolation violation on table - 100' };
+      },
+    });
+    expect([r.status, r.error]).toEqual(['FAILED', 'Redshift.StatementFailed']);
+    expect(r.calls.filter((c) => c.state === 'LoadRun')).toHaveLength(3);
+    expect(r.path.filter((st) => st === 'LoadBackoff')).toHaveLength(2);
+    expect(await w.rows()).toEqual([]);
   });
 });
 
 describe('S14: history bound', () => {
-  test('a 1 s poll interval and an 8 h timeout given as tokens: polling stops at the budget, the statement is cancelled, the history stays under 25,000 events', async () => {
+  test('events besides files and polls, without retries, stay within EVENTS_BASE (cancel path, the longest)', async () => {
+    const w = await world(buildMachine({}, { PollSeconds: 60, TimeoutSeconds: 8 * 3600 }));
+    w.dataApi.faults.hang = [2];
+    const r = await w.run(w.publish('base', [[[1, 1, 1]]]));
+    expect(r.error).toBe('Upsert.StatementTimedOut');
+    const polls = r.variables.polls as number;
+    const base = r.events.length - UpsertLimits.EVENTS_PER_FILE - polls * UpsertLimits.EVENTS_PER_POLL;
+    expect(base).toBeLessThanOrEqual(UpsertLimits.EVENTS_BASE);
+    expect(base).toBeGreaterThan(UpsertLimits.EVENTS_BASE - 10); // the constant is measured, not a guess
+  });
+
+
+  test('a 1 s poll interval and an 8 h timeout given as tokens, the largest manifest and RETRY_BUDGET retried calls: polling stops at the budget, the statement is cancelled, the history stays under 25,000 events, with few to spare', async () => {
     const m = buildMachine({}, { PollSeconds: 1, TimeoutSeconds: 8 * 3600 });
     const w = await world(m);
     w.dataApi.faults.hang = [2];
     const key = w.publish('wide', Array.from({ length: UpsertLimits.MANIFEST_FILES }, (_, i) => [[i, i, 1]]));
-    const r = await w.run(key);
+    let throttled = 0;
+    const seen = new Set<string>();
+    const s3 = w.s3.handlers();
+    const r = await w.run(key, {
+      's3:headObject': (args) => { // the first attempt of each of the first RETRY_BUDGET files is throttled once
+        if (!seen.has(args.Key) && throttled < UpsertLimits.RETRY_BUDGET) {
+          seen.add(args.Key);
+          throttled++;
+          throw new TaskError('S3.SlowDown', 'Please reduce your request rate');
+        }
+        return s3['s3:headObject'](args);
+      },
+    });
     expect(r.status).toBe('FAILED');
     expect(r.error).toBe('Upsert.StatementTimedOut');
+    expect(throttled).toBe(UpsertLimits.RETRY_BUDGET);
     expect(r.variables.polls).toBe(UpsertLimits.MAX_POLLS);
-    expect(r.events.length).toBeLessThanOrEqual(UpsertLimits.HISTORY_EVENTS);
-    expect(r.events.length).toBeGreaterThan(UpsertLimits.HISTORY_EVENTS - UpsertLimits.EVENTS_FIXED);
+    expect(r.events.length).toBeLessThanOrEqual(StepFunctionsLimits.HISTORY_EVENTS);
+    // the budget is tight: a few more retried calls would reach the quota
+    expect(r.events.length).toBeGreaterThan(StepFunctionsLimits.HISTORY_EVENTS - (UpsertLimits.EVENTS_BASE + UpsertLimits.EVENTS_PER_POLL));
     expect(w.dataApi.statements[1].status).toBe('ABORTED');
   }, 300_000); // executes ~1,900 poll iterations of the definition: minutes on a loaded 2-core machine
+});
+
+/*
+ * Keep this the last test of the file (jest runs a file's tests in order): every transition the
+ * synthesized definition declares (each Next, Choice rule, Default and Catch) must have been taken
+ * by some execution above, so a new path without a test fails here.
+ */
+test('every transition of the definition was taken by an execution of this file', () => {
+  const declared = new Set(declaredTransitions(machine.definition));
+  expect(declared.size).toBeGreaterThan(50);
+  const untaken = [...declared].filter((t) => !World.transitionsTaken.has(t)).sort();
+  expect(untaken).toEqual([]);
+  // and the executor only ever followed declared transitions
+  expect([...World.transitionsTaken].filter((t) => !declared.has(t))).toEqual([]);
 });

@@ -1,4 +1,5 @@
-import { SecureBucket } from '@analytics-patterns/storage';
+import { RedshiftLimits } from '@analytics-patterns/core';
+import { DataLakeStorage, SecureBucket } from '@analytics-patterns/storage';
 import {
   AccessModel, expectNagClean, expectPropError, expectValidAsl, logicalId as id, OTHER_ACCOUNT, Principals, PROJECT_CONTEXT,
   stateMachineDefinitions, testStack,
@@ -6,7 +7,9 @@ import {
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { RedshiftColumnType, TableColumn, TableDefinition } from '../src/redshift-table/table-definition';
 import { RedshiftWarehouse } from '../src/redshift-warehouse/redshift-warehouse';
@@ -183,12 +186,37 @@ describe('StagingUpsert state machine', () => {
     const notifier = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId)) as any;
     expect(notifier.Properties.PolicyDocument.Statement).toEqual([
       { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } },
-      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: { 'Fn::GetAtt': [id(b.stack, b.warehouse.encryptionKey), 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: { 'Fn::GetAtt': [id(b.stack, b.warehouse.encryptionKey), 'Arn'] },
+        Condition: { StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
+      },
     ]);
     t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [id(b.stack, b.warehouse.encryptionKey), 'Arn'] } });
     // the key policy does not open the key to the events service principal
     const keyPolicy = JSON.stringify(t.toJSON().Resources[id(b.stack, b.warehouse.encryptionKey)].Properties.KeyPolicy);
     expect(keyPolicy).not.toContain('events.amazonaws.com');
+  });
+
+  test('EventBridge starts loads with a role of the construct that trusts rules of this account and region only', () => {
+    const startRole = b.upsert.node.findChild('StartRole') as any;
+    const roleId = id(b.stack, startRole);
+    expect(t.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': '123456789012' },
+        ArnLike: { 'aws:SourceArn': 'arn:aws:events:eu-west-1:123456789012:rule/*' },
+      },
+    }]);
+    const starter = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId)) as any;
+    expect(starter.Properties.PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: id(b.stack, b.upsert.stateMachine) } }]);
+    // aws-cdk-lib's default target role (bare events.amazonaws.com trust) is not made
+    const bareTrust = Object.values(t.findResources('AWS::IAM::Role')).filter((r: any) => r.Properties.AssumeRolePolicyDocument.Statement
+      .some((st: any) => st.Principal?.Service === 'events.amazonaws.com' && st.Condition === undefined));
+    expect(bareTrust).toEqual([]);
   });
 
   test('EventBridge starts a load when a manifest lands, passing only the key', () => {
@@ -262,15 +290,35 @@ describe.each([
     await access.expectExplicitlyDenied({ principal: role, action: 's3:GetObject', resource: bucket.arnForObjects('manifests/sales/batch-7.manifest'), context: { 'aws:SecureTransport': 'false' } });
   });
 
+  test('EventBridge rules of this account and region may start loads through the start role; other accounts\' and regions\' rules may not', async () => {
+    const starter = access.resolve((b.upsert.node.findChild('StartRole') as any).roleArn) as string;
+    const rule = access.resolve(b.upsert.manifestRule!.ruleArn) as string;
+    await access.expectAllowed(
+      { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: starter, context: { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': rule } },
+      { principal: starter, action: 'states:StartExecution', resource: sm },
+    );
+    await access.expectDenied(
+      { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: starter },
+      { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: starter, context: { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': rule.replace('123456789012', OTHER_ACCOUNT) } },
+      { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: starter, context: { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': rule.replace('eu-west-1', 'us-east-1') } },
+      { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: starter, context: { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': 'arn:aws:pipes:eu-west-1:123456789012:pipe/other' } },
+      { principal: starter, action: 'states:StartExecution', resource: 'arn:aws:states:eu-west-1:123456789012:stateMachine:another' },
+    );
+  });
+
   test('failure notices: the notifier role may publish to the encrypted topic and use its key; a stranger may not publish', async () => {
     const notifier = access.resolve((b.upsert.node.findChild('NotificationRole') as any).roleArn) as string;
     const topic = b.upsert.notificationTopic.topicArn;
     await access.expectAllowed(
       { principal: notifier, action: 'sns:Publish', resource: topic },
-      { principal: notifier, action: 'kms:GenerateDataKey', resource: warehouseKey },
+      { principal: notifier, action: 'kms:GenerateDataKey', resource: warehouseKey, context: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
+      { principal: notifier, action: 'kms:Decrypt', resource: warehouseKey, context: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
       { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: notifier, context: { 'aws:SourceAccount': '123456789012' } },
     );
     await access.expectDenied(
+      { principal: notifier, action: 'kms:GenerateDataKey', resource: warehouseKey },
+      { principal: notifier, action: 'kms:Decrypt', resource: warehouseKey, context: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+      { principal: notifier, action: 'kms:GenerateDataKey', resource: warehouseKey, context: { 'kms:ViaService': 'sns.us-east-1.amazonaws.com' } },
       { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: notifier, context: { 'aws:SourceAccount': OTHER_ACCOUNT } },
       { principal: Principals.strangerInAccount(), action: 'sns:Publish', resource: topic },
       { ...Principals.otherAccountAdmin(), action: 'sns:Publish', resource: topic },
@@ -379,8 +427,8 @@ describe('StagingUpsert validation', () => {
     expectError({ pollInterval: Duration.millis(1500) }, 'pollInterval', 'a whole number from 1 to 300 seconds');
   });
   test('timeout at most 8 hours (ClientToken lifetime), both sides', () => {
-    expectError({ timeout: Duration.seconds(UpsertLimits.DATA_API_CLIENT_TOKEN_SECONDS + 1), pollInterval: Duration.seconds(30) }, 'timeout', `60-${UpsertLimits.DATA_API_CLIENT_TOKEN_SECONDS} seconds`);
-    ok({ timeout: Duration.seconds(UpsertLimits.DATA_API_CLIENT_TOKEN_SECONDS), pollInterval: Duration.seconds(30) });
+    expectError({ timeout: Duration.seconds(RedshiftLimits.DATA_API_CLIENT_TOKEN_SECONDS + 1), pollInterval: Duration.seconds(30) }, 'timeout', `60-${RedshiftLimits.DATA_API_CLIENT_TOKEN_SECONDS} seconds`);
+    ok({ timeout: Duration.seconds(RedshiftLimits.DATA_API_CLIENT_TOKEN_SECONDS), pollInterval: Duration.seconds(30) });
   });
   test('timeout leaves time to cancel: at least 2 x pollInterval + 120 s, both sides', () => {
     expectError({ timeout: Duration.seconds(149), pollInterval: Duration.seconds(15) }, 'timeout', 'at least 2 x pollInterval + 120 s (150 seconds)');
@@ -416,24 +464,119 @@ describe('StagingUpsert validation', () => {
     });
     const fits = (n: number) => [...StagingUpsertSql.tableStatements({ table: wide(n), orderColumn: 'at', copyRoleArn: 'arn:aws:iam::123456789012:role/x' }),
       ...StagingUpsertSql.loadStatements({ table: wide(n), orderColumn: 'at', copyRoleArn: 'arn:aws:iam::123456789012:role/x' })]
-      .every((s) => StagingUpsertSql.maxRenderedBytes(s) <= UpsertLimits.DATA_API_STATEMENT_BYTES);
+      .every((s) => StagingUpsertSql.maxRenderedBytes(s) <= RedshiftLimits.DATA_API_STATEMENT_BYTES);
     let lo = 1;
     let hi = 1000;
     while (hi - lo > 1) { const mid = Math.floor((lo + hi) / 2); if (fits(mid)) lo = mid; else hi = mid; }
     ok({ table: wide(lo), orderColumn: 'at' });
     expectError({ table: wide(lo + 1), orderColumn: 'at' }, 'table', 'statements of at most 100000 bytes');
   });
-  test('bucket without EventBridge notifications', () => {
-    const stack = testStack();
-    const bucket = new s3.Bucket(stack, 'Plain');
-    const warehouse = new RedshiftWarehouse(stack, 'Warehouse');
-    expectPropError(() => new StagingUpsert(stack, 'Upsert', { warehouse, table, orderColumn: 'updated_at', sourceBucket: bucket, manifestPrefix: 'm/' }),
-      { path, prop: 'sourceBucket', allowed: 'eventBridgeEnabled: true' });
+  describe('triggerOnManifest needs a bucket that sends its events to EventBridge', () => {
+    const upsertOn = (stack: Stack, bucket: s3.IBucket) => new StagingUpsert(stack, 'Upsert', {
+      warehouse: new RedshiftWarehouse(stack, 'Warehouse'), table, orderColumn: 'updated_at', sourceBucket: bucket, manifestPrefix: 'm/',
+    });
+    test('a plain bucket fails', () => {
+      const stack = testStack();
+      expectPropError(() => upsertOn(stack, new s3.Bucket(stack, 'Plain')), { path, prop: 'sourceBucket', value: '"TestStack/Plain"', allowed: 'eventBridgeEnabled: true' });
+    });
+    test('a bucket with only an SNS notification fails (its notifications resource has no EventBridgeConfiguration)', () => {
+      const stack = testStack();
+      const bucket = new s3.Bucket(stack, 'Notifying');
+      bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SnsDestination(new sns.Topic(stack, 'Topic')));
+      expect(bucket.node.tryFindChild('Notifications')).toBeDefined(); // what the old check took for EventBridge
+      expectPropError(() => upsertOn(stack, bucket), { path, prop: 'sourceBucket', value: '"TestStack/Notifying"', allowed: 'SNS, SQS and Lambda notifications do not start loads' });
+    });
+    test('aws-cdk-lib\'s eventBridgeEnabled passes, alone and next to an SNS notification', () => {
+      const stack = testStack();
+      const bucket = new s3.Bucket(stack, 'Bridged', { eventBridgeEnabled: true });
+      expect(() => upsertOn(stack, bucket)).not.toThrow();
+      const other = testStack();
+      const both = new s3.Bucket(other, 'Both');
+      both.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SnsDestination(new sns.Topic(other, 'Topic')));
+      both.enableEventBridgeNotification();
+      expect(() => upsertOn(other, both)).not.toThrow();
+    });
+    test('a SecureBucket with eventBridgeEnabled passes (the L1 property)', () => {
+      const stack = testStack();
+      expect(() => upsertOn(stack, new SecureBucket(stack, 'Secure', { eventBridgeEnabled: true }).bucket)).not.toThrow();
+    });
+    test('a DataLakeStorage zone with eventBridgeEnabled composes with the default triggerOnManifest; one without fails', () => {
+      const stack = testStack();
+      const lake = new DataLakeStorage(stack, 'Lake', { curated: { eventBridgeEnabled: true } });
+      const upsert = upsertOn(stack, lake.curated.bucket);
+      expect(upsert.manifestRule).toBeDefined();
+      const other = testStack();
+      const quiet = new DataLakeStorage(other, 'Lake');
+      expectPropError(() => upsertOn(other, quiet.curated.bucket), { path, prop: 'sourceBucket', allowed: 'eventBridgeEnabled: true' });
+    });
   });
 });
 
 describe('StagingUpsert compliance', () => {
   test('cdk-nag clean (warehouse + pipeline)', () => {
     expectNagClean(build().stack);
+  });
+
+  const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  /** A StagingUpsert reading an imported bucket (`corp-lake`), optionally with its key, optionally with token prefixes. */
+  function imported(options: { key?: boolean; tokenPrefix?: boolean } = {}) {
+    const stack = testStack();
+    const encryptionKey = options.key ? kms.Key.fromKeyArn(stack, 'LakeKey', KEY_ARN) : undefined;
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Lake', { bucketName: 'corp-lake', encryptionKey });
+    const warehouse = new RedshiftWarehouse(stack, 'Warehouse');
+    const manifestPrefix = options.tokenPrefix ? new CfnParameter(stack, 'ManifestPrefix', { type: 'String' }).valueAsString : 'manifests/sales/';
+    const upsert = new StagingUpsert(stack, 'Upsert', {
+      warehouse,
+      table,
+      orderColumn: 'updated_at',
+      sourceBucket: bucket,
+      manifestPrefix,
+      dataPrefix: 'curated/sales/',
+      schedule: events.Schedule.rate(Duration.hours(1)),
+      scheduledManifestKey: options.tokenPrefix ? `${manifestPrefix}latest.manifest` : 'manifests/sales/latest.manifest',
+    });
+    return { stack, upsert, bucket };
+  }
+
+  test.each<[string, { key?: boolean; tokenPrefix?: boolean }]>([
+    ['an imported bucket with its key', { key: true }],
+    ['an imported bucket without a key', { key: false }],
+    ['an imported bucket and a manifest prefix given as a CfnParameter', { key: true, tokenPrefix: true }],
+  ])('cdk-nag clean (four packs) with %s: each prefix wildcard and the notifier\'s key wildcard acknowledged by name', (_name, options) => {
+    const b = imported(options);
+    const report = expectNagClean(b.stack);
+    const upsertAcks = report.acknowledged.filter((a) => a.pack === 'AwsSolutions' && a.rule.startsWith('AwsSolutions-IAM5') && a.path.startsWith('TestStack/Upsert/'))
+      .map((a) => a.rule).sort();
+    expect(upsertAcks).toEqual([
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::arn:aws:s3:::corp-lake/curated/sales/*]',
+      options.tokenPrefix ? 'AwsSolutions-IAM5[Resource::arn:aws:s3:::corp-lake/<ManifestPrefix>*]' : 'AwsSolutions-IAM5[Resource::arn:aws:s3:::corp-lake/manifests/sales/*]',
+      'AwsSolutions-IAM5[Resource::arn:aws:s3:::corp-lake/upsert-frozen-manifests/sales/fact_sales/*]',
+    ].sort());
+  });
+
+  test('cdk-nag clean with a created bucket and a manifest prefix given as a CfnParameter (the finding names the parameter)', () => {
+    const stack = testStack();
+    const b = build({ manifestPrefix: new CfnParameter(stack, 'ManifestPrefix', { type: 'String' }).valueAsString }, { stack });
+    const report = expectNagClean(b.stack);
+    expect(report.acknowledged.map((a) => a.rule)).toContain(`AwsSolutions-IAM5[Resource::<${id(b.stack, b.bucket.bucket)}.Arn>/<ManifestPrefix>*]`);
+  });
+
+  // (the imported key's policy is not in the template, so its use is asserted on the identity statement in the main test)
+  test.each([[true], [false]])('imported bucket (key: %s): the state machine reads manifests under the prefix and nothing outside it', async (key) => {
+    const b = imported({ key });
+    const access = AccessModel.of(b.stack);
+    const role = b.upsert.stateMachine.role.roleArn;
+    await access.expectAllowed(
+      { principal: role, action: 's3:GetObject', resource: 'arn:aws:s3:::corp-lake/manifests/sales/batch-7.manifest' },
+      { principal: role, action: 's3:GetObject', resource: 'arn:aws:s3:::corp-lake/curated/sales/part-0001.parquet' },
+      { principal: role, action: 's3:PutObject', resource: 'arn:aws:s3:::corp-lake/upsert-frozen-manifests/sales/fact_sales/batch-7.manifest' },
+    );
+    await access.expectDenied(
+      { principal: role, action: 's3:GetObject', resource: 'arn:aws:s3:::corp-lake/manifests/finance/batch-7.manifest' },
+      { principal: role, action: 's3:GetObject', resource: 'arn:aws:s3:::other-lake/manifests/sales/batch-7.manifest' },
+      { principal: role, action: 's3:PutObject', resource: 'arn:aws:s3:::corp-lake/manifests/sales/batch-7.manifest' },
+    );
   });
 });

@@ -4,6 +4,7 @@
  * the ETag and size of every data file it lists, computes the data id, and writes the frozen
  * manifest that COPY will read, so that what is loaded is exactly what is recorded.
  */
+import { S3Limits } from '@analytics-patterns/core';
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -157,7 +158,7 @@ function regex(pattern: string): string {
 
 function keyCondition(): string {
   const k = '$states.input.manifestKey';
-  return `{% $type(${k}) = 'string' and $length(${k}) <= ${UpsertLimits.S3_KEY_BYTES} and $contains(${k}, ${regex(LOAD_VALUE_RULES.manifestKey.pattern)}) `
+  return `{% $type(${k}) = 'string' and $length(${k}) <= ${S3Limits.KEY_BYTES.max} and $contains(${k}, ${regex(LOAD_VALUE_RULES.manifestKey.pattern)}) `
     + `and $length(${k}) >= $length($manifestPrefix) + $length($manifestSuffix) `
     + `and $substring(${k}, 0, $length($manifestPrefix)) = $manifestPrefix `
     + `and $substring(${k}, $length(${k}) - $length($manifestSuffix)) = $manifestSuffix %}`;

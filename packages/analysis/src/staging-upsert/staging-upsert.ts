@@ -1,5 +1,7 @@
-import { CustomerManagedPolicies, NagAcknowledgements, Sandbox, TimeUnit, Validate } from '@analytics-patterns/core';
-import { Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import {
+  AlarmTopic, CustomerManagedPolicies, NagAcknowledgements, RedshiftLimits, Sandbox, StepFunctionsLimits, TimeUnit, Validate,
+} from '@analytics-patterns/core';
+import { CfnResource, Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -147,7 +149,7 @@ export class StagingUpsert extends Construct {
       prop: 'timeout',
       value: `${s.timeoutSeconds} seconds`,
       allowed: `at most ${UpsertLimits.MAX_POLLS} x pollInterval (${maxTimeout} seconds with a ${s.pollSeconds} s poll interval)`,
-      hint: `Polling every ${s.pollSeconds} s for longer would exceed the ${UpsertLimits.HISTORY_EVENTS} events of an execution history: lengthen pollInterval or shorten timeout.`,
+      hint: `Polling every ${s.pollSeconds} s for longer would exceed the ${StepFunctionsLimits.HISTORY_EVENTS} events of an execution history: lengthen pollInterval or shorten timeout.`,
     });
   }
 
@@ -165,23 +167,23 @@ export class StagingUpsert extends Construct {
       });
     }
     if ((props.triggerOnManifest ?? true) && props.sourceBucket instanceof s3.Bucket) {
-      Validate.that(this, mayEmitEventBridgeEvents(props.sourceBucket), {
+      Validate.that(this, sendsEventBridgeEvents(props.sourceBucket), {
         prop: 'sourceBucket',
         value: props.sourceBucket.node.path,
-        allowed: 'a bucket that sends events to EventBridge (eventBridgeEnabled: true) when triggerOnManifest is on',
+        allowed: 'a bucket that sends events to EventBridge (eventBridgeEnabled: true; SNS, SQS and Lambda notifications do not start loads) when triggerOnManifest is on',
       });
     }
   }
 
   /** Data API limits: statements per batch, bytes per statement with run-time values at their longest. */
   private validateSqlSize(): void {
-    Validate.count(this, 'statements', 1, UpsertLimits.DATA_API_BATCH_STATEMENTS, this.statements);
+    Validate.count(this, 'statements', 1, RedshiftLimits.DATA_API_BATCH_STATEMENTS, this.statements);
     [...this.tableStatements, ...this.statements].forEach((sql) => {
       const bytes = StagingUpsertSql.maxRenderedBytes(sql);
-      Validate.that(this, bytes <= UpsertLimits.DATA_API_STATEMENT_BYTES, {
+      Validate.that(this, bytes <= RedshiftLimits.DATA_API_STATEMENT_BYTES, {
         prop: 'table',
         value: `${sql.slice(0, 60)}... (${bytes} bytes)`,
-        allowed: `statements of at most ${UpsertLimits.DATA_API_STATEMENT_BYTES} bytes (the Data API's limit): fewer or shorter columns`,
+        allowed: `statements of at most ${RedshiftLimits.DATA_API_STATEMENT_BYTES} bytes (the Data API's limit): fewer or shorter columns`,
       });
     });
   }
@@ -274,6 +276,7 @@ export class StagingUpsert extends Construct {
         },
       },
       targets: [new targets.SfnStateMachine(this.stateMachine, {
+        role: this.startRole(s),
         input: events.RuleTargetInput.fromObject({ manifestKey: events.EventField.fromPath('$.detail.object.key') }),
       })],
     });
@@ -285,8 +288,31 @@ export class StagingUpsert extends Construct {
       description: `Load ${props.scheduledManifestKey} into ${s.name} on a schedule`,
       schedule: props.schedule,
       targets: [new targets.SfnStateMachine(this.stateMachine, {
+        role: this.startRole(s),
         input: events.RuleTargetInput.fromObject({ manifestKey: props.scheduledManifestKey }),
       })],
+    });
+  }
+
+  /**
+   * The role EventBridge starts loads with (manifest and schedule rules), made once. Its trust is
+   * limited to EventBridge rules of this account and region (aws:SourceAccount, and aws:SourceArn
+   * matching a rule ARN: for rule targets EventBridge sends the rule's ARN). The exact rule ARNs
+   * cannot be named: each rule references this role, so the role naming them would be a cycle.
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html
+   */
+  private startRole(s: UpsertSettings): iam.IRole {
+    const existing = this.node.tryFindChild('StartRole') as iam.Role | undefined;
+    if (existing) return existing;
+    const stack = Stack.of(this);
+    return new iam.Role(this, 'StartRole', {
+      description: `EventBridge rules start loads into ${s.name}`,
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*' }) },
+        },
+      }),
     });
   }
 
@@ -299,15 +325,17 @@ export class StagingUpsert extends Construct {
   }
 
   /**
-   * EventBridge publishes with a role of its own: the topic grant gives it sns:Publish and, for a
-   * CMK-encrypted topic, kms:GenerateDataKey* and kms:Decrypt on the topic's key. The role trusts
-   * EventBridge for this account only.
+   * EventBridge publishes with a role of its own: sns:Publish on the topic and, for a CMK-encrypted
+   * topic, kms:GenerateDataKey* and kms:Decrypt on the topic's key through SNS only (kms:ViaService,
+   * AlarmTopic.grantPublish). The role trusts EventBridge for this account only.
    */
   private createFailureRule(s: UpsertSettings): events.Rule {
     const role = new iam.Role(this, 'NotificationRole', {
       description: `EventBridge publishes failed loads into ${s.name} to the notification topic`,
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
     });
+    const topic = this.notificationTopic;
+    AlarmTopic.grantPublish(topic, role);
     return new events.Rule(this, 'OnFailure', {
       description: `Failed, timed-out or aborted loads into ${s.name}`,
       eventPattern: {
@@ -315,35 +343,36 @@ export class StagingUpsert extends Construct {
         detailType: ['Step Functions Execution Status Change'],
         detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
       },
-      targets: [new targets.SnsTopic(this.notificationTopic, {
-        authorizeUsingRole: true,
-        role,
-        message: events.RuleTargetInput.fromText(
-          `Load into ${s.name} ${events.EventField.fromPath('$.detail.status')}: ${events.EventField.fromPath('$.detail.error')} `
-          + `${events.EventField.fromPath('$.detail.cause')} (execution ${events.EventField.fromPath('$.detail.executionArn')})`),
-      })],
+      targets: [{
+        // not targets.SnsTopic: its topic.grantPublish gives the role the topic key with no kms:ViaService condition
+        bind: () => ({
+          arn: topic.topicArn,
+          targetResource: topic,
+          role,
+          input: events.RuleTargetInput.fromText(
+            `Load into ${s.name} ${events.EventField.fromPath('$.detail.status')}: ${events.EventField.fromPath('$.detail.error')} `
+            + `${events.EventField.fromPath('$.detail.cause')} (execution ${events.EventField.fromPath('$.detail.executionArn')})`),
+        }),
+      }],
     });
   }
 
   private acknowledgeFindings(props: StagingUpsertProps, s: UpsertSettings): void {
     NagAcknowledgements.acknowledge(this.stateMachine, 'AwsSolutions-IAM5[Resource::*]',
       'Only actions without resource-level permissions use "*": redshift-data:DescribeStatement and CancelStatement (limited to the role\'s own statements by the statement-owner-iam-userid condition), X-Ray trace segments and CloudWatch Logs delivery management.');
-    const bucketRes = props.sourceBucket.node.defaultChild as s3.CfnBucket | undefined;
     const reason = 'Manifests, the data files they list and frozen manifests are named at run time: each wildcard is limited to its own prefix (manifests, data files, frozen manifests).';
-    if (!bucketRes) {
-      NagAcknowledgements.acknowledge(this.stateMachine, 'AwsSolutions-IAM5', reason);
-      return;
-    }
-    const arn = `<${Stack.of(bucketRes).getLogicalId(bucketRes)}.Arn>`;
-    const prefixes = [props.manifestPrefix, s.dataPrefix, s.frozenPrefix];
-    if (prefixes.some((p) => Token.isUnresolved(p))) {
-      // a prefix known only at deploy time cannot name its finding: acknowledge the rule for this role
-      NagAcknowledgements.acknowledge(this.stateMachine, 'AwsSolutions-IAM5', reason);
-    } else {
-      for (const prefix of new Set(prefixes)) NagAcknowledgements.acknowledge(this.stateMachine, `AwsSolutions-IAM5[Resource::${arn}/${prefix}*]`, reason);
+    // one finding per prefix, named the way cdk-nag names it for created and imported buckets alike; a prefix
+    // given as a token (CfnParameter) is reported by its reference (`arn:aws:s3:::corp-lake/<Prefix>*`), which
+    // objectsUnder renders the same way
+    const findings = new Set<string>();
+    for (const prefix of [props.manifestPrefix, s.dataPrefix, s.frozenPrefix]) {
+      const finding = NagAcknowledgements.resourceFinding(this.stateMachine, props.sourceBucket.arnForObjects(`${prefix}*`));
+      if (findings.has(finding)) continue;
+      findings.add(finding);
+      NagAcknowledgements.objectsUnder(this.stateMachine, props.sourceBucket, prefix, reason);
     }
     NagAcknowledgements.acknowledge(this.node.findChild('NotificationRole'), 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      'Publishing to a KMS-encrypted topic needs GenerateDataKey with any key spec; the statement is limited to the topic\'s key.');
+      'Publishing to a KMS-encrypted topic needs GenerateDataKey with any key spec; the statement is limited to the topic\'s key, used through SNS (kms:ViaService).');
   }
 }
 
@@ -376,13 +405,25 @@ function deadlineCondition(s: UpsertSettings): string {
 }
 
 /**
- * Whether a bucket defined in this app may send events to EventBridge, read from public
- * surfaces only: the L1 property (set by SecureBucket's and DataLakeStorage's
- * `eventBridgeEnabled`), or the notifications resource aws-cdk-lib's Bucket creates for
- * `eventBridgeEnabled: true` (or for event notifications, which cannot be told apart).
+ * Whether a bucket defined in this app sends its events to EventBridge: the L1 property (set by
+ * SecureBucket's and DataLakeStorage's `eventBridgeEnabled`), or the `EventBridgeConfiguration` of the
+ * notifications custom resource aws-cdk-lib's Bucket creates for `eventBridgeEnabled: true` or
+ * `enableEventBridgeNotification()`. That resource also carries SNS, SQS and Lambda notifications, so
+ * its presence proves nothing: its rendered NotificationConfiguration is read. A CfnResource has no
+ * public getter for its properties; `_toCloudFormation()` is what aws-cdk-lib's own synthesis renders
+ * the resource with (overrides included). Should it ever disappear, the check fails closed.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-notificationconfiguration.html
  */
-function mayEmitEventBridgeEvents(bucket: s3.Bucket): boolean {
+function sendsEventBridgeEvents(bucket: s3.Bucket): boolean {
+  const stack = Stack.of(bucket);
   const cfn = bucket.node.defaultChild as s3.CfnBucket;
-  const fromProperty = Stack.of(bucket).resolve(cfn.notificationConfiguration)?.eventBridgeConfiguration?.eventBridgeEnabled;
-  return fromProperty === true || bucket.node.tryFindChild('Notifications') !== undefined;
+  if (stack.resolve(cfn.notificationConfiguration)?.eventBridgeConfiguration?.eventBridgeEnabled === true) return true;
+  const resource = bucket.node.tryFindChild('Notifications')?.node.tryFindChild('Resource');
+  if (!resource || !CfnResource.isCfnResource(resource) || resource.cfnResourceType !== 'Custom::S3BucketNotifications') return false;
+  const render = (resource as any)._toCloudFormation;
+  if (typeof render !== 'function') return false;
+  const rendered = stack.resolve(render.call(resource)) as { Resources?: Record<string, { Properties?: any }> };
+  return Object.values(rendered.Resources ?? {})
+    .some((r) => r.Properties?.NotificationConfiguration?.EventBridgeConfiguration !== undefined);
 }

@@ -1,9 +1,11 @@
-import { Limit } from '@analytics-patterns/core';
+import { Limit, RedshiftLimits, StepFunctionsLimits } from '@analytics-patterns/core';
 
 /**
- * The AWS limits a staging-table upsert must stay within, and the budgets this library derives
- * from them. Each number is checked at synth where its inputs are known, and at run time by the
- * state machine where they are not (tokens, manifests).
+ * The budgets of a staging-table upsert, derived from AWS limits kept in core
+ * (`StepFunctionsLimits.HISTORY_EVENTS` and `STATE_PAYLOAD_BYTES`, `RedshiftLimits.DATA_API_*`,
+ * `S3Limits.KEY_BYTES`), and the one AWS limit core has no table for (S3 version ids). Each number
+ * is checked at synth where its inputs are known, and at run time by the state machine where they
+ * are not (tokens, manifests).
  */
 export class UpsertLimits {
   /**
@@ -20,51 +22,9 @@ export class UpsertLimits {
 
   /**
    * Seconds one execution may run: at least a minute, at most the 8 hours a Data API
-   * `ClientToken` is honoured (`DATA_API_CLIENT_TOKEN_SECONDS`).
-   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/data-api.html
+   * `ClientToken` is honoured (`RedshiftLimits.DATA_API_CLIENT_TOKEN_SECONDS`).
    */
-  public static readonly TIMEOUT_SECONDS: Limit = { min: 60, max: 8 * 3600, unit: 'seconds', integer: true };
-
-  /**
-   * Statements in one Data API `BatchExecuteStatement` call.
-   * @see https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_BatchExecuteStatement.html
-   */
-  public static readonly DATA_API_BATCH_STATEMENTS = 40;
-
-  /**
-   * Size of one SQL statement sent through the Data API ("The maximum query statement size is
-   * 100 KB"). Counted here as 100,000 UTF-8 bytes, the smaller reading of "KB", after the
-   * run-time values (manifest key, version, ...) are substituted at their maximum length.
-   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/data-api.html
-   */
-  public static readonly DATA_API_STATEMENT_BYTES = 100_000;
-
-  /**
-   * How long a `ClientToken` given to `BatchExecuteStatement` keeps a retried call from running
-   * the batch twice (8 hours). The execution timeout stays below it.
-   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/data-api.html
-   */
-  public static readonly DATA_API_CLIENT_TOKEN_SECONDS = 8 * 3600;
-
-  /**
-   * Events in one Standard execution's history (25,000). An execution that would write more
-   * fails, so every loop of the state machine is bounded below it.
-   * @see https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
-   */
-  public static readonly HISTORY_EVENTS = 25_000;
-
-  /**
-   * Size of a state's input, output, result or assigned variables (256 KiB). The manifest body,
-   * the list of data files and the batch's SQL all pass through states.
-   * @see https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
-   */
-  public static readonly STATE_PAYLOAD_BYTES = 256 * 1024;
-
-  /**
-   * Length of an S3 object key in UTF-8 bytes (1,024).
-   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
-   */
-  public static readonly S3_KEY_BYTES = 1024;
+  public static readonly TIMEOUT_SECONDS: Limit = { min: 60, max: RedshiftLimits.DATA_API_CLIENT_TOKEN_SECONDS, unit: 'seconds', integer: true };
 
   /**
    * Length of an S3 version id (at most 1,024 bytes).
@@ -99,11 +59,27 @@ export class UpsertLimits {
   public static readonly EVENTS_PER_FILE = 7;
 
   /**
-   * History events of everything else in a run, retries included, with room to spare: start and
-   * end, the key and manifest checks, reading and freezing the manifest, the table DDL, each
-   * batch attempt with its backoff, cancellation, and up to 10 retries of each task.
+   * History events of everything else in a run without retries, at its longest: start and end,
+   * the key and manifest checks, reading and freezing the manifest, submitting the DDL and the
+   * load batch, cancelling and reading the final status (the executor test measures 47).
    */
-  public static readonly EVENTS_FIXED = 800;
+  public static readonly EVENTS_BASE = 50;
+
+  /** History events of one retried call (a Retry's failed attempt: TaskScheduled, TaskStarted, TaskFailed). */
+  public static readonly EVENTS_PER_RETRY = 3;
+
+  /**
+   * Retried calls one execution can absorb at its worst (the largest manifest, polled to the
+   * bound): any mix of S3 and Data API retries. This is a budget, not a worst case: every call
+   * of a run may be retried (5 times for S3, 6 for the Data API), which no history quota could
+   * hold; a run that spends more fails with Step Functions' history limit and is reported like
+   * any failed load. A batch run again after a transient Redshift error costs 7 events (Backoff,
+   * Run), about 2.3 retried calls, and its polls count in `MAX_POLLS`.
+   */
+  public static readonly RETRY_BUDGET = 250;
+
+  /** History events kept outside files and polls: the base and the retry budget (800). */
+  public static readonly EVENTS_FIXED = UpsertLimits.EVENTS_BASE + UpsertLimits.RETRY_BUDGET * UpsertLimits.EVENTS_PER_RETRY;
 
   /**
    * Polls (DescribeStatement calls) one execution may make, from the history quota: what is left
@@ -111,7 +87,7 @@ export class UpsertLimits {
    * statement and fails) when it reaches this count, whatever the poll interval and timeout are.
    */
   public static readonly MAX_POLLS = Math.floor(
-    (UpsertLimits.HISTORY_EVENTS - UpsertLimits.EVENTS_FIXED - UpsertLimits.MANIFEST_FILES * UpsertLimits.EVENTS_PER_FILE)
+    (StepFunctionsLimits.HISTORY_EVENTS - UpsertLimits.EVENTS_FIXED - UpsertLimits.MANIFEST_FILES * UpsertLimits.EVENTS_PER_FILE)
     / UpsertLimits.EVENTS_PER_POLL);
 
   private constructor() {}

@@ -1,3 +1,4 @@
+import { S3Limits } from '@analytics-patterns/core';
 import { UpsertLimits } from './upsert-limits';
 import { TableDefinition } from '../redshift-table/table-definition';
 import {
@@ -116,8 +117,8 @@ export interface LoadValues {
  * backslash, `$` or a space.
  */
 export const LOAD_VALUE_RULES: Record<keyof LoadValues, { pattern: string; maxLength: number }> = {
-  manifestUri: { pattern: '^s3://[a-z0-9.-]{3,63}/[A-Za-z0-9!_.()=/-]+$', maxLength: 5 + 63 + 1 + UpsertLimits.S3_KEY_BYTES },
-  manifestKey: { pattern: '^[A-Za-z0-9!_.()=/-]+$', maxLength: UpsertLimits.S3_KEY_BYTES },
+  manifestUri: { pattern: '^s3://[a-z0-9.-]{3,63}/[A-Za-z0-9!_.()=/-]+$', maxLength: 5 + 63 + 1 + S3Limits.KEY_BYTES.max },
+  manifestKey: { pattern: '^[A-Za-z0-9!_.()=/-]+$', maxLength: S3Limits.KEY_BYTES.max },
   manifestEtag: { pattern: '^[0-9a-f]{1,64}(-[0-9]{1,5})?$', maxLength: 70 },
   manifestVersion: { pattern: '^[A-Za-z0-9._+/=-]+$', maxLength: UpsertLimits.S3_VERSION_ID_BYTES },
   dataId: { pattern: '^[0-9a-f]{64}$', maxLength: 64 },
@@ -187,7 +188,7 @@ export class StagingUpsertSql {
       `CREATE SCHEMA IF NOT EXISTS ${n.schema}`,
       createTableSql(options.table, n.redshift),
       `CREATE TABLE IF NOT EXISTS ${n.ledger} ("target_table" VARCHAR(255) NOT NULL, "data_id" CHAR(64) NOT NULL, `
-        + `"manifest_key" VARCHAR(${UpsertLimits.S3_KEY_BYTES}) NOT NULL, "manifest_etag" VARCHAR(70) NOT NULL, `
+        + `"manifest_key" VARCHAR(${S3Limits.KEY_BYTES.max}) NOT NULL, "manifest_etag" VARCHAR(70) NOT NULL, `
         + `"manifest_version" VARCHAR(${UpsertLimits.S3_VERSION_ID_BYTES}) NOT NULL, "file_count" INTEGER NOT NULL, `
         + '"data_bytes" BIGINT NOT NULL, "rows_staged" BIGINT NOT NULL, "rows_applied" BIGINT NOT NULL, '
         + `"load_seq" BIGINT NOT NULL, "loaded_at" TIMESTAMP NOT NULL${primaryKey})`,

@@ -42,6 +42,10 @@ interface Statement {
   error: string;
   session?: Session;
   cancelled: boolean;
+  /** CancelStatement calls received. */
+  cancelCalls: number;
+  /** DescribeStatement calls answered. */
+  describeCalls: number;
   readonly done: Promise<void>;
   readonly sqls: string[];
 }
@@ -52,8 +56,21 @@ export interface DataApiFaults {
   failAfterSubmit?: number[];
   /** DescribeStatement always fails with this error (after the batch was submitted). */
   describeError?: string;
+  /** Statements (1-based) that `describeError` applies to (default: all). */
+  describeErrorStatements?: number[];
   /** Batches (1-based) that never finish on their own (they hold their session open until cancelled). */
   hang?: number[];
+  /** Statements (1-based) that report STARTED to their first N DescribeStatement calls, whatever their state (slow statements). */
+  startedPolls?: Record<number, number>;
+  /**
+   * Statements (1-based) that run and commit normally but report STARTED to every DescribeStatement until a
+   * CancelStatement arrives (which then fails: the statement already finished): the commit beat the cancel.
+   */
+  commitBeatsCancel?: number[];
+  /** DescribeStatement of a statement that was sent CancelStatement fails with this error (its final status is unreadable). */
+  describeErrorAfterCancel?: string;
+  /** Statements (1-based) that fail at once with this Redshift error instead of running. */
+  failWith?: Record<number, string>;
 }
 
 /**
@@ -106,8 +123,13 @@ export class FakeDataApi {
 
   private start(sqls: string[]): Statement {
     const id = `stmt-${this.statements.length + 1}`;
-    const st: Statement = { id, status: 'STARTED', error: '', cancelled: false, sqls, done: undefined as any };
+    const st: Statement = { id, status: 'STARTED', error: '', cancelled: false, cancelCalls: 0, describeCalls: 0, sqls, done: undefined as any };
     this.statements.push(st);
+    const failure = this.faults.failWith?.[this.statements.length];
+    if (failure !== undefined) {
+      Object.assign(st, { status: 'FAILED', error: failure, done: Promise.resolve() });
+      return st;
+    }
     const hang = this.hangs(st);
     (st as any).done = (async () => {
       const session = await this.db.session();
@@ -132,13 +154,20 @@ export class FakeDataApi {
   }
 
   private describe(args: any): unknown {
-    if (this.faults.describeError) throw new TaskError(this.faults.describeError, 'injected DescribeStatement failure');
     const st = this.find(args.Id);
+    const n = this.statements.indexOf(st) + 1;
+    const f = this.faults;
+    if (f.describeError && (f.describeErrorStatements ?? [n]).includes(n)) throw new TaskError(f.describeError, 'injected DescribeStatement failure');
+    if (f.describeErrorAfterCancel && st.cancelCalls > 0) throw new TaskError(f.describeErrorAfterCancel, 'injected DescribeStatement failure after CancelStatement');
+    st.describeCalls++;
+    const slow = st.describeCalls <= (f.startedPolls?.[n] ?? 0) || ((f.commitBeatsCancel ?? []).includes(n) && st.cancelCalls === 0);
+    if (slow) return { Id: st.id, Status: 'STARTED' };
     return { Id: st.id, Status: st.status, ...(st.error ? { Error: st.error } : {}) };
   }
 
   private async cancel(args: any): Promise<unknown> {
     const st = this.find(args.Id);
+    st.cancelCalls++;
     if (st.status !== 'STARTED') throw new TaskError('RedshiftData.ValidationException', `statement ${st.id} is ${st.status}`);
     st.cancelled = true;
     while (!st.session) await new Promise((r) => setTimeout(r, 10));

@@ -14,7 +14,11 @@ export interface StoredObject {
  * the MD5 of the body, as S3 computes them for single-part uploads, so a byte-identical rewrite
  * keeps its ETag and only the version id changes.
  */
+/** Faults a test can inject: every call of an action fails with this error (e.g. `S3.SlowDown`). */
+export type S3Faults = Partial<Record<'getObject' | 'headObject' | 'putObject', string>>;
+
 export class FakeS3 {
+  public readonly faults: S3Faults = {};
   private readonly objects = new Map<string, StoredObject>();
   private nextVersion = 1;
   public readonly calls: Array<{ action: string; key: string }> = [];
@@ -39,8 +43,13 @@ export class FakeS3 {
 
   /** Handlers for the executor, keyed `s3:<action>`. */
   public handlers(): Record<string, (args: any) => any> {
-    const find = (action: string, args: any) => {
+    const fault = (action: keyof S3Faults, args: any) => {
+      const error = this.faults[action];
+      if (error) throw new TaskError(error, `injected ${action} failure for ${args.Key}`);
+    };
+    const find = (action: 'getObject' | 'headObject', args: any) => {
       this.calls.push({ action, key: args.Key });
+      fault(action, args);
       const obj = this.get(args.Bucket, args.Key);
       if (!obj) throw new TaskError('S3.NoSuchKeyException', `The specified key does not exist: ${args.Key}`);
       return obj;
@@ -56,6 +65,7 @@ export class FakeS3 {
       },
       's3:putObject': (args) => {
         this.calls.push({ action: 'putObject', key: args.Key });
+        fault('putObject', args);
         const o = this.put(args.Bucket, args.Key, args.Body);
         return { ETag: `"${o.etag}"`, VersionId: o.versionId };
       },

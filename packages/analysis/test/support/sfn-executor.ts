@@ -49,11 +49,39 @@ export interface ExecutionResult {
   readonly events: string[];
   /** Names of the states entered, in order (top level and Map iterations). */
   readonly path: string[];
+  /** Transitions taken, in order, as {@link transitionId} names them (`LoadCheck -[Choice 1]-> LoadBackoff`). */
+  readonly transitions: string[];
   readonly variables: Record<string, unknown>;
   readonly calls: ServiceCall[];
   /** Virtual seconds since the start. */
   readonly elapsedSeconds: number;
 }
+
+/** How one state leaves for the next: its `Next`, a Choice rule, a Choice's `Default`, or a Catch. */
+export type TransitionKind = 'Next' | 'Default' | `Choice ${number}` | `Catch ${number}`;
+
+/** A transition's name: state, how it leaves, where to. */
+export function transitionId(from: string, kind: TransitionKind, to: string): string {
+  return `${from} -[${kind}]-> ${to}`;
+}
+
+/** Every transition a definition declares (Next, Default, each Choice rule, each Catch), Map item processors included. */
+export function declaredTransitions(definition: any): string[] {
+  const out: string[] = [];
+  const walk = (states: Record<string, any>) => {
+    for (const [name, st] of Object.entries(states)) {
+      if (st.Next) out.push(transitionId(name, 'Next', st.Next));
+      if (st.Default) out.push(transitionId(name, 'Default', st.Default));
+      (st.Choices ?? []).forEach((c: any, i: number) => out.push(transitionId(name, `Choice ${i}`, c.Next)));
+      (st.Catch ?? []).forEach((c: any, i: number) => out.push(transitionId(name, `Catch ${i}`, c.Next)));
+      if (st.Type === 'Map') walk(st.ItemProcessor.States);
+    }
+  };
+  walk(definition.States);
+  return out;
+}
+
+interface Step { next?: string; output: unknown; kind?: TransitionKind }
 
 class Failure extends Error {
   constructor(public readonly error: string, public readonly causeText: string) {
@@ -82,6 +110,7 @@ class Run {
   public readonly variables: Record<string, unknown> = {};
   private readonly events: string[] = [];
   private readonly path: string[] = [];
+  private readonly taken: string[] = [];
   private readonly calls: ServiceCall[] = [];
   private clockMs = 0;
   private transitions = 0;
@@ -98,7 +127,15 @@ class Run {
   }
 
   public result(r: Partial<ExecutionResult> & { status: 'SUCCEEDED' | 'FAILED' }): ExecutionResult {
-    return { ...r, events: this.events, path: this.path, variables: this.variables, calls: this.calls, elapsedSeconds: this.clockMs / 1000 };
+    return {
+      ...r,
+      events: this.events,
+      path: this.path,
+      transitions: this.taken,
+      variables: this.variables,
+      calls: this.calls,
+      elapsedSeconds: this.clockMs / 1000,
+    };
   }
 
   /** Runs a graph (top level or a Map item processor) from StartAt; returns its output. */
@@ -112,12 +149,13 @@ class Run {
       this.path.push(name);
       const step = await this.state(name, state, data, vars);
       if (step.next === undefined) return step.output;
+      this.taken.push(transitionId(name, step.kind ?? 'Next', step.next));
       name = step.next;
       data = step.output;
     }
   }
 
-  private async state(name: string, s: any, input: unknown, vars: Record<string, unknown>): Promise<{ next?: string; output: unknown }> {
+  private async state(name: string, s: any, input: unknown, vars: Record<string, unknown>): Promise<Step> {
     const kind = s.Type as string;
     const ctx = this.context(name, input);
     const states = { input, context: ctx };
@@ -163,23 +201,23 @@ class Run {
     await this.options.onWait?.(name, seconds);
   }
 
-  private async choice(s: any, states: any, vars: Record<string, unknown>, input: unknown): Promise<{ next?: string; output: unknown }> {
+  private async choice(s: any, states: any, vars: Record<string, unknown>, input: unknown): Promise<Step> {
     this.event('ChoiceStateEntered');
     for (const rule of s.Choices) {
       if (await this.eval(rule.Condition, states, vars) === true) {
         const output = rule.Output !== undefined ? await this.eval(rule.Output, states, vars) : input;
         await this.assign(rule.Assign, states, vars);
         this.event('ChoiceStateExited');
-        return { next: rule.Next, output };
+        return { next: rule.Next, output, kind: `Choice ${s.Choices.indexOf(rule)}` };
       }
     }
     if (s.Default === undefined) throw new Failure('States.NoChoiceMatched', 'no choice matched');
     await this.assign(s.Assign, states, vars);
     this.event('ChoiceStateExited');
-    return { next: s.Default, output: input };
+    return { next: s.Default, output: input, kind: 'Default' };
   }
 
-  private async task(name: string, s: any, states: any, vars: Record<string, unknown>): Promise<{ next?: string; output: unknown }> {
+  private async task(name: string, s: any, states: any, vars: Record<string, unknown>): Promise<Step> {
     this.event('TaskStateEntered');
     const m = SDK_ARN.exec(s.Resource);
     if (!m) throw new Failure('States.Runtime', `unsupported resource ${s.Resource}`);
@@ -198,7 +236,7 @@ class Run {
     });
   }
 
-  private async map(name: string, s: any, states: any, vars: Record<string, unknown>): Promise<{ next?: string; output: unknown }> {
+  private async map(name: string, s: any, states: any, vars: Record<string, unknown>): Promise<Step> {
     this.event('MapStateEntered');
     this.event('MapStateStarted');
     return this.withRetries(s, states, vars, async () => {
@@ -218,7 +256,7 @@ class Run {
   /** Runs `attempt`, applying Retry and Catch as Step Functions does; then Assign and Output. */
   private async withRetries(
     s: any, states: any, vars: Record<string, unknown>, attempt: () => Promise<unknown>,
-  ): Promise<{ next?: string; output: unknown }> {
+  ): Promise<Step> {
     const retried = new Map<any, number>();
     for (;;) {
       let failure: Failure;
@@ -241,14 +279,15 @@ class Run {
         this.clockMs += delay * 1000;
         continue;
       }
-      const catcher = (s.Catch ?? []).find((c: any) => matches(c.ErrorEquals, failure.error));
+      const catchIndex = (s.Catch ?? []).findIndex((c: any) => matches(c.ErrorEquals, failure.error));
+      const catcher = catchIndex >= 0 ? s.Catch[catchIndex] : undefined;
       if (!catcher) throw failure;
       const errorOutput = { Error: failure.error, Cause: failure.causeText };
       const caught = { ...states, errorOutput };
       const output = catcher.Output !== undefined ? await this.eval(catcher.Output, caught, vars) : errorOutput;
       await this.assign(catcher.Assign, caught, vars);
       this.event(`${s.Type}StateExited`);
-      return { next: catcher.Next, output };
+      return { next: catcher.Next, output, kind: `Catch ${catchIndex}` };
     }
   }
 

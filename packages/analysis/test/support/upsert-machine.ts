@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { DialectBridge, FakeDataApi } from './fake-data-api';
 import { FakeS3 } from './fake-s3';
 import { Database } from './postgres';
-import { execute, ExecutionResult } from './sfn-executor';
+import { execute, ExecutionResult, ServiceHandler } from './sfn-executor';
 import { BUCKET, csv } from './upsert-fixture';
 import { RedshiftColumnType, TableDefinition } from '../../src/redshift-table/table-definition';
 import { RedshiftWarehouse } from '../../src/redshift-warehouse/redshift-warehouse';
@@ -71,6 +71,8 @@ function render(part: any, refs: Record<string, string>): string {
 
 /** A world for executions: fake S3 and a fake Data API over a PostgreSQL database. */
 export class World {
+  /** Every transition any execution of this test file took (jest loads this module once per file). */
+  public static readonly transitionsTaken = new Set<string>();
   public readonly s3 = new FakeS3();
   public readonly dataApi: FakeDataApi;
   private executions = 0;
@@ -95,13 +97,15 @@ export class World {
     return key;
   }
 
-  public run(manifestKey: unknown, overrides: Record<string, (args: any) => unknown> = {}): Promise<ExecutionResult> {
-    return execute(this.machine.definition, {
+  public async run(manifestKey: unknown, overrides: Record<string, ServiceHandler> = {}): Promise<ExecutionResult> {
+    const result = await execute(this.machine.definition, {
       input: { manifestKey },
       executionId: `arn:aws:states:eu-west-1:123456789012:execution:Upsert:run-${++this.executions}`,
       services: { ...this.s3.handlers(), ...this.dataApi.handlers(), ...overrides },
       onWait: () => this.dataApi.settle(),
     });
+    result.transitions.forEach((t) => World.transitionsTaken.add(t));
+    return result;
   }
 
   public async rows(): Promise<any[]> {

@@ -95,6 +95,26 @@ export class RedshiftLimits {
   };
 
   /**
+   * Statements in one Data API `BatchExecuteStatement` call.
+   * @see https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_BatchExecuteStatement.html
+   */
+  public static readonly DATA_API_BATCH_STATEMENTS = 40;
+
+  /**
+   * Size of one SQL statement sent through the Data API ("The maximum query statement size is
+   * 100 KB"), counted as 100,000 UTF-8 bytes, the smaller reading of "KB".
+   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/data-api.html
+   */
+  public static readonly DATA_API_STATEMENT_BYTES = 100_000;
+
+  /**
+   * How long a `ClientToken` given to `ExecuteStatement`/`BatchExecuteStatement` keeps a retried
+   * call from running the statement twice (8 hours).
+   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/data-api.html
+   */
+  public static readonly DATA_API_CLIENT_TOKEN_SECONDS = 8 * 3600;
+
+  /**
    * Compute nodes a cluster of `nodeType` can be created with (the node type table of
    * {@link RedshiftCapacity}).
    * @see https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#rs-node-type-info

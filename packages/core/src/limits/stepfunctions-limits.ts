@@ -43,5 +43,18 @@ export class StepFunctionsLimits {
    */
   public static readonly TASK_TIMEOUT_SECONDS: Limit = { min: 1, max: 31_536_000, unit: 'seconds', integer: true };
 
+  /**
+   * Events in one Standard execution's history (25,000). An execution that would write more
+   * fails, so every loop of a state machine must be bounded below it.
+   * @see https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
+   */
+  public static readonly HISTORY_EVENTS = 25_000;
+
+  /**
+   * Size of a state's input, output, result or assigned variables, in UTF-8 bytes (256 KiB).
+   * @see https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
+   */
+  public static readonly STATE_PAYLOAD_BYTES = 256 * 1024;
+
   private constructor() {}
 }
