@@ -1,4 +1,4 @@
-import { AlarmTopic, CustomerManagedPolicies, Sandbox, SandboxLifetime, VpcFlowLogs } from '@analytics-patterns/core';
+import { AlarmTopic, ContextValues, CustomerManagedPolicies, Sandbox, SandboxLifetime, VpcFlowLogs } from '@analytics-patterns/core';
 import {
   ActivityWork, ClusterAuthentication, EmrScript, EmrServerlessJob, EmrStep, Precondition, ScheduledPipeline, TransientEmrCluster,
 } from '@analytics-patterns/processing';
@@ -61,7 +61,7 @@ export class BatchAnalyticsStack extends Stack {
   constructor(scope: Construct, id: string, props: BatchAnalyticsStackProps = {}) {
     super(scope, id, { description: 'analytics-patterns reference app: weekly transient EMR job from the raw zone to the curated zone', ...props });
     const key = new DataKey(this, 'DataKey', { alias: 'analytics-patterns/batch-analytics', description: 'Batch analytics data key' });
-    const emails = props.alarmEmails ?? listContext(this, 'alarm-emails');
+    const emails = props.alarmEmails ?? ContextValues.list(this, 'alarm-emails');
     this.notifications = new AlarmTopic(this, 'Notifications', { encryptionKey: key.key, emails });
     this.raw = new SecureBucket(this, 'RawZone', { encryptionKey: key.key });
     this.curated = new SecureBucket(this, 'CuratedZone', { encryptionKey: key.key });
@@ -229,7 +229,3 @@ export class BatchAnalyticsStack extends Stack {
   }
 }
 
-/** A comma-separated context value as a list (empty when unset). */
-function listContext(scope: Construct, key: string): string[] {
-  return String(scope.node.tryGetContext(key) ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
-}

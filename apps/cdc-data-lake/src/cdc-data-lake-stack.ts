@@ -1,7 +1,9 @@
 import * as path from 'path';
 import { AnalyticsWorkgroup } from '@analytics-patterns/analysis';
 import { DatabaseReplication, ReplicationType, SourceEngine } from '@analytics-patterns/collection';
-import { AlarmTopic, CustomerManagedPolicies, NagAcknowledgements, Sandbox, SandboxLifetime, Validate, VpcFlowLogs } from '@analytics-patterns/core';
+import {
+  AlarmTopic, ContextValues, CustomerManagedPolicies, NagAcknowledgements, Sandbox, SandboxLifetime, Validate, VpcFlowLogs,
+} from '@analytics-patterns/core';
 import {
   CatalogAndTransformWorkflow, CrawlerDeleteBehavior, CrawlerUpdateBehavior, DataLakeCrawler, DataLakeEtlJob,
   LakeAdminRole, LakePermission, LakePrincipal, LakeResource, SecureDataLake,
@@ -139,7 +141,7 @@ export class ChangeDataCaptureLakeStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ChangeDataCaptureLakeStackProps = {}) {
     super(scope, id, { description: 'analytics-patterns reference app: change data capture into the lake (DMS -> raw -> Glue -> curated -> Lake Formation -> Athena/QuickSight)', ...props });
-    const emails = props.alarmEmails ?? this.contextList('alarm-emails');
+    const emails = props.alarmEmails ?? ContextValues.list(this, 'alarm-emails');
     this.storage = new DataLakeStorage(this, 'Storage');
     this.alarmTopic = new AlarmTopic(this, 'Alarms', { encryptionKey: this.storage.encryptionKey, emails });
     this.vpc = this.createVpc();
@@ -364,11 +366,11 @@ export class ChangeDataCaptureLakeStack extends Stack {
   }
 
   private lakeAdmins(props: ChangeDataCaptureLakeStackProps): LakePrincipal[] {
-    const arns = props.adminArns ?? this.contextList('lake-admin-arns');
+    const arns = props.adminArns ?? ContextValues.list(this, 'lake-admin-arns');
     if (arns.length > 0) return arns.map((a) => LakePrincipal.fromArn(a));
     (this as { adminRole?: iam.Role }).adminRole = new LakeAdminRole(this, 'DataLakeAdmin', {
       description: 'Lake Formation administrator of the CDC lake',
-      assumerArns: props.adminAssumerArns ?? this.contextList('lake-admin-assumer-arns'),
+      assumerArns: props.adminAssumerArns ?? ContextValues.list(this, 'lake-admin-assumer-arns'),
     });
     return [LakePrincipal.fromRole(this.adminRole!)];
   }
@@ -396,7 +398,7 @@ export class ChangeDataCaptureLakeStack extends Stack {
 
   /** QuickSight dataset (SPICE, daily refresh) over the curated table, read through Lake Formation. */
   private createDataset(props: ChangeDataCaptureLakeStackProps): AthenaDataset {
-    const owners = props.quickSightOwnerArns ?? this.contextList('quicksight-owner-arns');
+    const owners = props.quickSightOwnerArns ?? ContextValues.list(this, 'quicksight-owner-arns');
     const dataset = new AthenaDataset(this, 'OrdersDataset', {
       name: 'CDC lake: orders change log',
       workGroupName: this.workgroup.workgroupName,
@@ -472,9 +474,6 @@ export class ChangeDataCaptureLakeStack extends Stack {
     return value === undefined || value === '' ? undefined : String(value);
   }
 
-  private contextList(key: string): string[] {
-    return String(this.node.tryGetContext(key) ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
-  }
 
   private contextFlag(key: string, fallback: boolean): boolean {
     const value = this.node.tryGetContext(key);

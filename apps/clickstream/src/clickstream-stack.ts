@@ -1,5 +1,5 @@
 import { StreamIngestion, TimeGranularity } from '@analytics-patterns/collection';
-import { AlarmTopic, SandboxLifetime } from '@analytics-patterns/core';
+import { AlarmTopic, ContextValues, SandboxLifetime } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -27,7 +27,7 @@ export class ClickstreamIngestionStack extends Stack {
   constructor(scope: Construct, id: string, props: ClickstreamIngestionStackProps = {}) {
     super(scope, id, { description: 'analytics-patterns reference app: clickstream ingestion (Kinesis -> Firehose -> partitioned S3)', ...props });
     const key = new DataKey(this, 'DataKey', { alias: 'analytics-patterns/clickstream', description: 'Clickstream data key' });
-    const contextEmails = String(this.node.tryGetContext('alarm-emails') ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const contextEmails = ContextValues.list(this, 'alarm-emails');
     this.alarmTopic = new AlarmTopic(this, 'Alarms', { encryptionKey: key.key, emails: props.alarmEmails ?? contextEmails });
 
     this.ingestion = new StreamIngestion(this, 'Clickstream', {

@@ -4,7 +4,9 @@ import { FlinkCode, SearchDomain, StreamAnalyticsApplication } from '@analytics-
 import {
   DeviceIngestionRule, DevicePartitionKey, IndexRotation, OpenSearchDestination, SecureQueue, StreamConsumer, StreamIngestion,
 } from '@analytics-patterns/collection';
-import { AlarmTopic, CustomerManagedPolicies, NagAcknowledgements, Sandbox, SandboxLifetime, Validate, VpcFlowLogs } from '@analytics-patterns/core';
+import {
+  AlarmTopic, ContextValues, CustomerManagedPolicies, NagAcknowledgements, Sandbox, SandboxLifetime, Validate, VpcFlowLogs,
+} from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
 import { WorkloadSizedTable } from '@analytics-patterns/storage';
 import { CfnOutput, Duration, Size, Stack, StackProps, Token } from 'aws-cdk-lib';
@@ -111,7 +113,7 @@ export class RealTimeAnalyticsStack extends Stack {
       ...props,
     });
     this.encryptionKey = new DataKey(this, 'DataKey', { alias: 'analytics-patterns/real-time-analytics', description: 'Real-time analytics data key' }).key;
-    const emails = props.alarmEmails ?? listContext(this, 'alarm-emails');
+    const emails = props.alarmEmails ?? ContextValues.list(this, 'alarm-emails');
     this.alarmTopic = new AlarmTopic(this, 'Alarms', { encryptionKey: this.encryptionKey, emails });
 
     this.vpc = this.createVpc();
@@ -327,6 +329,3 @@ function stringContext(scope: Construct, key: string): string | undefined {
   return value === undefined || value === '' ? undefined : String(value);
 }
 
-function listContext(scope: Construct, key: string): string[] {
-  return String(scope.node.tryGetContext(key) ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
-}

@@ -1,6 +1,6 @@
 import { AnalyticsWorkgroup } from '@analytics-patterns/analysis';
 import { ColumnarFormat, StreamIngestion, TimeGranularity } from '@analytics-patterns/collection';
-import { AlarmTopic, CustomerManagedPolicies, SandboxLifetime } from '@analytics-patterns/core';
+import { AlarmTopic, ContextValues, CustomerManagedPolicies, SandboxLifetime } from '@analytics-patterns/core';
 import {
   DataLakeCrawler, LakeAdminRole, LakePermission, LakePrincipal, LakeResource, LakeTagResourceType, SecureDataLake,
 } from '@analytics-patterns/processing';
@@ -89,7 +89,7 @@ export class StreamingDataLakeStack extends Stack {
   constructor(scope: Construct, id: string, props: StreamingDataLakeStackProps = {}) {
     super(scope, id, { description: 'analytics-patterns reference app: streaming data lake (Kinesis -> Parquet -> Glue -> Lake Formation -> Athena)', ...props });
     this.storage = new DataLakeStorage(this, 'Storage');
-    const alarmEmails = props.alarmEmails ?? listContext(this, 'alarm-emails');
+    const alarmEmails = props.alarmEmails ?? ContextValues.list(this, 'alarm-emails');
     this.alarmTopic = new AlarmTopic(this, 'Alarms', { encryptionKey: this.storage.encryptionKey, emails: alarmEmails });
     this.database = new DataLakeDatabase(this, 'Database', { databaseName: DATABASE });
     this.table = this.eventsTable();
@@ -160,13 +160,13 @@ export class StreamingDataLakeStack extends Stack {
     if (this.adminArns(props).length > 0) return undefined;
     return new LakeAdminRole(this, 'DataLakeAdmin', {
       description: 'Lake Formation data lake administrator of the streaming data lake',
-      assumerArns: props.adminAssumerArns ?? listContext(this, 'lake-admin-assumer-arns'),
+      assumerArns: props.adminAssumerArns ?? ContextValues.list(this, 'lake-admin-assumer-arns'),
     });
   }
 
   /** Administrator ARNs given by prop or context `lake-admin-arns` (empty when none). */
   private adminArns(props: StreamingDataLakeStackProps): string[] {
-    return props.adminArns ?? listContext(this, 'lake-admin-arns');
+    return props.adminArns ?? ContextValues.list(this, 'lake-admin-arns');
   }
 
   /** An analyst role that principals of this account may assume; Lake Formation limits what it reads. */
@@ -267,7 +267,3 @@ export class StreamingDataLakeStack extends Stack {
   }
 }
 
-/** A comma-separated context value as a list (empty when unset). */
-function listContext(scope: Construct, key: string): string[] {
-  return String(scope.node.tryGetContext(key) ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
-}

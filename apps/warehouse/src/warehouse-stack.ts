@@ -1,7 +1,7 @@
 import {
   ColumnEncoding, RedshiftColumnType, LoadFormat, RedshiftWarehouse, StagingUpsert, TableDefinition, UpsertStrategy,
 } from '@analytics-patterns/analysis';
-import { CustomerManagedPolicies, RedshiftNodeType, Sandbox, SandboxLifetime } from '@analytics-patterns/core';
+import { AlarmTopic, ContextValues, CustomerManagedPolicies, RedshiftNodeType, Sandbox, SandboxLifetime } from '@analytics-patterns/core';
 import { DataKey, HsmCluster } from '@analytics-patterns/security';
 import { SecureBucket } from '@analytics-patterns/storage';
 import { Aws, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
@@ -44,6 +44,12 @@ export interface WarehouseStackProps extends StackProps {
    * @default false
    */
   readonly hsm?: boolean;
+  /**
+   * E-mail addresses notified when a load fails, times out or is aborted.
+   * @default - context `alarm-emails` (comma-separated), else none: subscribe to the
+   * `FailureTopicArn` output
+   */
+  readonly alarmEmails?: string[];
 }
 
 /**
@@ -61,6 +67,8 @@ export class WarehouseStack extends Stack {
   public readonly curated: SecureBucket;
   public readonly warehouse: RedshiftWarehouse;
   public readonly upsert: StagingUpsert;
+  /** The topic failed loads are reported to (encrypted with the warehouse key, TLS only). */
+  public readonly failureTopic: AlarmTopic;
   public readonly lakeDatabase: glue.CfnDatabase;
   /** The CloudHSM cluster, with `hsm: true` (context `warehouse-hsm=true`). */
   public readonly hsm?: HsmCluster;
@@ -84,8 +92,11 @@ export class WarehouseStack extends Stack {
       spectrum: { schemaName: 'lake', glueDatabaseName: LAKE_DATABASE },
     });
 
+    const emails = props.alarmEmails ?? ContextValues.list(this, 'alarm-emails');
+    this.failureTopic = new AlarmTopic(this, 'Failures', { encryptionKey: key.key, emails });
     this.upsert = new StagingUpsert(this, 'OrdersUpsert', {
       warehouse: this.warehouse,
+      notificationTopic: this.failureTopic.topic,
       table: FACT_ORDERS,
       orderColumn: 'updated_at',
       sourceBucket: this.curated.bucket,
@@ -104,11 +115,12 @@ export class WarehouseStack extends Stack {
     new CfnOutput(this, 'ClusterIdentifier', { value: this.warehouse.warehouseName });
     new CfnOutput(this, 'AdminSecretArn', { value: this.warehouse.adminSecretArn, description: 'Redshift-managed admin secret (query with the Data API or the query editor)' });
     new CfnOutput(this, 'UpsertStateMachineArn', { value: this.upsert.stateMachine.stateMachineArn, description: 'Start by hand with {"manifestKey": "manifests/orders/<name>.manifest"}' });
+    new CfnOutput(this, 'FailureTopicArn', { value: this.failureTopic.topic.topicArn, description: 'Failed, timed-out or aborted loads are reported here: subscribe to it' });
     new CfnOutput(this, 'SpectrumSetupStateMachineArn', { value: this.warehouse.setupStateMachine!.stateMachineArn, description: 'Run once after deploy to create the Spectrum schema' });
     // the app's own roles follow the library's customer-managed-policies switch
     CustomerManagedPolicies.apply(this);
     // sandbox mode only: -c analytics-patterns:sandbox-ttl-hours=N and -c analytics-patterns:budget-usd=AMOUNT (+ budget-email)
-    SandboxLifetime.apply(this);
+    SandboxLifetime.apply(this, { budgetEmails: emails });
   }
 
   /** An HSM cluster (no HSMs yet) in the warehouse's subnets; Redshift may reach it on the HSM ports. */

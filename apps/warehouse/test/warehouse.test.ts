@@ -49,7 +49,23 @@ describe('Warehouse reference app', () => {
   });
 
   test('outputs', () => {
-    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(['AdminSecretArn', 'ClusterIdentifier', 'CuratedBucket', 'SpectrumSetupStateMachineArn', 'UpsertStateMachineArn']);
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual([
+      'AdminSecretArn', 'ClusterIdentifier', 'CuratedBucket', 'FailureTopicArn', 'SpectrumSetupStateMachineArn', 'UpsertStateMachineArn',
+    ]);
+    expect(template.toJSON().Outputs.FailureTopicArn.Value).toEqual({ Ref: stack.getLogicalId(stack.failureTopic.topic.node.defaultChild as any) });
+  });
+
+  test('failed loads reach someone: the app\'s one encrypted topic, with the e-mails of the prop or the alarm-emails context', () => {
+    expect(stack.upsert.notificationTopic).toBe(stack.failureTopic.topic);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn });
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    const fromContext = Template.fromStack(new WarehouseStack(testApp({ context: { 'alarm-emails': 'ops@example.com, dba@example.com' } }), 'Warehouse'));
+    const fromProp = Template.fromStack(new WarehouseStack(testApp(), 'Warehouse', { alarmEmails: ['ops@example.com', 'dba@example.com'] }));
+    for (const t of [fromContext, fromProp]) {
+      const subs = Object.values(t.findResources('AWS::SNS::Subscription')).map((r) => [r.Properties.Protocol, r.Properties.Endpoint]);
+      expect(subs.sort()).toEqual([['email', 'dba@example.com'], ['email', 'ops@example.com']]);
+    }
   });
 
   test('stateful resources are retained by default and destroyed in sandbox mode', () => {

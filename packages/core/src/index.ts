@@ -2,6 +2,7 @@ export { InvalidPropOptions } from './validation/validation-error';
 export * from './validation/limit';
 export * from './validation/units';
 export { ScheduleRules } from './validation/schedule';
+export * from './validation/context-values';
 export * from './validation/validate';
 export * from './sandbox/sandbox';
 export * from './compliance/nag';

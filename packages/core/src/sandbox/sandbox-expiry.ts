@@ -314,6 +314,6 @@ class OutliveTheStack implements IAspect {
   public visit(node: IConstruct): void {
     if (!CfnResource.isCfnResource(node) || Stack.of(node) !== Stack.of(this.expiry)) return;
     if (node.node.scopes.includes(this.expiry)) return;
-    node.addDependency(this.expiry.deleteStateMachine.node.defaultChild as CfnResource);
+    node.addResourceDependency(this.expiry.deleteStateMachine.node.defaultChild as CfnResource);
   }
 }
