@@ -5,8 +5,8 @@ import { AlarmTopic, ContextValues, CustomerManagedPolicies, RedshiftNodeType, S
 import { DataKey, HsmCluster } from '@analytics-patterns/security';
 import { SecureBucket } from '@analytics-patterns/storage';
 import { Aws, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
 import * as glue from 'aws-cdk-lib/aws-glue';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 
 /** Glue database of the curated lake, read by Redshift Spectrum. */
@@ -103,7 +103,7 @@ export class WarehouseStack extends Stack {
       manifestPrefix: 'manifests/orders/',
       format: LoadFormat.PARQUET,
       strategy: UpsertStrategy.DELETE_INSERT,
-      schedule: events.Schedule.cron({ minute: '30', hour: '1' }),
+      schedule: scheduler.ScheduleExpression.cron({ minute: '30', hour: '1' }),
       scheduledManifestKey: 'manifests/orders/nightly.manifest',
       pollInterval: Duration.seconds(15),
     });

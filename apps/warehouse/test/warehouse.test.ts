@@ -2,7 +2,7 @@ import {
   AccessModel, expectNagClean, expectValidAsl, normalizeTemplate, OTHER_ACCOUNT, Principals, stateMachineDefinitions, taskActions,
   testApp,
 } from '@analytics-patterns/testing';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { WarehouseStack } from '../src';
@@ -39,7 +39,9 @@ describe('Warehouse reference app', () => {
     expect(sql[0]).toBe('LOCK "sales"."fact_orders", "sales"."upsert_ledger"');
     expect(sql[2]).toMatch(/^COPY "stage_fact_orders" FROM '\{\{manifest_uri\}\}' IAM_ROLE '.*' MANIFEST FORMAT AS PARQUET$/);
     template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { detail: { object: { key: [{ wildcard: 'manifests/orders/*.manifest' }] } } } });
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(30 1 * * ? *)', Targets: [{ Input: '{"manifestKey":"manifests/orders/nightly.manifest"}' }] });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 1 * * ? *)', Target: Match.objectLike({ Input: '{"manifestKey":"manifests/orders/nightly.manifest"}' }),
+    });
   });
 
   test('Spectrum: Glue database and external schema setup', () => {
@@ -155,9 +157,18 @@ describe('Warehouse reference app', () => {
       );
     });
 
-    test('EventBridge (manifest and schedule rules) may start the upsert, and nothing else; strangers may not', async () => {
+    test('EventBridge (the manifest rule) and EventBridge Scheduler (the nightly schedule) may start the upsert, and nothing else; strangers may not', async () => {
       const roleArn = targetRole(stack.upsert.manifestRule!);
-      expect(targetRole(stack.upsert.scheduleRule!)).toBe(roleArn);
+      const schedulerRole = access.resolve(stack.upsert.schedulerRole!.roleArn) as string;
+      const group = 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/default';
+      await access.expectAllowed(
+        { principal: schedulerRole, action: 'states:StartExecution', resource: sm.stateMachineArn },
+        { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: schedulerRole, context: { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': group } },
+      );
+      await access.expectDenied(
+        { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: schedulerRole, context: { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': group.replace('123456789012', OTHER_ACCOUNT) } },
+        { principal: schedulerRole, action: 'states:StartExecution', resource: stack.warehouse.setupStateMachine!.stateMachineArn },
+      );
       const ruleArn = access.resolve(stack.upsert.manifestRule!.ruleArn) as string;
       await access.expectAllowed(
         { principal: roleArn, action: 'states:StartExecution', resource: sm.stateMachineArn },

@@ -4,12 +4,12 @@ import {
   AccessModel, expectNagClean, expectPropError, expectValidAsl, logicalId as id, OTHER_ACCOUNT, Principals, PROJECT_CONTEXT,
   stateMachineDefinitions, testStack,
 } from '@analytics-patterns/testing';
-import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { RedshiftColumnType, TableColumn, TableDefinition } from '../src/redshift-table/table-definition';
 import { RedshiftWarehouse } from '../src/redshift-warehouse/redshift-warehouse';
@@ -348,7 +348,7 @@ describe('StagingUpsert options and tokens', () => {
       strategy: UpsertStrategy.MERGE,
       format: LoadFormat.CSV,
       triggerOnManifest: false,
-      schedule: events.Schedule.cron({ minute: '0', hour: '2' }),
+      schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' }),
       scheduledManifestKey: 'manifests/daily/latest.manifest',
       notificationTopic: topic,
       pollInterval: Duration.seconds(30),
@@ -365,9 +365,52 @@ describe('StagingUpsert options and tokens', () => {
     expect(def.TimeoutSeconds).toBe(21600);
     expect(upsert.manifestRule).toBeUndefined();
     expect(upsert.notificationTopic).toBe(topic);
-    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'cron(0 2 * * ? *)', Targets: [Match.objectLike({ Input: '{"manifestKey":"manifests/daily/latest.manifest"}' })],
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::Events::Rule', 1); // the failure rule only: schedules run on EventBridge Scheduler
+    const schedules = Object.values(t.findResources('AWS::Scheduler::Schedule'));
+    expect(schedules).toHaveLength(1);
+    const schedule = schedules[0].Properties;
+    expect(schedule.ScheduleExpression).toBe('cron(0 2 * * ? *)');
+    expect(schedule.State).toBe('ENABLED');
+    expect(schedule.KmsKeyArn).toBeUndefined(); // the input is a key name: no role grant on the warehouse key for it
+    expect(schedule.Target).toEqual({
+      Arn: { Ref: id(stack, upsert.stateMachine) },
+      RoleArn: { 'Fn::GetAtt': [id(stack, upsert.schedulerRole!), 'Arn'] },
+      Input: '{"manifestKey":"manifests/daily/latest.manifest"}',
+      RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 3 },
     });
+    // the scheduler role: only EventBridge Scheduler, for this account's default schedule group
+    expect(t.toJSON().Resources[id(stack, upsert.schedulerRole!)].Properties.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [{
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/default' },
+        },
+      }],
+    });
+  });
+
+  test('the schedule runs on EventBridge Scheduler: the scheduler role may start this state machine, and strangers may not assume it', async () => {
+    const stack = testStack();
+    const b = build({ schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)), scheduledManifestKey: 'manifests/sales/latest.manifest' }, { stack });
+    const access = AccessModel.of(stack);
+    const role = access.resolve(b.upsert.schedulerRole!.roleArn) as string;
+    const sm = access.resolve(b.upsert.stateMachine.stateMachineArn) as string;
+    const group = 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/default';
+    await access.expectAllowed(
+      { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': group } },
+      { principal: role, action: 'states:StartExecution', resource: sm },
+    );
+    await access.expectDenied(
+      { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: role },
+      { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': group.replace('123456789012', OTHER_ACCOUNT) } },
+      { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': group } },
+      { principal: role, action: 's3:GetObject', resource: 'arn:aws:s3:::any-bucket/manifests/sales/latest.manifest' },
+      { principal: role, action: 'kms:Decrypt', resource: access.resolve(b.warehouse.encryptionKey.keyArn) as string },
+    );
   });
 
   test('CfnParameter values are accepted where CloudFormation takes them, and reach the definition unmangled', () => {
@@ -379,14 +422,14 @@ describe('StagingUpsert options and tokens', () => {
       maxAttempts: p('Attempts').valueAsNumber,
       database: p('Database', 'String').valueAsString,
       manifestPrefix: p('Prefix', 'String').valueAsString,
-      schedule: events.Schedule.rate(Duration.hours(1)),
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
       scheduledManifestKey: p('Key', 'String').valueAsString,
     }, { stack });
     const t = Template.fromStack(b.stack);
     const ds = JSON.stringify(t.toJSON().Resources[id(b.stack, b.upsert.stateMachine)].Properties.DefinitionString);
     for (const ref of ['Poll', 'Timeout', 'Attempts', 'Database', 'Prefix']) expect(ds).toContain(`{"Ref":"${ref}"}`);
     expect(ds).not.toMatch(/e\+\d{3}|Token\[/);
-    t.hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ Input: { 'Fn::Join': ['', ['{"manifestKey":"', { Ref: 'Key' }, '"}']] } })] });
+    t.hasResourceProperties('AWS::Scheduler::Schedule', { Target: Match.objectLike({ Input: { 'Fn::Join': ['', ['{"manifestKey":"', { Ref: 'Key' }, '"}']] } }) });
   });
 
   test('prefixes that scope the COPY role must be known at synth', () => {
@@ -445,9 +488,16 @@ describe('StagingUpsert validation', () => {
     ok({ maxAttempts: 10 });
   });
   test('schedule and key', () => {
-    expectError({ schedule: events.Schedule.rate(Duration.hours(1)) }, 'scheduledManifestKey', 'exactly when schedule is set');
-    expectError({ schedule: events.Schedule.rate(Duration.hours(1)), scheduledManifestKey: 'other/x.manifest' }, 'scheduledManifestKey', 'under manifests/sales/');
+    expectError({ schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)) }, 'scheduledManifestKey', 'exactly when schedule is set');
+    expectError({ schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)), scheduledManifestKey: 'other/x.manifest' }, 'scheduledManifestKey', 'under manifests/sales/');
     expectError({ triggerOnManifest: false }, 'triggerOnManifest', 'or a schedule');
+    // EventBridge Scheduler's rules: rate of at least 1 minute; cron fields; IANA time zones
+    const key = { scheduledManifestKey: 'manifests/sales/latest.manifest' };
+    expectError({ ...key, schedule: scheduler.ScheduleExpression.expression('rate(0 minutes)') }, 'schedule', 'rate(n minutes|hours|days)');
+    expect(() => build({ ...key, schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)) })).not.toThrow();
+    expectError({ ...key, schedule: scheduler.ScheduleExpression.expression('cron(0 25 * * ? *)') }, 'schedule', 'cron(minutes hours');
+    expectError({ ...key, schedule: scheduler.ScheduleExpression.expression('cron(0 2 * * ? *)', TimeZone.of('Mars/Olympus')) }, 'schedule', 'cron(minutes hours');
+    expect(() => build({ ...key, schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2', timeZone: TimeZone.EUROPE_BERLIN }) })).not.toThrow();
   });
   test('table rules are reported with the prop path', () => {
     expectError({ table: { ...table, tableName: 'fact sales' } }, 'table.tableName', 'lower-case letters');
@@ -532,7 +582,7 @@ describe('StagingUpsert compliance', () => {
       sourceBucket: bucket,
       manifestPrefix,
       dataPrefix: 'curated/sales/',
-      schedule: events.Schedule.rate(Duration.hours(1)),
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
       scheduledManifestKey: options.tokenPrefix ? `${manifestPrefix}latest.manifest` : 'manifests/sales/latest.manifest',
     });
     return { stack, upsert, bucket };

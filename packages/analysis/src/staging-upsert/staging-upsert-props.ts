@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { LoadCompression, LoadFormat, UpsertStrategy } from './upsert-sql';
 import { TableDefinition } from '../redshift-table/table-definition';
@@ -81,10 +81,11 @@ export interface StagingUpsertProps {
   /**
    * Also (or instead) load `scheduledManifestKey` on a schedule. Data already applied (same files
    * with the same ETags and sizes) changes nothing, so a fixed key that a producer rewrites works,
-   * including a byte-identical manifest over new data files.
+   * including a byte-identical manifest over new data files. Run by EventBridge Scheduler
+   * (cron or rate, optionally in an IANA time zone; checked with Scheduler's rules at synth).
    * @default - no schedule
    */
-  readonly schedule?: events.Schedule;
+  readonly schedule?: scheduler.ScheduleExpression;
   /**
    * Manifest loaded by the schedule (under `manifestPrefix`, ending with `manifestSuffix`).
    * @default - required with `schedule`

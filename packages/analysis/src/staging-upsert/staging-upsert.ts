@@ -1,5 +1,5 @@
 import {
-  AlarmTopic, CustomerManagedPolicies, NagAcknowledgements, RedshiftLimits, Sandbox, StepFunctionsLimits, TimeUnit, Validate,
+  AlarmTopic, CustomerManagedPolicies, NagAcknowledgements, RedshiftLimits, Sandbox, SchedulerLimits, StepFunctionsLimits, TimeUnit, Validate,
 } from '@analytics-patterns/core';
 import { CfnResource, Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -7,6 +7,8 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -42,8 +44,10 @@ export class StagingUpsert extends Construct {
   public readonly notificationTopic: sns.ITopic;
   /** Rule that starts a load when a manifest lands, if enabled. */
   public readonly manifestRule?: events.Rule;
-  /** Rule that starts scheduled loads, if a schedule is given. */
-  public readonly scheduleRule?: events.Rule;
+  /** The EventBridge Scheduler schedule that starts scheduled loads, if a schedule is given. */
+  public readonly schedule?: scheduler.Schedule;
+  /** The role EventBridge Scheduler starts scheduled loads with, if a schedule is given. */
+  public readonly schedulerRole?: iam.Role;
   /** Rule that sends failed executions to the topic. */
   public readonly failureRule: events.Rule;
   /** The DDL run before each load (schema, target, ledger; IF NOT EXISTS). */
@@ -79,7 +83,10 @@ export class StagingUpsert extends Construct {
     this.stateMachine = this.createStateMachine(props, settings);
     this.grantRuntime(props, settings);
     this.manifestRule = this.createManifestRule(props, settings);
-    this.scheduleRule = this.createScheduleRule(props, settings);
+    if (props.schedule) {
+      this.schedulerRole = this.createSchedulerRole(settings);
+      this.schedule = this.createSchedule(props, props.schedule, settings, this.schedulerRole);
+    }
     this.notificationTopic = props.notificationTopic ?? this.createTopic(props, settings);
     this.failureRule = this.createFailureRule(settings);
     this.acknowledgeFindings(props, settings);
@@ -154,6 +161,7 @@ export class StagingUpsert extends Construct {
   }
 
   private validateTriggers(props: StagingUpsertProps, s: UpsertSettings): void {
+    Validate.schedule(this, 'schedule', props.schedule, SchedulerLimits.SCHEDULE);
     Validate.that(this, (props.schedule === undefined) === (props.scheduledManifestKey === undefined), {
       prop: 'scheduledManifestKey', value: props.scheduledManifestKey, allowed: 'set exactly when schedule is set',
     });
@@ -282,20 +290,43 @@ export class StagingUpsert extends Construct {
     });
   }
 
-  private createScheduleRule(props: StagingUpsertProps, s: UpsertSettings): events.Rule | undefined {
-    if (!props.schedule) return undefined;
-    return new events.Rule(this, 'OnSchedule', {
-      description: `Load ${props.scheduledManifestKey} into ${s.name} on a schedule`,
-      schedule: props.schedule,
-      targets: [new targets.SfnStateMachine(this.stateMachine, {
-        role: this.startRole(s),
-        input: events.RuleTargetInput.fromObject({ manifestKey: props.scheduledManifestKey }),
-      })],
+  /**
+   * The role EventBridge Scheduler assumes to start scheduled loads: for schedules of this
+   * account's default schedule group only (aws:SourceAccount, aws:SourceArn).
+   * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
+   */
+  private createSchedulerRole(s: UpsertSettings): iam.Role {
+    const stack = Stack.of(this);
+    return new iam.Role(this, 'SchedulerRole', {
+      description: `EventBridge Scheduler starts scheduled loads into ${s.name}`,
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': stack.account,
+            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
+          },
+        },
+      }),
+    });
+  }
+
+  private createSchedule(props: StagingUpsertProps, expression: scheduler.ScheduleExpression, s: UpsertSettings, role: iam.Role): scheduler.Schedule {
+    return new scheduler.Schedule(this, 'Schedule', {
+      schedule: expression,
+      description: `Load ${props.scheduledManifestKey} into ${s.name}`.slice(0, SchedulerLimits.DESCRIPTION_LENGTH.max),
+      // no customer-managed key: the input is only the manifest's key name, and aws-cdk-lib grants the
+      // schedule's role kms:Decrypt on the whole key (here the warehouse key) with no condition
+      target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
+        role,
+        input: scheduler.ScheduleTargetInput.fromObject({ manifestKey: props.scheduledManifestKey }),
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+      }),
     });
   }
 
   /**
-   * The role EventBridge starts loads with (manifest and schedule rules), made once. Its trust is
+   * The role EventBridge starts loads with when a manifest lands, made once. Its trust is
    * limited to EventBridge rules of this account and region (aws:SourceAccount, and aws:SourceArn
    * matching a rule ARN: for rule targets EventBridge sends the rule's ARN). The exact rule ARNs
    * cannot be named: each rule references this role, so the role naming them would be a cycle.
