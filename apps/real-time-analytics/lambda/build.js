@@ -10,29 +10,17 @@ const path = require('path');
 const APP = path.join(__dirname, '..');
 const REPO = path.join(APP, '..', '..');
 const HANDLERS = ['device-state'];
+// the same esbuild settings as the collection package's handlers (node20, CJS, minified, AWS SDK external)
+const { esbuildOptions } = require(path.join(REPO, 'packages', 'collection', 'lambda', 'build.js'));
 
 async function bundle() {
   const esbuild = require('esbuild');
   for (const name of HANDLERS) {
     const dist = path.join(APP, 'lambda-dist', name);
     fs.rmSync(dist, { recursive: true, force: true });
-    await esbuild.build({
-      entryPoints: [path.join(__dirname, name, 'index.ts')],
-      outfile: path.join(dist, 'index.js'),
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      minify: true,
-      sourcemap: true,
-      sourcesContent: false,
-      external: ['@aws-sdk/*'],
-      // no tsconfig paths: the runtime resolves through node_modules to the built package file
-      tsconfigRaw: {},
-      absWorkingDir: REPO,
-      logLevel: 'warning',
-      legalComments: 'none',
-    });
+    const { tsconfig, ...options } = esbuildOptions(path.join(__dirname, name, 'index.ts'), path.join(dist, 'index.js'));
+    // no tsconfig paths: the runtime resolves through node_modules to the built package file
+    await esbuild.build({ ...options, tsconfigRaw: {}, absWorkingDir: REPO });
   }
 }
 

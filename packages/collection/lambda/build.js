@@ -62,7 +62,7 @@ async function bundle() {
   }
 }
 
-module.exports = { bundle };
+module.exports = { bundle, esbuildOptions };
 
 if (require.main === module) {
   bundle().catch((e) => {
