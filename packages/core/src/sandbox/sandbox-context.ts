@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { BudgetsLimits } from '../limits/budgets-limits';
+import { ContextValues } from '../validation/context-values';
 import { Limit } from '../validation/limit';
 import { Validate } from '../validation/validate';
 
@@ -50,17 +51,7 @@ export function budgetUsdFrom(scope: IConstruct, key: string, value: unknown): n
  * address; at most `BudgetsLimits.EMAIL_SUBSCRIBERS_PER_NOTIFICATION.max`, no repeats.
  */
 export function budgetEmailsFrom(scope: IConstruct, key: string, value: unknown, fallback: string[] = []): string[] {
-  let emails: string[];
-  if (value === undefined) {
-    emails = fallback;
-  } else if (typeof value === 'string') {
-    emails = value.split(',').map((e) => e.trim()).filter((e) => e !== '');
-  } else {
-    Validate.that(scope, Array.isArray(value) && value.every((e) => typeof e === 'string'), {
-      prop: key, value, allowed: 'a comma-separated string or a list of e-mail addresses',
-    });
-    emails = (value as string[]).map((e) => e.trim());
-  }
+  const emails = value === undefined ? fallback : ContextValues._parseList(scope, key, value, 'e-mail addresses')!;
   emails.forEach((e, i) => Validate.pattern(scope, value === undefined ? `budgetEmails[${i}]` : key, EMAIL_PATTERN, 'an e-mail address', e));
   const limit = BudgetsLimits.EMAIL_SUBSCRIBERS_PER_NOTIFICATION;
   Validate.count(scope, value === undefined ? 'budgetEmails' : key, 0, limit.max, emails);

@@ -14,11 +14,22 @@ export class ContextValues {
    */
   public static list(scope: IConstruct, key: string): string[] {
     const value = scope.node.tryGetContext(key);
-    if (value === undefined || value === null) return [];
+    if (value === null) return [];
+    return ContextValues._parseList(scope, `context ${key}`, value, 'strings')?.filter((e) => e !== '') ?? [];
+  }
+
+  /**
+   * A list given as a comma-separated string (entries trimmed, blank ones dropped) or as a list
+   * of strings (entries trimmed), undefined when `value` is; anything else fails naming `prop`.
+   * `items` says what the entries are, for the message.
+   * @internal
+   */
+  public static _parseList(scope: IConstruct, prop: string, value: unknown, items: string): string[] | undefined {
+    if (value === undefined) return undefined;
     if (typeof value === 'string') return value.split(',').map((e) => e.trim()).filter((e) => e !== '');
     Validate.that(scope, Array.isArray(value) && value.every((e) => typeof e === 'string'), {
-      prop: `context ${key}`, value, allowed: 'a comma-separated string or a list of strings',
+      prop, value, allowed: `a comma-separated string or a list of ${items}`,
     });
-    return (value as string[]).map((e) => e.trim()).filter((e) => e !== '');
+    return (value as string[]).map((e) => e.trim());
   }
 }
