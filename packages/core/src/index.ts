@@ -12,6 +12,7 @@ export * from './capacity/redshift-capacity';
 export * from './capacity/search-capacity';
 export * from './network/private-subnets';
 export * from './network/flow-logs';
+export * from './scheduling/scheduler-principal';
 export * from './monitoring/alarm-topic';
 export * from './monitoring/construct-alarms';
 export * from './compliance/customer-managed-policies';

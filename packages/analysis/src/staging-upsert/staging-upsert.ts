@@ -1,5 +1,6 @@
 import {
-  AlarmTopic, CustomerManagedPolicies, NagAcknowledgements, RedshiftLimits, Sandbox, SchedulerLimits, StepFunctionsLimits, TimeUnit, Validate,
+  AlarmTopic, CustomerManagedPolicies, NagAcknowledgements, RedshiftLimits, Sandbox, SchedulerLimits, SchedulerPrincipal, StepFunctionsLimits,
+  TimeUnit, Validate,
 } from '@analytics-patterns/core';
 import { CfnResource, Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -296,17 +297,9 @@ export class StagingUpsert extends Construct {
    * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
    */
   private createSchedulerRole(s: UpsertSettings): iam.Role {
-    const stack = Stack.of(this);
     return new iam.Role(this, 'SchedulerRole', {
       description: `EventBridge Scheduler starts scheduled loads into ${s.name}`,
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
-          },
-        },
-      }),
+      assumedBy: SchedulerPrincipal.ofDefaultGroup(this),
     });
   }
 

@@ -1,6 +1,6 @@
-import { CustomerManagedPolicies, NagAcknowledgements, Sandbox, SchedulerLimits } from '@analytics-patterns/core';
+import { CustomerManagedPolicies, NagAcknowledgements, Sandbox, SchedulerLimits, SchedulerPrincipal } from '@analytics-patterns/core';
 import { DataKey } from '@analytics-patterns/security';
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,8 +12,6 @@ import { CatchableState, RenderedWork } from './pipeline-activity';
 import { validatePipelineProps } from './pipeline-validation';
 import { PipelineActivity, PipelineSchedule, ScheduledPipelineProps } from './scheduled-pipeline-props';
 import { grantNotices, notifyThenFail } from '../common/failure-notice';
-
-const SCHEDULER = 'scheduler.amazonaws.com';
 
 /** What the activities of one schedule need from the state machine's role. */
 interface RoleNeeds {
@@ -104,15 +102,9 @@ export class ScheduledPipeline extends Construct {
   }
 
   private createSchedulerRole(scope: Construct, schedule: PipelineSchedule): iam.Role {
-    const stack = Stack.of(this);
     return new iam.Role(scope, 'SchedulerRole', {
       description: `EventBridge Scheduler role of ${this.node.path}, schedule ${schedule.name}: starts its state machine`,
-      assumedBy: new iam.ServicePrincipal(SCHEDULER).withConditions({
-        StringEquals: {
-          'aws:SourceAccount': stack.account,
-          'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
-        },
-      }),
+      assumedBy: SchedulerPrincipal.ofDefaultGroup(this),
     });
   }
 
