@@ -237,6 +237,8 @@ interface Call {
   readonly entries: Entry[];
   readonly controller: AbortController;
   timer?: NodeJS.Timeout;
+  /** When the call's timer is due: a timer may fire a millisecond before `Date.now()` gets there. */
+  timesOutAt?: number;
   settled: boolean;
 }
 
@@ -787,6 +789,7 @@ export class KinesisProducer {
     this.counters.putRecordsCalls++;
     const byTtl = earliest - now < this.requestTimeoutMs;
     const timeoutMs = Math.max(1, Math.min(this.requestTimeoutMs, earliest - now));
+    call.timesOutAt = now + timeoutMs;
     call.timer = setTimeout(() => this.onTimeout(call, timeoutMs, byTtl), timeoutMs);
     const command = new PutRecordsCommand({
       StreamName: this.options.streamName,
@@ -823,7 +826,10 @@ export class KinesisProducer {
     this.counters.timeouts++;
     const why = byTtl ? 'when the TTL of its earliest record ran out' : `after requestTimeoutMs (${ms} ms)`;
     const cause: Cause = { code: 'TimeoutError', message: `PutRecords call aborted ${why} without an answer; its records may or may not have been written` };
-    this.settle(call, () => this.retryOrFail(call.entries, cause));
+    // judged at the time the timer was due, so a call aborted because its earliest TTL ran out
+    // never retries that record (Node may fire the timer just before Date.now() reaches it)
+    const at = Math.max(Date.now(), call.timesOutAt ?? 0);
+    this.settle(call, () => this.retryOrFail(call.entries, cause, at));
     call.controller.abort();
   }
 
@@ -885,7 +891,7 @@ export class KinesisProducer {
     this.retryOrFail(call.entries, cause);
   }
 
-  private retryOrFail(entries: Entry[], cause: Cause): void {
+  private retryOrFail(entries: Entry[], cause: Cause, now = Date.now()): void {
     this.lastCallError = cause;
     const failed = new Set<Lane>();
     for (const entry of entries) {
@@ -895,7 +901,7 @@ export class KinesisProducer {
       entry.lastError = earlier ? { code: cause.code, message: `${cause.message}; an earlier attempt failed with ${earlier.code}: ${earlier.message}` } : cause;
       if (entry.lane.ordered) failed.add(entry.lane);
     }
-    this.requeue(entries);
+    this.requeue(entries, now);
     this.release(entries, failed);
   }
 
@@ -904,9 +910,8 @@ export class KinesisProducer {
    * Ordered lanes get their entries back at the front, in order, and wait out the backoff;
    * the shared lane gets them back when the backoff ends.
    */
-  private requeue(entries: Entry[]): void {
+  private requeue(entries: Entry[], now = Date.now()): void {
     if (entries.length === 0) return;
-    const now = Date.now();
     const attempts = Math.max(...entries.map((e) => e.attempts));
     const delay = backoffDelay(attempts, this.options.backoff, this.random);
     const back: Entry[] = [];

@@ -402,4 +402,21 @@ describe('case 7: smaller ones', () => {
       expect(r.errorMessage).toMatch(/never sent, waiting behind earlier records of its key \(p:stuck\) that failed with TimeoutError: PutRecords call aborted/);
     }
   }, 10_000);
+
+  test('scripted client (never answers): a call aborted when its record\'s TTL ran out does not retry it, even when the timer fires before Date.now() reaches the deadline', async () => {
+    // Node may run a timer a millisecond before Date.now() reaches its due time; with a zero backoff
+    // (random 0) the record would then be sent a second time after its TTL had run out
+    const client = new ScriptedClient(() => 'hang');
+    const realNow = Date.now.bind(Date);
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => (client.calls.length > 0 ? realNow() - 5 : realNow()));
+    try {
+      const producer = new KinesisProducer({ client, streamName: 's', maxBufferedTimeMs: 0, recordTtlMs: 300, random: () => 0 });
+      const result = producer.put('only', { partitionKey: 'p' });
+      await producer.close();
+      expect(client.calls.map((c) => c.Records!.length)).toEqual([1]);
+      expect(await result).toMatchObject({ ok: false, errorCode: 'RecordTtlExceeded', attempts: 1 });
+    } finally {
+      clock.mockRestore();
+    }
+  }, 10_000);
 });
