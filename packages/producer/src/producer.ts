@@ -238,7 +238,7 @@ interface Call {
   readonly controller: AbortController;
   timer?: NodeJS.Timeout;
   /** When the call's timer is due: a timer may fire a millisecond before `Date.now()` gets there. */
-  timesOutAt?: number;
+  readonly timesOutAt: number;
   settled: boolean;
 }
 
@@ -779,8 +779,6 @@ export class KinesisProducer {
   // ---- calls ---------------------------------------------------------------------------
 
   private send(entries: Entry[], now: number): void {
-    const call: Call = { entries, controller: new AbortController(), settled: false };
-    this.calls.add(call);
     let earliest = Infinity;
     for (const e of entries) {
       e.attempts++;
@@ -789,7 +787,8 @@ export class KinesisProducer {
     this.counters.putRecordsCalls++;
     const byTtl = earliest - now < this.requestTimeoutMs;
     const timeoutMs = Math.max(1, Math.min(this.requestTimeoutMs, earliest - now));
-    call.timesOutAt = now + timeoutMs;
+    const call: Call = { entries, controller: new AbortController(), timesOutAt: now + timeoutMs, settled: false };
+    this.calls.add(call);
     call.timer = setTimeout(() => this.onTimeout(call, timeoutMs, byTtl), timeoutMs);
     const command = new PutRecordsCommand({
       StreamName: this.options.streamName,
@@ -828,7 +827,7 @@ export class KinesisProducer {
     const cause: Cause = { code: 'TimeoutError', message: `PutRecords call aborted ${why} without an answer; its records may or may not have been written` };
     // judged at the time the timer was due, so a call aborted because its earliest TTL ran out
     // never retries that record (Node may fire the timer just before Date.now() reaches it)
-    const at = Math.max(Date.now(), call.timesOutAt ?? 0);
+    const at = Math.max(Date.now(), call.timesOutAt);
     this.settle(call, () => this.retryOrFail(call.entries, cause, at));
     call.controller.abort();
   }
