@@ -128,7 +128,7 @@ export class BatchAnalyticsStack extends Stack {
         script,
         arguments: ['--input', this.raw.bucket.s3UrlForObject(RAW_PREFIX), '--output', this.curated.bucket.s3UrlForObject(CURATED_PREFIX), '--lookback-days', '7'],
       })],
-      authentication: ClusterAuthentication.keyPair(props.emrKeyPairName ?? this.node.tryGetContext('emr-key-pair') ?? 'analytics-patterns-emr'),
+      authentication: ClusterAuthentication.keyPair(props.emrKeyPairName ?? ContextValues.string(this, 'emr-key-pair') ?? 'analytics-patterns-emr'),
       inTransitEncryption: { certificateBucket: this.operations.bucket, certificateKey: TLS_ZIP },
       readLocations: [{ bucket: this.raw.bucket, prefix: RAW_PREFIX }],
       writeLocations: [{ bucket: this.curated.bucket, prefix: CURATED_PREFIX }],

@@ -166,8 +166,8 @@ export class ChangeDataCaptureLakeStack extends Stack {
     this.lake = this.createLake(props);
     this.workgroup = this.createWorkgroup();
     this.grantQueries();
-    if (props.quickSight ?? this.contextFlag('cdc-quicksight', true)) this.dataset = this.createDataset(props);
-    if (props.streaming ?? this.contextFlag('cdc-streaming', false)) this.streaming = this.createStreaming(props);
+    if (props.quickSight ?? ContextValues.flag(this, 'cdc-quicksight', true)) this.dataset = this.createDataset(props);
+    if (props.streaming ?? ContextValues.flag(this, 'cdc-streaming', false)) this.streaming = this.createStreaming(props);
 
     this.createOutputs(source.lab);
     // the app's own roles (analyst, flow logs, Lake Formation admin) follow the library's policy switch
@@ -211,7 +211,7 @@ export class ChangeDataCaptureLakeStack extends Stack {
 
   /** The lab's own database (sandbox mode only), the source given, or one described by context. */
   private resolveSource(props: ChangeDataCaptureLakeStackProps): { source: CdcSource; lab?: LabSourceDatabase } {
-    const lab = props.labSource ?? this.contextFlag('cdc-lab-source', false);
+    const lab = props.labSource ?? ContextValues.flag(this, 'cdc-lab-source', false);
     if (!lab) return { source: props.source ?? sourceFromContext(this) };
     Validate.that(this, Sandbox.isEnabled(this), {
       prop: 'labSource (cdc-lab-source)', value: true, allowed: `only in sandbox mode (${Sandbox.CONTEXT_KEY}=true): the lab database is deleted with the stack`,
@@ -310,8 +310,8 @@ export class ChangeDataCaptureLakeStack extends Stack {
 
   /** The external analysts' role: catalog read of the curated table (Athena and Lake Formation are granted below). */
   private createCrossAccountRole(props: ChangeDataCaptureLakeStackProps): CrossAccountRole {
-    const account = props.analystAccountId ?? this.contextString('analyst-account-id');
-    const externalId = props.analystExternalId ?? this.contextString('analyst-external-id');
+    const account = props.analystAccountId ?? ContextValues.string(this, 'analyst-account-id');
+    const externalId = props.analystExternalId ?? ContextValues.string(this, 'analyst-external-id');
     Validate.that(this, account === undefined || externalId !== undefined, {
       prop: 'analystExternalId (analyst-external-id)',
       value: undefined,
@@ -437,13 +437,13 @@ export class ChangeDataCaptureLakeStack extends Stack {
       rawBucket: this.storage.raw.bucket,
       encryptionKey: this.storage.encryptionKey,
       alarmTopic: this.alarmTopic.topic,
-      bootstrapServers: props.bootstrapServers ?? this.contextString('cdc-bootstrap-servers'),
+      bootstrapServers: props.bootstrapServers ?? ContextValues.string(this, 'cdc-bootstrap-servers'),
       plugin,
     });
   }
 
   private pluginFromContext(): ConnectorPluginArtifact | undefined {
-    const uri = this.contextString('cdc-connector-plugin');
+    const uri = ContextValues.string(this, 'cdc-connector-plugin');
     if (uri === undefined) return undefined;
     const m = PLUGIN_URI.exec(uri);
     Validate.that(this, m !== null, { prop: 'cdc-connector-plugin', value: uri, allowed: 's3://<bucket>/<key>.zip or .jar (your connector plugin artifact)' });
@@ -467,16 +467,5 @@ export class ChangeDataCaptureLakeStack extends Stack {
     }
     NagAcknowledgements.acknowledge(this.analystRole, 'AwsSolutions-IAM5[Resource::*]',
       'lakeformation:GetDataAccess supports no resource-level permissions; the analyst reads only what its Lake Formation grants on cdc_curated.orders allow.');
-  }
-
-  private contextString(key: string): string | undefined {
-    const value = this.node.tryGetContext(key);
-    return value === undefined || value === '' ? undefined : String(value);
-  }
-
-
-  private contextFlag(key: string, fallback: boolean): boolean {
-    const value = this.node.tryGetContext(key);
-    return value === undefined ? fallback : value === true || value === 'true';
   }
 }

@@ -1,4 +1,5 @@
 import { SourceEngine } from '@analytics-patterns/collection';
+import { ContextValues } from '@analytics-patterns/core';
 import { CfnParameter, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -47,10 +48,7 @@ export const DEFAULT_DATABASE = 'appdb';
  * becomes a CloudFormation parameter (`SourceSecretArn`), required at deploy time.
  */
 export function sourceFromContext(scope: Construct): CdcSource {
-  const ctx = (key: string): string | undefined => {
-    const value = scope.node.tryGetContext(key);
-    return value === undefined || value === '' ? undefined : String(value);
-  };
+  const ctx = (key: string): string | undefined => ContextValues.string(scope, key);
   const arn = ctx(SOURCE_CONTEXT.secretArn) ?? new CfnParameter(Stack.of(scope), 'SourceSecretArn', {
     type: 'String',
     description: 'Complete ARN of the Secrets Manager secret of the source database (host, port, username, password)',

@@ -143,7 +143,7 @@ export class RealTimeAnalyticsStack extends Stack {
       alarmTopic: this.alarmTopic.topic,
     });
 
-    this.flinkJob = packageFlinkJob(this, props.flinkConnectorJar ?? stringContext(this, 'flink-connector-jar'));
+    this.flinkJob = packageFlinkJob(this, props.flinkConnectorJar ?? ContextValues.string(this, 'flink-connector-jar'));
     this.analytics = this.createFlinkApplication();
 
     this.deviceState = new WorkloadSizedTable(this, 'DeviceState', {
@@ -200,7 +200,7 @@ export class RealTimeAnalyticsStack extends Stack {
    * 10 GiB gp3 each. The lab client security group may reach it on HTTPS.
    */
   private createSearchDomain(props: RealTimeAnalyticsStackProps): [SearchDomain, ec2.SecurityGroup] {
-    const adminArn = props.openSearchAdminArn ?? stringContext(this, 'opensearch-admin-arn');
+    const adminArn = props.openSearchAdminArn ?? ContextValues.string(this, 'opensearch-admin-arn');
     if (adminArn !== undefined && !Token.isUnresolved(adminArn)) {
       Validate.pattern(this, 'openSearchAdminArn', ROLE_ARN.source, 'an IAM role ARN', adminArn);
     }
@@ -322,10 +322,5 @@ function deviceStateCodeDir(): string {
       + '(npm ci runs it, as does the test setup).');
   }
   return DEVICE_STATE_CODE_DIR;
-}
-
-function stringContext(scope: Construct, key: string): string | undefined {
-  const value = scope.node.tryGetContext(key);
-  return value === undefined || value === '' ? undefined : String(value);
 }
 

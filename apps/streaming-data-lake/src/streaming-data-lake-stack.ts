@@ -176,7 +176,7 @@ export class StreamingDataLakeStack extends Stack {
 
   /** Lake Formation: administrators, LF-tags, the EU data cells filter and the grants. */
   private governance(props: StreamingDataLakeStackProps): SecureDataLake {
-    const consumer = props.consumerAccountId ?? this.node.tryGetContext('consumer-account-id');
+    const consumer = props.consumerAccountId ?? ContextValues.string(this, 'consumer-account-id');
     const scientist = LakePrincipal.fromRole(this.dataScientistRole);
     const analyst = LakePrincipal.fromRole(this.euAnalystRole);
     const TABLE_READ = [LakePermission.SELECT, LakePermission.DESCRIBE];

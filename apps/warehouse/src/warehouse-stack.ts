@@ -108,8 +108,7 @@ export class WarehouseStack extends Stack {
       pollInterval: Duration.seconds(15),
     });
 
-    const hsmFlag = this.node.tryGetContext('warehouse-hsm');
-    if (props.hsm ?? (hsmFlag === true || hsmFlag === 'true')) this.hsm = this.createHsm();
+    if (props.hsm ?? ContextValues.flag(this, 'warehouse-hsm', false)) this.hsm = this.createHsm();
 
     new CfnOutput(this, 'CuratedBucket', { value: this.curated.bucket.bucketName, description: 'Write Parquet files and then a manifest under manifests/orders/' });
     new CfnOutput(this, 'ClusterIdentifier', { value: this.warehouse.warehouseName });

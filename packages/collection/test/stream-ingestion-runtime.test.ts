@@ -210,8 +210,8 @@ describe('StreamIngestion: alarms notify, asserted whole', () => {
     const topic = [{ Ref: id(stack, ingestion.alarmTopic) }];
     const streamDims = [{ Name: 'StreamName', Value: { Ref: id(stack, ingestion.createdStream!) } }];
     const firehoseDims = [{ Name: 'DeliveryStreamName', Value: { Ref: stack.getLogicalId(ingestion.deliveryStream) } }];
-    const alarm = (a: { node: { defaultChild?: unknown } }) => {
-      const { AlarmDescription, ...rest } = t.toJSON().Resources[id(stack, a)].Properties;
+    const alarm = (a?: { node: { defaultChild?: unknown } }) => {
+      const { AlarmDescription, ...rest } = t.toJSON().Resources[id(stack, a!)].Properties;
       expect(AlarmDescription).toEqual(expect.stringContaining('TestStack/Ingest'));
       return rest;
     };
@@ -233,6 +233,34 @@ describe('StreamIngestion: alarms notify, asserted whole', () => {
     });
     t.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [id(stack, ingestion.encryptionKey), 'Arn'] } });
+  });
+
+  test('a second delivery from the same stream can leave the stream\'s alarms to the first: no duplicate of a stream metric', () => {
+    const stack = testStack();
+    const first = new StreamIngestion(stack, 'ToS3', { prefix: 'raw' });
+    const second = new StreamIngestion(stack, 'ToS3Again', {
+      existingStream: first.stream,
+      existingBucket: first.bucket,
+      encryptionKey: first.encryptionKey,
+      prefix: 'copy',
+      alarmTopic: first.alarmTopic,
+      alarms: { streamAlarms: false },
+    });
+    expect([second.iteratorAgeAlarm, second.readThrottleAlarm, second.writeThrottleAlarm]).toEqual([undefined, undefined, undefined]);
+    expect(second.alarms).toEqual([second.deliveryFreshnessAlarm, second.deliveryFailureAlarm]);
+    const metrics = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))
+      .map((a) => `${a.Properties.Namespace} ${a.Properties.MetricName} ${JSON.stringify(a.Properties.Dimensions)}`);
+    expect(metrics).toHaveLength(7);
+    expect(new Set(metrics).size).toBe(7);
+  });
+
+  test('alarms.iteratorAge with streamAlarms: false fails (no alarm to set it for); with streamAlarms: true it is kept', () => {
+    const stack = testStack();
+    expectPropError(() => new StreamIngestion(stack, 'Ingest', { alarms: { streamAlarms: false, iteratorAge: Duration.minutes(30) } }), {
+      path: 'TestStack/Ingest', prop: 'alarms.iteratorAge', value: '30 minutes', allowed: 'unset with alarms.streamAlarms: false',
+    });
+    const kept = new StreamIngestion(testStack(), 'Ingest', { alarms: { streamAlarms: true, iteratorAge: Duration.minutes(30) } });
+    expect(kept.iteratorAgeAlarm).toBeDefined();
   });
 });
 

@@ -1,4 +1,4 @@
-import { FirehoseLimits, TimeUnit, Validate } from '@analytics-patterns/core';
+import { FirehoseLimits, NagAcknowledgements, TimeUnit, Validate } from '@analytics-patterns/core';
 import { Annotations, CfnMapping, Duration, IResolvable, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -233,7 +233,7 @@ export class RedshiftDestination implements IIngestionDestination {
     const port = this.props.endpoint.port;
     if (this.props.securityGroup) {
       // L1 on purpose: addIngressRule() adds nothing to an immutable imported group; this rule always exists, in this construct
-      new ec2.CfnSecurityGroupIngress(scope, 'FirehoseToRedshift', {
+      const ingress = new ec2.CfnSecurityGroupIngress(scope, 'FirehoseToRedshift', {
         groupId: this.props.securityGroup.securityGroupId,
         ipProtocol: 'tcp',
         fromPort: port,
@@ -241,6 +241,14 @@ export class RedshiftDestination implements IIngestionDestination {
         cidrIp: cidr,
         description: 'Amazon Data Firehose delivery to Redshift (the regional Firehose CIDR block)',
       });
+      if (Token.isUnresolved(cidr)) {
+        // environment-agnostic stack: the open-ingress rules cannot evaluate Fn::FindInMap and report an error instead
+        const reason = 'The source is this region\'s Firehose CIDR block (a /27 of AWS-owned addresses) from a CloudFormation mapping, '
+          + 'which the rule cannot evaluate; only the Redshift port is opened to it, never 0.0.0.0/0 and never SSH.';
+        NagAcknowledgements.acknowledge(ingress, 'AwsSolutions-EC23', reason);
+        NagAcknowledgements.acknowledgeCompliance(ingress, 'EC2RestrictedCommonPorts', reason);
+        NagAcknowledgements.acknowledgeCompliance(ingress, 'EC2RestrictedSSH', reason);
+      }
     } else {
       Annotations.of(scope).addWarningV2('@analytics-patterns/collection:FirehoseRedshiftIngress',
         `Allow the Firehose CIDR block of the region (${Token.isUnresolved(cidr) ? 'see the Firehose documentation' : cidr}) on port ${Tokenization.stringifyNumber(port)} in ${this.props.endpoint.description}'s security group, or set securityGroup.`);

@@ -27,6 +27,8 @@ export interface IngestionPlan {
   readonly retrySeconds: number;
   readonly iteratorAgeMillis: number;
   readonly freshnessSeconds: number;
+  /** Whether the stream's own alarms (iterator age, throttling) are created. */
+  readonly streamAlarms: boolean;
 }
 
 /**
@@ -165,6 +167,12 @@ function validateFormatConversion(scope: IConstruct, props: StreamIngestionProps
 
 function validateAlarms(scope: IConstruct, props: StreamIngestionProps, retentionHours: number, intervalSeconds: number) {
   const alarms = props.alarms ?? {};
+  const streamAlarms = alarms.streamAlarms ?? true;
+  Validate.that(scope, streamAlarms || alarms.iteratorAge === undefined, {
+    prop: 'alarms.iteratorAge',
+    value: alarms.iteratorAge?.toHumanString(),
+    allowed: 'unset with alarms.streamAlarms: false (there is no iterator-age alarm to set it for)',
+  });
   const iteratorAge = alarms.iteratorAge ?? Duration.minutes(15);
   const iteratorAgeMillis = Validate.duration(scope, iteratorAge, { prop: 'alarms.iteratorAge', in: TimeUnit.MILLISECONDS, min: 1, max: Number.MAX_SAFE_INTEGER, integer: true })!;
   if (!Token.isUnresolved(iteratorAgeMillis) && !Token.isUnresolved(retentionHours)) {
@@ -179,6 +187,6 @@ function validateAlarms(scope: IConstruct, props: StreamIngestionProps, retentio
   const freshnessSeconds = Validate.duration(scope, freshness, {
     prop: 'alarms.deliveryFreshness', in: TimeUnit.SECONDS, min: (knownInterval ?? 0) + 60, max: MAX_FRESHNESS_SECONDS, integer: true,
   })!;
-  return { iteratorAgeMillis, freshnessSeconds };
+  return { iteratorAgeMillis, freshnessSeconds, streamAlarms };
 }
 

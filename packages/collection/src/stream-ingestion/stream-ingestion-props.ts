@@ -50,6 +50,14 @@ export interface IngestionAlarmOptions {
    * @default - 1.5 x the buffering interval (multi-stage buffering with dynamic partitioning) + 15 minutes
    */
   readonly deliveryFreshness?: Duration;
+  /**
+   * Alarm on the stream itself: iterator age and read/write throttling. Turn off when another
+   * construct already alarms on the same stream, e.g. for a second delivery from it (another
+   * StreamIngestion with `existingStream`): those metrics belong to the stream, not to this
+   * delivery, so the same alarms would fire twice. `iteratorAge` must then be unset.
+   * @default true
+   */
+  readonly streamAlarms?: boolean;
 }
 
 /** Props for {@link StreamIngestion}. */

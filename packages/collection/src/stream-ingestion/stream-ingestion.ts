@@ -84,12 +84,12 @@ export class StreamIngestion extends Construct {
   public readonly dynamicPartitioning: boolean;
   /** The alarms of this construct, all notifying {@link alarmTopic}. */
   public readonly monitoring: ConstructAlarms;
-  /** Alarm: iterator age too high (consumers falling behind; data at risk of expiring). */
-  public readonly iteratorAgeAlarm: cloudwatch.Alarm;
-  /** Alarm: reads throttled (ReadProvisionedThroughputExceeded). */
-  public readonly readThrottleAlarm: cloudwatch.Alarm;
-  /** Alarm: writes throttled (WriteProvisionedThroughputExceeded). */
-  public readonly writeThrottleAlarm: cloudwatch.Alarm;
+  /** Alarm: iterator age too high (consumers falling behind; data at risk of expiring); none with `alarms.streamAlarms: false`. */
+  public readonly iteratorAgeAlarm?: cloudwatch.Alarm;
+  /** Alarm: reads throttled (ReadProvisionedThroughputExceeded); none with `alarms.streamAlarms: false`. */
+  public readonly readThrottleAlarm?: cloudwatch.Alarm;
+  /** Alarm: writes throttled (WriteProvisionedThroughputExceeded); none with `alarms.streamAlarms: false`. */
+  public readonly writeThrottleAlarm?: cloudwatch.Alarm;
   /** Alarm: data in Firehose older than the freshness threshold. */
   public readonly deliveryFreshnessAlarm: cloudwatch.Alarm;
   /** Alarm: a delivery to the destination failed. */
@@ -125,7 +125,7 @@ export class StreamIngestion extends Construct {
     this.deliveryStreamName = this.deliveryStream.ref;
 
     this.monitoring = new ConstructAlarms(this, { topic: props.alarmTopic, encryptionKey: this.encryptionKey });
-    [this.iteratorAgeAlarm, this.readThrottleAlarm, this.writeThrottleAlarm] = this.createStreamAlarms(plan);
+    if (plan.streamAlarms) [this.iteratorAgeAlarm, this.readThrottleAlarm, this.writeThrottleAlarm] = this.createStreamAlarms(plan);
     [this.deliveryFreshnessAlarm, this.deliveryFailureAlarm] = this.createDeliveryAlarms(plan, destination);
     CustomerManagedPolicies.apply(this);
   }

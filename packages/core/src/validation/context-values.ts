@@ -19,6 +19,34 @@ export class ContextValues {
   }
 
   /**
+   * A string flag, e.g. `-c flink-connector-jar=/tmp/connector.jar`: undefined when unset or
+   * empty; numbers and booleans given in `cdk.json` become their text. Anything else (a list,
+   * an object) fails with the construct path, the flag and the value.
+   */
+  public static string(scope: IConstruct, key: string): string | undefined {
+    const value = scope.node.tryGetContext(key);
+    if (value === undefined || value === null || value === '') return undefined;
+    Validate.that(scope, ['string', 'number', 'boolean'].includes(typeof value), {
+      prop: `context ${key}`, value, allowed: 'a string',
+    });
+    return String(value).trim() || undefined;
+  }
+
+  /**
+   * A yes/no flag, e.g. `-c warehouse-hsm=true`: `true`/`false` (a JSON boolean or that text,
+   * any case), `fallback` when unset or empty. Anything else (`yes`, `1`) fails rather than
+   * silently meaning no.
+   */
+  public static flag(scope: IConstruct, key: string, fallback: boolean): boolean {
+    const value = scope.node.tryGetContext(key);
+    if (value === undefined || value === null || value === '') return fallback;
+    if (typeof value === 'boolean') return value;
+    const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+    Validate.that(scope, text === 'true' || text === 'false', { prop: `context ${key}`, value, allowed: 'true or false' });
+    return text === 'true';
+  }
+
+  /**
    * A list given as a comma-separated string (entries trimmed, blank ones dropped) or as a list
    * of strings (entries trimmed), undefined when `value` is; anything else fails naming `prop`.
    * `items` says what the entries are, for the message.
