@@ -102,6 +102,13 @@ describe('RedshiftDestination', () => {
     ]);
   });
 
+  test('with an explicit region the ingress rule\'s CIDR is a literal: the open-ingress rules evaluate it and pass, nothing acknowledged', () => {
+    const stack = testStack();
+    build({ securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0aaa1111bbbb22223') }, stack);
+    const report = expectNagClean(stack);
+    expect(report.acknowledged.filter((a) => a.path.endsWith('FirehoseToRedshift'))).toEqual([]);
+  });
+
   describe('reachability, checked at synth', () => {
     const path = 'TestStack/Ingest';
     const cluster = (stack: Stack, publiclyAccessible?: boolean) => new redshift.CfnCluster(stack, 'Warehouse', {
