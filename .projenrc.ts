@@ -409,9 +409,9 @@ realTime.gitignore.exclude('/flink/lib/*.jar', '/lambda-dist/', '__pycache__/', 
 
 // ---- root wiring ----
 root.package.addField('workspaces', workspaces);
-// Tests of every workspace run from the root: the root declares the workspace-only test
-// helpers they import (workspace links, never fetched from the registry).
-root.addDevDeps(...['core', 'testing', 'producer'].map((p) => `${SCOPE}/${p}@${VERSION}`));
+// Tests of every workspace run from the root: the root declares the workspace packages they
+// import, libraries and test helpers (workspace links, never fetched from the registry).
+root.addDevDeps(...[...Object.keys(jsiiDependencies), 'testing', 'producer'].map((p) => `${SCOPE}/${p}@${VERSION}`));
 // Published code may import only what its own package.json declares (plus what the root's
 // devDependencies give tests, benches and Lambda sources).
 for (const p of workspaceProjects) {
