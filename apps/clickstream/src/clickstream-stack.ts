@@ -64,6 +64,8 @@ export interface ClickstreamRedshiftTarget {
   readonly securityGroupId?: string;
 }
 
+type RedshiftField = keyof ClickstreamRedshiftTarget;
+
 /** Props for {@link ClickstreamIngestionStack}. */
 export interface ClickstreamIngestionStackProps extends StackProps {
   /** E-mail addresses that receive alarm notifications. Default: none (context `alarm-emails`, comma-separated). */
@@ -114,8 +116,10 @@ export class ClickstreamIngestionStack extends Stack {
       alarmTopic: this.alarmTopic.topic,
     });
 
+    // errors name the prop, or the context key the value came from
     const redshift = props.redshift ?? this.redshiftFromContext();
-    if (redshift) this.redshiftLoad = this.loadIntoRedshift(redshift, key.key);
+    const named = (field: RedshiftField) => props.redshift ? `redshift.${field}` : `context ${REDSHIFT_CONTEXT[field]}`;
+    if (redshift) this.redshiftLoad = this.loadIntoRedshift(redshift, key.key, named);
 
     new CfnOutput(this, 'StreamName', { value: this.ingestion.stream.streamName, description: 'Send records here (npx produce --stream <name>)' });
     new CfnOutput(this, 'BucketName', { value: this.ingestion.bucket.bucketName, description: 'Partitioned records land here' });
@@ -133,16 +137,16 @@ export class ClickstreamIngestionStack extends Stack {
    * the same bucket (SSE-KMS), then COPY into the table. The stream's alarms stay with the first
    * delivery (same metrics); this one alarms on its own freshness, COPY and staging failures.
    */
-  private loadIntoRedshift(target: ClickstreamRedshiftTarget, key: kms.IKey): StreamIngestion {
-    const pattern = (prop: string, regex: string, description: string, value?: string) =>
-      Validate.pattern(this, prop, regex, description, value);
-    pattern('redshift.hostname', '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$',
+  private loadIntoRedshift(target: ClickstreamRedshiftTarget, key: kms.IKey, named: (field: RedshiftField) => string): StreamIngestion {
+    const pattern = (field: RedshiftField, regex: string, description: string, value?: string) =>
+      Validate.pattern(this, named(field), regex, description, value);
+    pattern('hostname', '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$',
       'a lower-case DNS host name (the endpoint without port or database)', target.hostname);
-    Validate.number(this, target.port, { prop: 'redshift.port', min: 1150, max: 65535, integer: true });
-    pattern('redshift.credentialsSecretArn', '^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$',
+    Validate.number(this, target.port, { prop: named('port'), min: 1150, max: 65535, integer: true });
+    pattern('credentialsSecretArn', '^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$',
       'the complete ARN of a Secrets Manager secret (ending in -XXXXXX)', target.credentialsSecretArn);
-    pattern('redshift.credentialsKeyArn', '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]{36}$', 'the ARN of a KMS key', target.credentialsKeyArn);
-    pattern('redshift.securityGroupId', '^sg-([0-9a-f]{8}|[0-9a-f]{17})$', 'a security group id (sg- and 8 or 17 hex digits)', target.securityGroupId);
+    pattern('credentialsKeyArn', '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]{36}$', 'the ARN of a KMS key', target.credentialsKeyArn);
+    pattern('securityGroupId', '^sg-([0-9a-f]{8}|[0-9a-f]{17})$', 'a security group id (sg- and 8 or 17 hex digits)', target.securityGroupId);
 
     const credentials = secretsmanager.Secret.fromSecretAttributes(this, 'RedshiftLoaderSecret', {
       secretCompleteArn: target.credentialsSecretArn,

@@ -193,26 +193,35 @@ describe('ClickstreamIngestion Redshift target: bad values fail at synth with th
   test('port: 1150 and 65535 accepted, 1149, 65536 and non-numbers refused', () => {
     for (const port of ['1150', '65535']) expect(build({ ...CONTEXT, [REDSHIFT_CONTEXT.port]: port }).stack.redshiftLoad).toBeDefined();
     for (const port of ['1149', '65536']) {
-      expectPropError(() => build({ ...CONTEXT, [REDSHIFT_CONTEXT.port]: port }), { path, prop: 'redshift.port', value: port, allowed: '1150-65535' });
+      expectPropError(() => build({ ...CONTEXT, [REDSHIFT_CONTEXT.port]: port }), { path, prop: `context ${REDSHIFT_CONTEXT.port}`, value: port, allowed: '1150-65535' });
     }
     expectPropError(() => build({ ...CONTEXT, [REDSHIFT_CONTEXT.port]: '54x9' }), { path, prop: `context ${REDSHIFT_CONTEXT.port}`, value: '54x9', allowed: 'a port number' });
   });
 
   test('host name, secret ARN, key ARN and security group id are checked', () => {
     for (const host of [`${HOST}:5439`, 'Analytics.example.com', 'localhost', `jdbc:redshift://${HOST}`]) {
-      expectPropError(() => build({ ...CONTEXT, [REDSHIFT_CONTEXT.hostname]: host }), { path, prop: 'redshift.hostname', value: host, allowed: 'a lower-case DNS host name' });
+      expectPropError(() => build({ ...CONTEXT, [REDSHIFT_CONTEXT.hostname]: host }), { path, prop: `context ${REDSHIFT_CONTEXT.hostname}`, value: host, allowed: 'a lower-case DNS host name' });
     }
     const partial = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:loader`;
     expectPropError(() => build({ ...CONTEXT, [REDSHIFT_CONTEXT.credentialsSecretArn]: partial }), {
-      path, prop: 'redshift.credentialsSecretArn', value: partial, allowed: 'the complete ARN of a Secrets Manager secret',
+      path, prop: `context ${REDSHIFT_CONTEXT.credentialsSecretArn}`, value: partial, allowed: 'the complete ARN of a Secrets Manager secret',
     });
     expectPropError(() => build({ ...CONTEXT, [REDSHIFT_CONTEXT.credentialsKeyArn]: 'alias/loader' }), {
-      path, prop: 'redshift.credentialsKeyArn', value: 'alias/loader', allowed: 'the ARN of a KMS key',
+      path, prop: `context ${REDSHIFT_CONTEXT.credentialsKeyArn}`, value: 'alias/loader', allowed: 'the ARN of a KMS key',
     });
     for (const sg of ['sg-123', 'sg-0123456789ABCDEF0', '0123456789abcdef0']) {
-      expectPropError(() => build({ ...CONTEXT, [REDSHIFT_CONTEXT.securityGroupId]: sg }), { path, prop: 'redshift.securityGroupId', value: sg, allowed: 'a security group id' });
+      expectPropError(() => build({ ...CONTEXT, [REDSHIFT_CONTEXT.securityGroupId]: sg }), { path, prop: `context ${REDSHIFT_CONTEXT.securityGroupId}`, value: sg, allowed: 'a security group id' });
     }
     for (const sg of ['sg-01234567', 'sg-0123456789abcdef0']) expect(build({ ...CONTEXT, [REDSHIFT_CONTEXT.securityGroupId]: sg }).stack.redshiftLoad).toBeDefined();
+  });
+
+  test('given as the redshift prop, errors name the prop', () => {
+    expectPropError(() => build({}, { redshift: { hostname: HOST, port: 80, credentialsSecretArn: SECRET_ARN } }), {
+      path, prop: 'redshift.port', value: '80', allowed: '1150-65535',
+    });
+    expectPropError(() => build({}, { redshift: { hostname: `${HOST}:5439`, credentialsSecretArn: SECRET_ARN } }), {
+      path, prop: 'redshift.hostname', value: `${HOST}:5439`, allowed: 'a lower-case DNS host name',
+    });
   });
 
   test('database and table names are RedshiftDestination\'s own checks', () => {
