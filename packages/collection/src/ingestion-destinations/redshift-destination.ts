@@ -287,7 +287,7 @@ export class RedshiftDestination implements IIngestionDestination {
         statistic: 'Minimum',
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        description: `A COPY from ${path}'s Firehose into Redshift failed (see STL_LOAD_ERRORS); after the retry duration the manifest goes to the error prefix.`,
+        description: `A COPY from ${path}'s Firehose into Redshift failed (see SYS_LOAD_ERROR_DETAIL, or STL_LOAD_ERRORS on a provisioned cluster); after the retry duration the manifest goes to the error prefix.`,
       },
       {
         id: 'StagingFailureAlarm',
