@@ -91,7 +91,10 @@ const root = new typescript.TypeScriptProject({
       // builds what tests synthesize from: the pre-built Lambda handlers (packages/*/lambda/build.js)
       globalSetup: '<rootDir>/test/global-setup.js',
       collectCoverage: false,
-      maxWorkers: 2,
+      // 3 workers on 2 cores: the kinesalite, fault-proxy and PostgreSQL tests spend much of their
+      // time waiting (timers, sockets, a server), so a third file keeps both cores busy
+      // (measured: jest 178 s -> 163 s here; memory is plentiful)
+      maxWorkers: '150%',
     },
   },
   tsJestOptions: {

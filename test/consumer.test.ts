@@ -227,3 +227,23 @@ test('npm itself refuses an aws-cdk-lib below the peer floor (what --legacy-peer
   expect(stderr).toMatch(new RegExp(`peer aws-cdk-lib@"\\^${floor.version.replace(/\./g, '\\.')}" from @analytics-patterns/`));
   expect(fs.existsSync(path.join(dir, 'node_modules', '@analytics-patterns', 'core'))).toBe(false);
 });
+
+/** The relative links of a markdown text (not URLs, mail or in-page anchors), without their #anchor. */
+function relativeLinks(markdown: string): string[] {
+  return [...markdown.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1])
+    .filter((t) => !/^([a-z][a-z0-9+.-]*:|#)/i.test(t)).map((t) => t.split('#')[0]);
+}
+
+test('every relative link in a packed README leads to a file of the same tarball (no src/, apps/ or repo paths)', () => {
+  expect(relativeLinks('[a](API.md#x) [b](src/x.ts) [c](https://a.b/src) [d](#y) [e](../../apps/x/README.md)'))
+    .toEqual(['API.md', 'src/x.ts', '../../apps/x/README.md']);
+  const broken: string[] = [];
+  for (const lib of LIBRARIES) {
+    const files = new Set(run('tar', ['tzf', tarballs[lib]], work).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, '')));
+    const readme = run('tar', ['xzOf', tarballs[lib], 'package/README.md'], work);
+    for (const link of relativeLinks(readme)) {
+      if (!files.has(path.posix.normalize(link))) broken.push(`${lib}: ${link}`);
+    }
+  }
+  expect(broken).toEqual([]);
+});
