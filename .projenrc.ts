@@ -94,7 +94,7 @@ const root = new typescript.TypeScriptProject({
       // 3 workers on 2 cores: the kinesalite, fault-proxy and PostgreSQL tests spend much of their
       // time waiting (timers, sockets, a server), so a third file keeps both cores busy
       // (measured: jest 178 s -> 163 s here; memory is plentiful)
-      maxWorkers: '150%',
+      maxWorkers: 3,
     },
   },
   tsJestOptions: {
