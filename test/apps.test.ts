@@ -2,8 +2,8 @@ import { SandboxLifetime } from '@analytics-patterns/core';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApps, REFERENCE_APPS } from '../apps/main';
-import { acknowledgementLines, expectNagClean, testApp } from '@analytics-patterns/testing';
 import { cycleIn } from '../packages/core/test/support/template-cycles';
+import { acknowledgementLines, expectNagClean, testApp } from '@analytics-patterns/testing';
 
 const STATEFUL = [
   'AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Kinesis::Stream', 'AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'AWS::DynamoDB::Table',
